@@ -1,0 +1,197 @@
+import { rtsError } from './errors.js';
+
+/**
+ * Dynamic batching: requests for one model are gathered until `maxBatchSize`
+ * of them wait or the oldest has waited `maxQueueDelayMs`, then run as one
+ * call of `run` and the results handed back one by one.
+ *
+ * - The queue is bounded: past `maxQueueSize` waiting items, `submit` refuses
+ *   at once with RTS_ERR_QUEUE_FULL (503 + Retry-After) instead of growing.
+ * - An item whose AbortSignal fires while it waits is taken out of the queue
+ *   and never reaches `run` (the client went away: don't pay for it).
+ * - With `maxBatchSize` 1 and no delay an item goes straight to `run`: no
+ *   timer, no extra turn of the event loop.
+ */
+export interface BatcherOptions<I, O> {
+  /** Largest batch given to `run`. Default 1. */
+  maxBatchSize?: number;
+  /** Longest time the oldest waiting item waits for company, in ms. Default 0. */
+  maxQueueDelayMs?: number;
+  /** Items allowed to wait; more are refused. Default 256. */
+  maxQueueSize?: number;
+  /** Batches allowed to run at the same time (e.g. one per backend instance). Default 1. */
+  concurrency?: number;
+  /** Seconds suggested to clients refused for a full queue. Default 1. */
+  retryAfterSeconds?: number;
+  /** Runs one batch; must return one result per item, in order. */
+  run: (items: I[]) => Promise<O[]>;
+  /** Called after each batch with its size and run time (s). */
+  onBatch?: (size: number, seconds: number) => void;
+  /** Called for each item when its batch starts, with its wait (s). */
+  onQueueWait?: (seconds: number) => void;
+  /** Called whenever the number of waiting items changes. */
+  onDepth?: (depth: number) => void;
+  /** Called for each item dropped because its signal fired while it waited. */
+  onCancelled?: () => void;
+}
+
+interface Pending<I, O> {
+  item: I;
+  enqueuedAt: number;
+  resolve: (value: O) => void;
+  reject: (reason: unknown) => void;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+}
+
+export class Batcher<I, O> {
+  private readonly maxBatchSize: number;
+  private readonly maxQueueDelayMs: number;
+  private readonly maxQueueSize: number;
+  private readonly concurrency: number;
+  private readonly retryAfterSeconds: number;
+  private readonly options: BatcherOptions<I, O>;
+  private queue: Pending<I, O>[] = [];
+  private running = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(options: BatcherOptions<I, O>) {
+    this.options = options;
+    this.maxBatchSize = options.maxBatchSize ?? 1;
+    this.maxQueueDelayMs = options.maxQueueDelayMs ?? 0;
+    this.maxQueueSize = options.maxQueueSize ?? 256;
+    this.concurrency = options.concurrency ?? 1;
+    this.retryAfterSeconds = options.retryAfterSeconds ?? 1;
+    if (!(this.maxBatchSize >= 1) || !(this.concurrency >= 1) || !(this.maxQueueSize >= 1)) {
+      throw new RangeError('maxBatchSize, concurrency and maxQueueSize must be ≥ 1');
+    }
+  }
+
+  /** Items waiting (not yet running). */
+  get depth(): number {
+    return this.queue.length;
+  }
+
+  /** Batches running now. */
+  get inFlight(): number {
+    return this.running;
+  }
+
+  submit(item: I, signal?: AbortSignal): Promise<O> {
+    if (this.closed) return Promise.reject(rtsError('SHUTTING_DOWN', 'the model is being unloaded'));
+    if (signal?.aborted) return Promise.reject(rtsError('CANCELLED', 'the request was cancelled'));
+    // Fast path: nothing waiting, a free slot, and no reason to wait for company.
+    if (this.queue.length === 0 && this.running < this.concurrency && this.maxQueueDelayMs === 0) {
+      return new Promise<O>((resolve, reject) => {
+        this.start([{ item, enqueuedAt: performance.now(), resolve, reject }]);
+      });
+    }
+    if (this.queue.length >= this.maxQueueSize) {
+      return Promise.reject(rtsError('QUEUE_FULL', `the model's queue is full (${this.maxQueueSize} waiting); retry later`, {
+        retryAfterSeconds: this.retryAfterSeconds,
+        details: { maxQueueSize: this.maxQueueSize },
+      }));
+    }
+    return new Promise<O>((resolve, reject) => {
+      const pending: Pending<I, O> = { item, enqueuedAt: performance.now(), resolve, reject };
+      if (signal) {
+        pending.signal = signal;
+        pending.onAbort = () => this.cancel(pending);
+        signal.addEventListener('abort', pending.onAbort, { once: true });
+      }
+      this.queue.push(pending);
+      this.options.onDepth?.(this.queue.length);
+      this.dispatch();
+    });
+  }
+
+  /** Stop taking items; resolves once everything queued and running is done. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.idle();
+  }
+
+  /** Resolves when nothing is queued or running. */
+  idle(): Promise<void> {
+    if (this.queue.length === 0 && this.running === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private cancel(pending: Pending<I, O>): void {
+    const at = this.queue.indexOf(pending);
+    if (at < 0) return; // already running: too late to save the work
+    this.queue.splice(at, 1);
+    this.options.onDepth?.(this.queue.length);
+    this.options.onCancelled?.();
+    pending.reject(rtsError('CANCELLED', 'the request was cancelled before inference'));
+    this.notifyIdle();
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0 && this.running < this.concurrency) {
+      const waitedMs = performance.now() - this.queue[0]!.enqueuedAt;
+      const full = this.queue.length >= this.maxBatchSize;
+      if (!full && waitedMs < this.maxQueueDelayMs && !this.closed) {
+        this.armTimer(this.maxQueueDelayMs - waitedMs);
+        return;
+      }
+      const batch = this.queue.splice(0, this.maxBatchSize);
+      this.options.onDepth?.(this.queue.length);
+      this.start(batch);
+    }
+  }
+
+  private armTimer(ms: number): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.dispatch();
+    }, Math.max(0, Math.ceil(ms)));
+  }
+
+  private start(batch: Pending<I, O>[]): void {
+    if (this.timer && this.queue.length === 0) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    this.running++;
+    const startedAt = performance.now();
+    for (const p of batch) {
+      if (p.signal && p.onAbort) p.signal.removeEventListener('abort', p.onAbort);
+      this.options.onQueueWait?.((startedAt - p.enqueuedAt) / 1000);
+    }
+    let results: Promise<O[]>;
+    try {
+      results = this.options.run(batch.map((p) => p.item));
+    } catch (err) {
+      results = Promise.reject(err);
+    }
+    results.then(
+      (outputs) => {
+        this.options.onBatch?.(batch.length, (performance.now() - startedAt) / 1000);
+        if (!Array.isArray(outputs) || outputs.length !== batch.length) {
+          const err = rtsError('INFERENCE_FAILED', `batch run returned ${Array.isArray(outputs) ? outputs.length : 'no'} results for ${batch.length} items`);
+          for (const p of batch) p.reject(err);
+        } else {
+          batch.forEach((p, i) => p.resolve(outputs[i]!));
+        }
+      },
+      (err: unknown) => {
+        for (const p of batch) p.reject(err);
+      },
+    ).finally(() => {
+      this.running--;
+      this.dispatch();
+      this.notifyIdle();
+    });
+  }
+
+  private notifyIdle(): void {
+    if (this.queue.length !== 0 || this.running !== 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+}

@@ -1,0 +1,65 @@
+import type { Model } from './model.js';
+
+/**
+ * Task capabilities a model may offer beyond tensor inference. The HTTP layer
+ * serves task APIs through these interfaces, never through task code.
+ */
+
+/** One FAQ ranked against a question. */
+export interface TextMatch {
+  /** The FAQ's id (a question id, or an intent name such as `card_arrival`). */
+  id: string | number;
+  /** The answer's id (the class label). */
+  answerId: string | number;
+  question: string;
+  answer: string;
+  /** Match probability in [0, 1]. */
+  score: number;
+}
+
+export interface MatchOptions {
+  /** How many FAQs to return, best first; `Infinity` or ≥ the FAQ count = all. */
+  topK: number;
+  signal?: AbortSignal;
+}
+
+export interface TextMatcher extends Model {
+  readonly capability: 'text-matcher';
+  /** Number of FAQs the model ranks. */
+  readonly faqCount: number;
+  /** Default `topK` from the model's config. */
+  readonly defaultTopK: number;
+  /** One ranking per question, best first. */
+  match(questions: string[], options: MatchOptions): Promise<TextMatch[][]>;
+}
+
+/** One class predicted for an image. */
+export interface ImagePrediction {
+  index: number;
+  /** WordNet id such as `n02127052`, when the label set has them. */
+  wnid?: string;
+  /** Human label, e.g. `lynx, catamount`. */
+  label: string;
+  probability: number;
+}
+
+export interface ClassifyOptions {
+  topK: number;
+  signal?: AbortSignal;
+}
+
+export interface ImageClassifier extends Model {
+  readonly capability: 'image-classifier';
+  readonly defaultTopK: number;
+  readonly classCount: number;
+  /** Encoded images (JPEG, PNG, …) in; one top-k list per image out. */
+  classify(images: Uint8Array[], options: ClassifyOptions): Promise<ImagePrediction[][]>;
+}
+
+export function isTextMatcher(model: Model): model is TextMatcher {
+  return (model as Partial<TextMatcher>).capability === 'text-matcher';
+}
+
+export function isImageClassifier(model: Model): model is ImageClassifier {
+  return (model as Partial<ImageClassifier>).capability === 'image-classifier';
+}
