@@ -17,6 +17,11 @@ export interface ModelMetadata {
   maxBatchSize: number;
   /** Free-form facts shown in metadata (`properties` in OIP): provider, labels count, … */
   properties?: Record<string, string>;
+  /**
+   * Class labels of a probability output, by output name, in index order; used
+   * for the OIP `classification` extension (`"<score>:<index>:<label>"`).
+   */
+  labels?: Record<string, string[]>;
 }
 
 export interface InferOptions {
