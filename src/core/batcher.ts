@@ -110,6 +110,8 @@ export class Batcher<I, O> {
   /** Stop taking items; resolves once everything queued and running is done. */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
+    this.dispatch(); // flush: nothing more will join a waiting batch
     await this.idle();
   }
 

@@ -80,8 +80,22 @@ export const defaultRuntimeSettings: RuntimeSettings = {
   maxImagePixels: 40_000_000,
 };
 
+/** What a kind gets to build a model's first version from shipped data. */
+export interface ModelBuildContext {
+  name: string;
+  modelDir: string;
+  config: ModelConfig;
+  logger: Logger;
+}
+
 /** A model kind: knows how to load a version folder into a Model. */
 export interface ModelKind {
   readonly kind: string;
   load(context: ModelLoadContext): Promise<Model>;
+  /**
+   * Optional: create version 1 of a model whose folder has none yet (train it,
+   * generate it) from what the project ships. Heavy work must not block the
+   * event loop (worker thread or child process).
+   */
+  build?(context: ModelBuildContext): Promise<void>;
 }

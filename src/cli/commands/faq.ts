@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+import { runEvaluate } from '../../tasks/faq/evaluate.js';
+import { runPrepare } from '../../tasks/faq/prepare.js';
+import { runTrain } from '../../tasks/faq/train.js';
+import { fraction, int, print } from '../options.js';
+
+type Dataset = 'faq' | 'banking77';
+
+function dataset(value: string): Dataset {
+  if (value !== 'faq' && value !== 'banking77') throw new Error(`unknown dataset "${value}" (faq or banking77)`);
+  return value;
+}
+
+/** `rtscore prepare|train|evaluate <faq|banking77>`. */
+export function registerFaqCommands(program: Command): void {
+  program
+    .command('prepare')
+    .description('clean, filter and split an FAQ data set (REFERENCE §1); faq = Stack Exchange duplicates, banking77 = labelled questions')
+    .argument('<dataset>', 'faq or banking77', dataset)
+    .option('--input <dir>', 'folder with orig-q/dup-q/ans.tsv(.gz) (faq) or train.csv + faqs.json (banking77)')
+    .option('--out <dir>', 'where to write the prepared set (default work-data/<dataset>)')
+    .option('--min-text <n>', 'minimum cleaned text length (default 150)', int('min-text'))
+    .option('--min-dupes <n>', 'minimum duplicates per original (default: 5 for faq, reference 12)', int('min-dupes'))
+    .option('--test-size <f>', 'share of each class held out for test (default 0.21)', fraction('test-size'))
+    .option('--seed <n>', 'split seed (default 42)', int('seed'))
+    .action(async (ds: Dataset, o: { input?: string; out?: string; minText?: number; minDupes?: number; testSize?: number; seed?: number }) => {
+      await runPrepare({ dataset: ds, ...o, print });
+    });
+  program
+    .command('train')
+    .description('train an FAQ model into the model repository (prepares the data if needed)')
+    .argument('<dataset>', 'faq or banking77', dataset)
+    .option('--models <dir>', 'model repository (default ./models)', 'models')
+    .option('--name <name>', 'model name (default: the dataset name)')
+    .option('--version <v>', 'version folder to write (default: next number)')
+    .option('--seed <n>', 'seed (default 42)', int('seed'))
+    .action(async (ds: Dataset, o: { models: string; name?: string; version?: string; seed?: number }) => {
+      await runTrain({ dataset: ds, modelsDir: o.models, ...(o.name ? { name: o.name } : {}), ...(o.version ? { version: o.version } : {}), ...(o.seed !== undefined ? { seed: o.seed } : {}), print });
+    });
+  program
+    .command('evaluate')
+    .description('rank of the true FAQ on the test split: Accuracy@1/2/3 and mean rank')
+    .argument('<dataset>', 'faq or banking77', dataset)
+    .option('--models <dir>', 'model repository (default ./models)', 'models')
+    .option('--name <name>', 'model name (default: the dataset name)')
+    .option('--version <v>', 'model version (default: latest)')
+    .action(async (ds: Dataset, o: { models: string; name?: string; version?: string }) => {
+      await runEvaluate({ dataset: ds, modelsDir: o.models, ...(o.name ? { name: o.name } : {}), ...(o.version ? { version: o.version } : {}), print });
+    });
+}

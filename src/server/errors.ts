@@ -1,0 +1,51 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { ErrorCodes, RtsError, isRtsError, rtsError, type ErrorKind } from '../core/errors.js';
+
+/**
+ * The one place where errors become HTTP answers. Everything thrown by the
+ * core, the tasks or fastify itself ends here:
+ *   task APIs: `{"error": {"code", "message"}}`
+ *   Open Inference Protocol routes (/v2/…): `{"error": "<message>"}` as the protocol says.
+ * 5xx details are logged, not sent.
+ */
+const BY_STATUS: Record<number, ErrorKind> = {
+  400: 'INVALID_INPUT', 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED',
+  408: 'TIMEOUT', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE', 429: 'RATE_LIMITED', 503: 'MODEL_NOT_READY',
+};
+
+/** Turn whatever was thrown into an RtsError with a client-safe message. */
+export function normaliseError(err: unknown): RtsError {
+  if (isRtsError(err)) return err;
+  const fe = err as Partial<FastifyError> & { status?: number };
+  const status = fe.statusCode ?? fe.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (err instanceof SyntaxError)) {
+      return rtsError('INVALID_JSON', `the body is not valid JSON: ${fe.message ?? ''}`.trim());
+    }
+    if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return rtsError('UNSUPPORTED_MEDIA_TYPE', fe.message ?? 'unsupported media type');
+    }
+    if (status === 431) return new RtsError('RTS_ERR_HEADERS_TOO_LARGE', 431, 'request headers are too large');
+    const kind = BY_STATUS[status] ?? 'INVALID_INPUT';
+    const [code] = ErrorCodes[kind];
+    return new RtsError(code, status, fe.message ?? 'bad request');
+  }
+  return rtsError('INTERNAL', 'internal error', { cause: err });
+}
+
+export function isOipRoute(url: string): boolean {
+  return url === '/v2' || url.startsWith('/v2/') || url.startsWith('/v2?');
+}
+
+export function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
+  const e = normaliseError(err);
+  if (e.statusCode >= 500 && !['RTS_ERR_QUEUE_FULL', 'RTS_ERR_MODEL_NOT_READY', 'RTS_ERR_SHUTTING_DOWN'].includes(e.code)) {
+    request.log.error({ err: err instanceof Error ? { message: err.message, stack: err.stack, code: e.code } : String(err) }, 'request failed');
+  }
+  if (e.retryAfterSeconds !== undefined) reply.header('Retry-After', String(Math.ceil(e.retryAfterSeconds)));
+  if (e.statusCode === 401) reply.header('WWW-Authenticate', 'Bearer realm="rtscore"');
+  const message = e.statusCode >= 500 && e.code === 'RTS_ERR_INTERNAL' ? 'internal error' : e.message;
+  reply.code(e.statusCode).type('application/json; charset=utf-8');
+  if (isOipRoute(request.url)) return reply.send({ error: message });
+  return reply.send({ error: { code: e.code, message, ...(e.details ? { details: e.details } : {}) } });
+}

@@ -1,0 +1,53 @@
+import { pino, type Logger as PinoLogger, type DestinationStream } from 'pino';
+
+/**
+ * Structured JSON logs on stdout (collected by the cluster). Secrets never
+ * reach them: credentials and cookies are redacted by path, request bodies
+ * are not logged at all except at debug level when payload logging is on
+ * (and then size-capped, see `payloadForLog`).
+ */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers["proxy-authorization"]',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+  'headers.authorization',
+  'headers.cookie',
+  'headers["x-api-key"]',
+  'authorization',
+  'apiKey',
+  'apiKeys',
+  'adminApiKeys',
+  'password',
+  'token',
+  'body',
+  'req.body',
+];
+
+export function createLogger(options: { level: string; instanceId: string; destination?: DestinationStream }): PinoLogger {
+  return pino(
+    {
+      level: options.level,
+      base: { instance: options.instanceId, pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    options.destination,
+  );
+}
+
+/** A payload for a debug log line: at most `maxBytes` characters, never the raw buffer. */
+export function payloadForLog(body: unknown, maxBytes: number): string {
+  let text: string;
+  if (Buffer.isBuffer(body)) text = `<${body.length} bytes>`;
+  else {
+    try {
+      text = JSON.stringify(body) ?? '';
+    } catch {
+      text = '<unserialisable>';
+    }
+  }
+  return text.length > maxBytes ? `${text.slice(0, maxBytes)}…(${text.length} chars)` : text;
+}

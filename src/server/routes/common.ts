@@ -1,0 +1,61 @@
+import type { FastifyRequest } from 'fastify';
+import { isImageClassifier, isTextMatcher, type ImageClassifier, type TextMatcher } from '../../core/capabilities.js';
+import { rtsError } from '../../core/errors.js';
+import type { Model } from '../../core/model.js';
+import type { ServerContext } from '../app.js';
+
+/** Helpers shared by the task routes. */
+
+/** `topK`: a positive integer up to the limit, or "all"; absent → the model's default. */
+export function parseTopK(value: unknown, fallback: number, count: number, maxTopK: number): number {
+  if (value === undefined || value === null) return Math.min(fallback, count);
+  if (value === 'all') return count;
+  const n = typeof value === 'string' && /^[0-9]+$/.test(value) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
+    throw rtsError('INVALID_INPUT', `topK must be a positive integer or "all" (got ${JSON.stringify(value)})`);
+  }
+  if (n > maxTopK) throw rtsError('INVALID_INPUT', `topK must be at most ${maxTopK} (got ${n})`);
+  return Math.min(n, count);
+}
+
+/** Lease a model for the request, check its capability, run `fn`, release. */
+export async function withModel<M extends Model, T>(
+  ctx: ServerContext,
+  request: FastifyRequest,
+  name: string,
+  version: string | undefined,
+  check: (m: Model) => m is M,
+  what: string,
+  fn: (model: M) => Promise<T>,
+): Promise<T> {
+  request.rtsModel = name;
+  const lease = ctx.registry.acquire(name, version);
+  try {
+    if (!check(lease.model)) {
+      throw rtsError('INVALID_INPUT', `model "${name}" is a ${lease.model.kind} model, not ${what}`);
+    }
+    return await fn(lease.model);
+  } finally {
+    lease.release();
+  }
+}
+
+export const asTextMatcher = isTextMatcher as (m: Model) => m is TextMatcher;
+export const asImageClassifier = isImageClassifier as (m: Model) => m is ImageClassifier;
+
+/** The name of the only loaded model with a capability, or a preferred name. */
+export function defaultModelName(ctx: ServerContext, preferred: string, check: (m: Model) => boolean): string {
+  const candidates = ctx.registry.models().filter(check).map((m) => m.name);
+  if (candidates.includes(preferred) || candidates.length === 0) return preferred;
+  return candidates.sort()[0]!;
+}
+
+/** A model name or version from a request: a short identifier. */
+export function parseName(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'number' && field === 'version' && Number.isInteger(value)) return String(value);
+  if (typeof value !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(value)) {
+    throw rtsError('INVALID_INPUT', `${field} must be a model ${field === 'version' ? 'version' : 'name'} (letters, digits, . _ -)`);
+  }
+  return value;
+}

@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { ServerContext } from '../app.js';
+
+/**
+ * The OpenAPI document of the whole HTTP API, generated from the route
+ * schemas (`/openapi.json`), and the interactive page at `/docs`.
+ */
+export async function registerDocs(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  if (!ctx.config.docs) return;
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'rtscore',
+        version: ctx.version,
+        description: 'Real-time scoring of machine-learning models: FAQ matching, image classification, the Open Inference Protocol (KServe V2) and the reference architecture\'s /score API.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key (when keys are configured).' } } },
+      security: [{ bearer: [] }],
+      tags: [
+        { name: 'faq', description: 'FAQ matching' },
+        { name: 'images', description: 'Image classification' },
+        { name: 'reference', description: 'Reference-compatible API' },
+        { name: 'v2', description: 'Open Inference Protocol (KServe V2) REST' },
+        { name: 'repository', description: 'Model repository control' },
+        { name: 'health', description: 'Health, readiness, metrics' },
+      ],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: false }, uiHooks: {
+    onRequest: async () => undefined,
+  } });
+  app.get('/openapi.json', { config: { access: 'open-docs' }, schema: { hide: true } }, async () => app.swagger());
+}

@@ -1,0 +1,72 @@
+import type { FastifyInstance } from 'fastify';
+import type { TextMatch } from '../../core/capabilities.js';
+import { rtsError } from '../../core/errors.js';
+import type { ServerContext } from '../app.js';
+import { asTextMatcher, defaultModelName, parseName, parseTopK, withModel } from './common.js';
+
+/**
+ * POST /v1/faq/match — rank the FAQs of a text model for one question
+ * (`question`) or several (`questions`).
+ */
+interface MatchBody {
+  question?: string;
+  questions?: string[];
+  topK?: number | 'all';
+  model?: string;
+  version?: string | number;
+}
+
+const matchSchema = {
+  tags: ['faq'],
+  summary: 'Rank FAQs by match probability',
+  body: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      question: { type: 'string', description: 'One question.' },
+      questions: { type: 'array', items: { type: 'string' }, description: 'Several questions, answered in order.' },
+      topK: { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', enum: ['all'] }], description: 'FAQs to return per question (default: the model\'s, 5); "all" for every FAQ.' },
+      model: { type: 'string', description: 'Model name (default "faq").' },
+      version: { anyOf: [{ type: 'string' }, { type: 'integer' }], description: 'Model version (default: latest).' },
+    },
+  },
+} as const;
+
+export function registerFaqRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  app.post<{ Body: MatchBody }>('/v1/faq/match', { schema: matchSchema }, async (request) => {
+    const body = request.body;
+    if (body.question !== undefined && body.questions !== undefined) {
+      throw rtsError('INVALID_INPUT', 'send either "question" or "questions", not both');
+    }
+    const single = body.questions === undefined;
+    const questions = single ? [body.question] : body.questions!;
+    if (single && body.question === undefined) throw rtsError('INVALID_INPUT', 'the body needs a "question" (string) or "questions" (array of strings)');
+    if (questions.length === 0) throw rtsError('INVALID_INPUT', '"questions" must not be empty');
+    if (questions.length > ctx.config.maxQuestionsPerRequest) {
+      throw rtsError('PAYLOAD_TOO_LARGE', `at most ${ctx.config.maxQuestionsPerRequest} questions per request (got ${questions.length})`);
+    }
+    const texts = questions.map((q, i) => checkQuestion(q, single ? 'question' : `questions[${i}]`, ctx.config.maxQuestionChars));
+    const name = parseName(body.model, 'model') ?? defaultModelName(ctx, 'faq', asTextMatcher);
+    const version = parseName(body.version, 'version');
+    return withModel(ctx, request, name, version, asTextMatcher, 'an FAQ (text-matcher) model', async (model) => {
+      const topK = parseTopK(body.topK, model.defaultTopK, model.faqCount, ctx.config.maxTopK);
+      const rankings = await model.match(texts, { topK, signal: request.abortSignal });
+      const results = rankings.map((matches, i) => ({ question: questions[i]!, matches: matches.map(toMatch) }));
+      return single
+        ? { model: model.name, version: model.version, ...results[0]! }
+        : { model: model.name, version: model.version, results };
+    });
+  });
+}
+
+function toMatch(m: TextMatch, i: number) {
+  return { rank: i + 1, id: m.id, answerId: m.answerId, question: m.question, answer: m.answer, score: m.score };
+}
+
+/** A question must be a non-blank string within the length limit. */
+export function checkQuestion(value: unknown, field: string, maxChars: number): string {
+  if (typeof value !== 'string') throw rtsError('INVALID_INPUT', `${field} must be a string`);
+  if (value.trim().length === 0) throw rtsError('INVALID_INPUT', `${field} must not be empty`);
+  if (value.length > maxChars) throw rtsError('PAYLOAD_TOO_LARGE', `${field} is ${value.length} characters; the limit is ${maxChars}`);
+  return value;
+}

@@ -1,0 +1,83 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { rtsError } from '../../core/errors.js';
+import type { ServerContext } from '../app.js';
+import { decodeBase64Image } from '../base64.js';
+import { checkQuestion } from './faq.js';
+import { asImageClassifier, asTextMatcher, defaultModelName } from './common.js';
+
+/**
+ * The reference implementation's API, so its clients work unchanged:
+ *   POST /score  {"input": "<question>"}        → {"result": [[[Id, AnswerId, prob], …], "Computed in X ms"]}
+ *   POST /score  {"input": {"<key>": "<b64>"}}   → {"result": [{"<key>": [["n… label", prob], …top 3]}, "Computed in X ms"]}
+ * A string input goes to the FAQ model, an object of images to the image
+ * model; /models/{name}/score addresses a model explicitly.
+ */
+const REFERENCE_IMAGE_TOP_K = 3;
+
+const scoreSchema = {
+  tags: ['reference'],
+  summary: 'Reference-compatible scoring',
+  body: {
+    type: 'object',
+    required: ['input'],
+    properties: {
+      input: { anyOf: [{ type: 'string' }, { type: 'object', additionalProperties: { type: 'string' } }] },
+    },
+  },
+} as const;
+
+export function registerScoreRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  app.post<{ Body: { input: unknown } }>('/score', { schema: scoreSchema }, async (request) => {
+    const input = request.body.input;
+    const name = typeof input === 'string'
+      ? defaultModelName(ctx, 'faq', asTextMatcher)
+      : defaultModelName(ctx, 'resnet152', asImageClassifier);
+    return score(ctx, request, name, input);
+  });
+  app.post<{ Body: { input: unknown }; Params: { name: string } }>('/models/:name/score', {
+    schema: { ...scoreSchema, summary: 'Reference-compatible scoring with a named model', params: { type: 'object', properties: { name: { type: 'string' } } } },
+  }, async (request) => score(ctx, request, request.params.name, request.body.input));
+}
+
+async function score(ctx: ServerContext, request: FastifyRequest, name: string, input: unknown) {
+  const started = performance.now();
+  request.rtsModel = name;
+  return ctx.registry.use(name, undefined, async (model) => {
+    if (asTextMatcher(model)) {
+      const question = checkQuestion(input, 'input', ctx.config.maxQuestionChars);
+      const [ranking] = await model.match([question], { topK: model.faqCount, signal: request.abortSignal });
+      return { result: [ranking!.map((r) => [r.id, r.answerId, r.score]), computedIn(started)] };
+    }
+    if (asImageClassifier(model)) {
+      const entries = imageEntries(ctx, input);
+      const images = entries.map(([key, v]) => decodeBase64Image(v, `input.${key}`));
+      const topK = Math.min(REFERENCE_IMAGE_TOP_K, model.classCount);
+      const predictions = await model.classify(images, { topK, signal: request.abortSignal });
+      const out: Record<string, [string, number][]> = {};
+      entries.forEach(([key], i) => {
+        out[key] = predictions[i]!.map((p) => [p.wnid ? `${p.wnid} ${p.label}` : p.label, p.probability]);
+      });
+      return { result: [out, computedIn(started)] };
+    }
+    throw rtsError('INVALID_INPUT', `model "${name}" (${model.kind}) has no reference scoring API`);
+  });
+}
+
+function imageEntries(ctx: ServerContext, input: unknown): [string, string][] {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw rtsError('INVALID_INPUT', 'for an image model, "input" must be an object of base64 images, e.g. {"image": "<base64>"}');
+  }
+  const entries = Object.entries(input as Record<string, unknown>);
+  if (entries.length === 0) throw rtsError('INVALID_INPUT', '"input" holds no image');
+  if (entries.length > ctx.config.maxImagesPerRequest) {
+    throw rtsError('PAYLOAD_TOO_LARGE', `at most ${ctx.config.maxImagesPerRequest} images per request`);
+  }
+  return entries.map(([key, v]) => {
+    if (typeof v !== 'string') throw rtsError('INVALID_INPUT', `input.${key} must be a base64 string`);
+    return [key, v];
+  });
+}
+
+function computedIn(started: number): string {
+  return `Computed in ${(performance.now() - started).toFixed(2)} ms`;
+}

@@ -1,0 +1,138 @@
+import type { FastifyInstance } from 'fastify';
+import type { DestinationStream, Logger as PinoLogger } from 'pino';
+import { readKeyFile, type RtsConfig } from '../core/config.js';
+import type { ModelKind } from '../core/model.js';
+import { ModelRegistry } from '../core/registry.js';
+import { createServer, type ServerContext } from './app.js';
+import { ApiKeyAuth, type KeySets } from './auth.js';
+import { createLogger } from './logging.js';
+import { Metrics } from './metrics.js';
+
+/**
+ * Start-up and shutdown of one server process:
+ *  1. listen at once (liveness answers; readiness says "loading"),
+ *  2. build missing default models and load every model in the background,
+ *  3. readiness turns true when all are loaded and warmed,
+ *  4. on SIGTERM/SIGINT: readiness false at once, optionally keep serving
+ *     `shutdownDelayMs` for load balancers to notice, stop accepting, let
+ *     in-flight requests finish within `shutdownGraceMs`, exit 0.
+ */
+export interface RunningServer {
+  app: FastifyInstance;
+  context: ServerContext;
+  registry: ModelRegistry;
+  logger: PinoLogger;
+  /** `http(s)://host:port` actually bound. */
+  url: string;
+  /** Settles when the initial model load is over (rejects under `onModelFailure: fail`). */
+  loaded: Promise<void>;
+  /** Drain and stop (what SIGTERM does); resolves with the exit code. */
+  shutdown(reason?: string): Promise<number>;
+}
+
+export interface StartOptions {
+  config: RtsConfig;
+  kinds: readonly ModelKind[];
+  version?: string;
+  /** Install SIGTERM/SIGINT/SIGHUP handlers and exit the process after shutdown. Default false. */
+  handleSignals?: boolean;
+  /** Log destination (tests capture logs through it). */
+  logDestination?: DestinationStream;
+}
+
+export function keySets(config: RtsConfig): KeySets {
+  return {
+    keys: [...config.apiKeys, ...(config.apiKeysFile ? readKeyFile(config.apiKeysFile) : [])],
+    adminKeys: [...config.adminApiKeys, ...(config.adminApiKeysFile ? readKeyFile(config.adminApiKeysFile) : [])],
+  };
+}
+
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const { config } = options;
+  const logger = createLogger({ level: config.logLevel, instanceId: config.instanceId, ...(options.logDestination ? { destination: options.logDestination } : {}) });
+  const metrics = new Metrics();
+  const auth = new ApiKeyAuth(keySets(config));
+  const registry = new ModelRegistry({
+    root: config.modelsDir,
+    kinds: options.kinds,
+    only: config.models,
+    logger,
+    observer: metrics,
+    events: metrics.registryEvents(),
+    settings: { intraOpThreads: config.onnxThreads, executionProvider: config.executionProvider, maxImagePixels: config.maxImagePixels },
+    buildMissing: config.buildMissing,
+  });
+  const { app, context } = await createServer({ config, registry, logger, metrics, auth, ...(options.version ? { version: options.version } : {}) });
+
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `${config.tlsCert ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  logger.info({ url, auth: auth.enabled, tls: Boolean(config.tlsCert), models: config.modelsDir }, 'rtscore listening');
+
+  let shuttingDown: Promise<number> | undefined;
+  const shutdown = (reason = 'shutdown'): Promise<number> => {
+    shuttingDown ??= drain(reason);
+    return shuttingDown;
+  };
+  const drain = async (reason: string): Promise<number> => {
+    context.state.draining = true;
+    logger.info({ reason, graceMs: config.shutdownGraceMs, delayMs: config.shutdownDelayMs }, 'draining: readiness is now false');
+    if (config.shutdownDelayMs > 0) await sleep(config.shutdownDelayMs);
+    let code = 0;
+    const grace = setTimeout(() => {
+      logger.error({ graceMs: config.shutdownGraceMs }, 'grace period over with requests still in flight: closing them');
+      app.server.closeAllConnections?.();
+      code = 1;
+    }, config.shutdownGraceMs);
+    try {
+      await app.close(); // stops accepting, waits for in-flight requests
+      await registry.close(); // models finish queued work
+    } catch (err) {
+      logger.error({ err: (err as Error).message }, 'error during shutdown');
+      code = 1;
+    } finally {
+      clearTimeout(grace);
+    }
+    logger.info({ code }, 'rtscore stopped');
+    return code;
+  };
+
+  const loaded = (async () => {
+    const failures = await registry.loadAll({ failFast: config.onModelFailure === 'fail' });
+    for (const [name, err] of failures) logger.error({ model: name, err: err.message }, 'model not served');
+    const names = registry.names().filter((n) => registry.state(n)?.state === 'READY');
+    if (names.length === 0) throw new Error('no model could be loaded');
+    logger.info({ models: names }, 'ready: every model loaded and warmed');
+  })();
+
+  if (options.handleSignals) {
+    const onSignal = (signal: NodeJS.Signals) => {
+      void shutdown(signal).then((code) => process.exit(code));
+    };
+    // `on`, not `once`: a second signal (Ctrl-C reaches every cluster worker too) must not kill mid-drain.
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    process.on('SIGHUP', () => {
+      try {
+        auth.setKeys(keySets(config));
+        logger.info('API keys reloaded');
+      } catch (err) {
+        logger.error({ err: (err as Error).message }, 'API keys could not be reloaded; keeping the old ones');
+      }
+    });
+    loaded.catch((err: Error) => {
+      logger.fatal({ err: err.message }, 'model loading failed: stopping (onModelFailure=fail)');
+      void shutdown('model load failure').then(() => process.exit(1));
+    });
+  } else {
+    loaded.catch(() => undefined);
+  }
+
+  return { app, context, registry, logger, url, loaded, shutdown };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,165 @@
+import { describe, expect, it } from 'vitest';
+import { Batcher } from '../../src/core/batcher.js';
+import { RtsError } from '../../src/core/errors.js';
+
+/** A run function that records the batches it was given and can be held open. */
+function recorder<T>(delayMs = 0) {
+  const batches: T[][] = [];
+  let release: (() => void) | undefined;
+  let gate: Promise<void> | undefined;
+  return {
+    batches,
+    hold() { gate = new Promise((r) => { release = r; }); },
+    open() { release?.(); gate = undefined; },
+    run: async (items: T[]) => {
+      batches.push(items);
+      if (gate) await gate;
+      if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+      return items.map((x) => `out:${String(x)}`);
+    },
+  };
+}
+
+describe('Batcher', () => {
+  it('runs a lone item at once with maxBatchSize 1 and no delay', async () => {
+    const r = recorder<number>();
+    const b = new Batcher({ run: r.run });
+    await expect(b.submit(7)).resolves.toBe('out:7');
+    expect(r.batches).toEqual([[7]]);
+  });
+
+  it('groups items that arrive within maxQueueDelayMs into one batch, in order', async () => {
+    const r = recorder<number>();
+    const b = new Batcher({ run: r.run, maxBatchSize: 8, maxQueueDelayMs: 30 });
+    const outs = await Promise.all([1, 2, 3, 4].map((i) => b.submit(i)));
+    expect(outs).toEqual(['out:1', 'out:2', 'out:3', 'out:4']);
+    expect(r.batches).toEqual([[1, 2, 3, 4]]);
+  });
+
+  it('starts a batch as soon as maxBatchSize items wait, without waiting for the delay', async () => {
+    const r = recorder<number>();
+    const b = new Batcher({ run: r.run, maxBatchSize: 3, maxQueueDelayMs: 10_000 });
+    const started = performance.now();
+    const outs = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => b.submit(i)));
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(outs).toHaveLength(6);
+    expect(r.batches).toEqual([[1, 2, 3], [4, 5, 6]]);
+  });
+
+  it('runs a partial batch when the oldest item has waited maxQueueDelayMs', async () => {
+    const r = recorder<number>();
+    const b = new Batcher({ run: r.run, maxBatchSize: 8, maxQueueDelayMs: 40 });
+    const started = performance.now();
+    await Promise.all([b.submit(1), b.submit(2)]);
+    const waited = performance.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(35);
+    expect(r.batches).toEqual([[1, 2]]);
+  });
+
+  it('with delay 0, items arriving while a batch runs form the next batch', async () => {
+    const r = recorder<number>();
+    r.hold();
+    const b = new Batcher({ run: r.run, maxBatchSize: 4, maxQueueDelayMs: 0 });
+    const first = b.submit(0);
+    const rest = [1, 2, 3].map((i) => b.submit(i));
+    expect(b.depth).toBe(3);
+    r.open();
+    await Promise.all([first, ...rest]);
+    expect(r.batches).toEqual([[0], [1, 2, 3]]);
+  });
+
+  it('refuses with QUEUE_FULL (503 + Retry-After) when maxQueueSize items wait', async () => {
+    const r = recorder<number>();
+    r.hold();
+    const b = new Batcher({ run: r.run, maxBatchSize: 1, maxQueueSize: 2, retryAfterSeconds: 2 });
+    const running = b.submit(0); // runs, holds the only slot
+    const queued = [b.submit(1), b.submit(2)];
+    const err = await b.submit(3).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RtsError);
+    expect((err as RtsError).code).toBe('RTS_ERR_QUEUE_FULL');
+    expect((err as RtsError).statusCode).toBe(503);
+    expect((err as RtsError).retryAfterSeconds).toBe(2);
+    r.open();
+    await expect(Promise.all([running, ...queued])).resolves.toEqual(['out:0', 'out:1', 'out:2']);
+  });
+
+  it('drops an item whose signal fires while it waits: it never reaches run', async () => {
+    const r = recorder<number>();
+    r.hold();
+    let cancelled = 0;
+    const b = new Batcher({ run: r.run, maxBatchSize: 4, onCancelled: () => cancelled++ });
+    const running = b.submit(0);
+    const controller = new AbortController();
+    const doomed = b.submit(1, controller.signal);
+    const kept = b.submit(2);
+    controller.abort();
+    const err = await doomed.catch((e: unknown) => e);
+    expect((err as RtsError).code).toBe('RTS_ERR_CANCELLED');
+    expect(cancelled).toBe(1);
+    r.open();
+    await Promise.all([running, kept]);
+    expect(r.batches).toEqual([[0], [2]]);
+  });
+
+  it('refuses an already-aborted signal without running', async () => {
+    const r = recorder<number>();
+    const b = new Batcher({ run: r.run });
+    const controller = new AbortController();
+    controller.abort();
+    await expect(b.submit(1, controller.signal)).rejects.toMatchObject({ code: 'RTS_ERR_CANCELLED' });
+    expect(r.batches).toEqual([]);
+  });
+
+  it('rejects every item of a failed batch and keeps serving', async () => {
+    let fail = true;
+    const b = new Batcher<number, number>({
+      maxBatchSize: 2, maxQueueDelayMs: 20,
+      run: async (items) => { if (fail) { fail = false; throw new Error('boom'); } return items; },
+    });
+    const results = await Promise.allSettled([b.submit(1), b.submit(2)]);
+    expect(results.map((x) => x.status)).toEqual(['rejected', 'rejected']);
+    await expect(b.submit(3)).resolves.toBe(3);
+  });
+
+  it('runs up to `concurrency` batches at once', async () => {
+    let active = 0;
+    let peak = 0;
+    const b = new Batcher<number, number>({
+      maxBatchSize: 1, concurrency: 3,
+      run: async (items) => { active++; peak = Math.max(peak, active); await new Promise((r) => setTimeout(r, 20)); active--; return items; },
+    });
+    await Promise.all([1, 2, 3, 4, 5, 6].map((i) => b.submit(i)));
+    expect(peak).toBe(3);
+  });
+
+  it('reports batch sizes, queue waits and depth to its hooks', async () => {
+    const sizes: number[] = [];
+    const waits: number[] = [];
+    const depths: number[] = [];
+    const b = new Batcher<number, number>({
+      maxBatchSize: 4, maxQueueDelayMs: 15, run: async (i) => i,
+      onBatch: (n) => sizes.push(n), onQueueWait: (s) => waits.push(s), onDepth: (d) => depths.push(d),
+    });
+    await Promise.all([1, 2, 3].map((i) => b.submit(i)));
+    expect(sizes).toEqual([3]);
+    expect(waits).toHaveLength(3);
+    expect(Math.max(...waits)).toBeGreaterThan(0.01);
+    expect(depths).toContain(3);
+    expect(depths.at(-1)).toBe(0);
+  });
+
+  it('close() finishes queued work, then refuses new items', async () => {
+    const r = recorder<number>(10);
+    const b = new Batcher({ run: r.run, maxBatchSize: 2, maxQueueDelayMs: 1000 });
+    const p = b.submit(1);
+    await b.close();
+    await expect(p).resolves.toBe('out:1');
+    await expect(b.submit(2)).rejects.toMatchObject({ code: 'RTS_ERR_SHUTTING_DOWN' });
+  });
+
+  it('rejects a run that returns the wrong number of results', async () => {
+    const b = new Batcher<number, number>({ maxBatchSize: 2, maxQueueDelayMs: 10, run: async () => [1] });
+    const results = await Promise.allSettled([b.submit(1), b.submit(2)]);
+    expect(results.every((x) => x.status === 'rejected' && (x.reason as RtsError).code === 'RTS_ERR_INFERENCE_FAILED')).toBe(true);
+  });
+});
