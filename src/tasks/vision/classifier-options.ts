@@ -1,0 +1,101 @@
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { rtsError } from '../../core/errors.js';
+import type { RuntimeSettings } from '../../core/model.js';
+import { parsePreprocessSpec, type PreprocessSpec } from './preprocess-spec.js';
+
+/**
+ * The `options` of an `image-classifier` model's config.json:
+ *
+ * ```json
+ * "options": {
+ *   "file": "model.onnx",
+ *   "labels": "data/imagenet/labels.txt",
+ *   "topK": 5,
+ *   "onnx": { "executionProvider": "cpu", "intraOpNumThreads": 2, "instances": 1 },
+ *   "preprocessing": { "inputName": "input", "resizeShorter": 256, "crop": 224 },
+ *   "build": { "depth": 152 }
+ * }
+ * ```
+ */
+const onnxSchema = z.object({
+  /** Default: the server's `executionProvider` setting. */
+  executionProvider: z.enum(['cpu', 'cuda', 'auto']).optional(),
+  /** Default: the server's `onnxThreads` setting. */
+  intraOpNumThreads: z.number().int().min(1).max(1024).optional(),
+  interOpNumThreads: z.number().int().min(1).max(1024).optional(),
+  graphOptimizationLevel: z.enum(['disabled', 'basic', 'extended', 'all']).optional(),
+  /** Sessions (worker threads) of the model; batches run on them in parallel. Default 1. */
+  instances: z.number().int().min(1).max(64).default(1),
+  /** Run each session at load, at batch 1 and at `maxBatchSize`. Default true. */
+  warmup: z.boolean().default(true),
+}).strict();
+
+export const classifierOptionsSchema = z.object({
+  /** The ONNX file inside the version folder. */
+  file: z.string().min(1).default('model.onnx'),
+  /**
+   * Label file, one class per line in output order (`n01440764 tench, Tinca
+   * tinca` or just names). A relative path is looked up in the version
+   * folder, then the model folder, then rtscore's own folder (where
+   * `data/imagenet/labels.txt` ships).
+   */
+  labels: z.string().min(1).default('labels.txt'),
+  /** Predictions returned when a request does not say. */
+  topK: z.number().int().min(1).default(5),
+  /** Largest decoded image in pixels; default: the server's `maxImagePixels`. */
+  maxPixels: z.number().int().min(1).optional(),
+  /** Model output holding the class scores; default: the model's only output. */
+  outputName: z.string().min(1).optional(),
+  /** Apply softmax to that output (false when the model already ends in a softmax). */
+  softmax: z.boolean().default(true),
+  onnx: onnxSchema.default({ instances: 1, warmup: true }),
+  preprocessing: z.unknown().optional(),
+  /** How `rtscore` generates the model when the folder has no version (read by the build step). */
+  build: z.unknown().optional(),
+}).strict();
+
+export type ClassifierOptions = Omit<z.infer<typeof classifierOptionsSchema>, 'preprocessing'> & {
+  preprocessing: PreprocessSpec;
+};
+
+export function parseClassifierOptions(value: unknown, modelName: string): ClassifierOptions {
+  const parsed = classifierOptionsSchema.safeParse(value ?? {});
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw rtsError('CONFIG', `model "${modelName}": invalid options: ${issues}`);
+  }
+  return { ...parsed.data, preprocessing: parsePreprocessSpec(parsed.data.preprocessing) };
+}
+
+/** Session options: the model's `onnx` block over the server's defaults. */
+export function sessionDefaults(options: ClassifierOptions, settings: RuntimeSettings) {
+  return {
+    executionProvider: options.onnx.executionProvider ?? settings.executionProvider,
+    intraOpNumThreads: options.onnx.intraOpNumThreads ?? settings.intraOpThreads,
+    interOpNumThreads: options.onnx.interOpNumThreads,
+    graphOptimizationLevel: options.onnx.graphOptimizationLevel,
+    instances: options.onnx.instances,
+  };
+}
+
+/** rtscore's own folder: the nearest parent of this module holding package.json (works from src/ and dist/src/). */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    dir = dirname(dir);
+  }
+  return process.cwd();
+}
+
+/** Find a label file (see `labels` above); CONFIG error naming every place tried. */
+export function resolveLabelsPath(path: string, versionDir: string, modelDir: string): string {
+  if (isAbsolute(path)) return path;
+  const candidates = [join(versionDir, path), join(modelDir, path), join(packageRoot(), path)];
+  const found = candidates.find((p) => existsSync(p));
+  if (found) return resolve(found);
+  throw rtsError('CONFIG', `labels file "${path}" not found; looked in ${candidates.join(', ')}`);
+}

@@ -1,0 +1,303 @@
+import { join } from 'node:path';
+import { OnnxSessionPool } from '../../backends/onnx/index.js';
+import { Batcher } from '../../core/batcher.js';
+import type { ClassifyOptions, ImageClassifier, ImagePrediction } from '../../core/capabilities.js';
+import { RtsError, isRtsError, rtsError } from '../../core/errors.js';
+import type { InferOptions, Model, ModelKind, ModelLoadContext, ModelMetadata } from '../../core/model.js';
+import { elementCount, type Tensor, type TensorSpec } from '../../core/tensor.js';
+import { parseClassifierOptions, resolveLabelsPath, sessionDefaults, type ClassifierOptions } from './classifier-options.js';
+import { formatLabel, loadLabels, type Label } from './labels.js';
+import { softmax, topK } from './postprocess.js';
+import { preprocessImage } from './preprocess.js';
+import { imageTensorShape, type PreprocessLimits } from './preprocess-spec.js';
+
+/**
+ * The `image-classifier` model kind: an ONNX image classifier (ResNet-152 by
+ * default) served with server-side preprocessing and dynamic batching.
+ *
+ *   encoded image ─ preprocess (sharp, concurrently) ─▶ batcher ─▶ ONNX Runtime
+ *   [B,3,224,224] ◀─ concatenated per batch ─┘   logits ─▶ softmax ─▶ top-k
+ *
+ * Tensor API (`infer`): one input, either the preprocessed FP32 tensor named
+ * like the model's input, or `image`, BYTES [B] / [B,1] of encoded images.
+ * Outputs `probabilities` FP32 [B, classes] (default) and `logits`.
+ */
+export const IMAGE_INPUT = 'image';
+export const PROBABILITIES = 'probabilities';
+export const LOGITS = 'logits';
+
+export const imageClassifierKind: ModelKind = {
+  kind: 'image-classifier',
+  load: loadImageClassifier,
+};
+
+async function loadImageClassifier(ctx: ModelLoadContext): Promise<Model> {
+  const options = parseClassifierOptions(ctx.config.options, ctx.name);
+  const labelsPath = resolveLabelsPath(options.labels, ctx.versionDir, ctx.modelDir);
+  const labels = await loadLabels(labelsPath);
+  const pool = await OnnxSessionPool.open(join(ctx.versionDir, options.file), {
+    ...sessionDefaults(options, ctx.settings),
+    logger: ctx.logger,
+    warmup: options.onnx.warmup,
+  });
+  try {
+    const io = checkModelIo(pool, options, labels.length, ctx.config.batching.maxBatchSize);
+    if (options.onnx.warmup && ctx.config.batching.maxBatchSize > 1) {
+      // ONNX Runtime sizes its buffers on the first run of a shape: do it now for full batches.
+      await pool.warmup(ctx.config.batching.maxBatchSize);
+    }
+    return new OnnxImageClassifier(ctx, options, pool, labels, io);
+  } catch (err) {
+    await pool.close();
+    throw err;
+  }
+}
+
+interface ModelIo {
+  input: TensorSpec;
+  output: TensorSpec;
+  classCount: number;
+}
+
+/** The model's input must take the preprocessed images and its output must score every label. */
+function checkModelIo(pool: OnnxSessionPool, options: ClassifierOptions, labelCount: number, maxBatchSize: number): ModelIo {
+  const spec = options.preprocessing;
+  const describe = (t: TensorSpec) => `"${t.name}" ${t.datatype} [${t.shape.join(',')}]`;
+  if (pool.inputs.length !== 1) {
+    throw rtsError('CONFIG', `an image classifier needs a model with one input; this one has ${pool.inputs.map(describe).join(', ')}`);
+  }
+  const input = pool.inputs[0]!;
+  if (input.name !== spec.inputName) {
+    throw rtsError('CONFIG', `the model's input is ${describe(input)}; set options.preprocessing.inputName to "${input.name}"`);
+  }
+  const want = [-1, ...imageTensorShape(spec)];
+  const fits = input.datatype === 'FP32' && input.shape.length === 4 &&
+    input.shape.every((d, i) => d === -1 || i === 0 || d === want[i]);
+  if (!fits) {
+    throw rtsError('CONFIG', `the model's input ${describe(input)} does not take ${spec.layout} FP32 [N,${want.slice(1).join(',')}] images (options.preprocessing)`);
+  }
+  if (input.shape[0] !== -1 && !(input.shape[0] === 1 && maxBatchSize === 1)) {
+    throw rtsError('CONFIG', `the model's batch dimension is fixed at ${input.shape[0]}; export it with a dynamic batch dimension or set batching.maxBatchSize to 1`);
+  }
+
+  const candidates = options.outputName ? pool.outputs.filter((o) => o.name === options.outputName) : pool.outputs;
+  if (candidates.length !== 1) {
+    throw rtsError('CONFIG', options.outputName
+      ? `the model has no output "${options.outputName}"; its outputs are ${pool.outputs.map(describe).join(', ')}`
+      : `the model has ${pool.outputs.length} outputs (${pool.outputs.map(describe).join(', ')}); name the class scores with options.outputName`);
+  }
+  const output = candidates[0]!;
+  if (output.datatype !== 'FP32' || output.shape.length !== 2) {
+    throw rtsError('CONFIG', `the model's output ${describe(output)} is not FP32 [N, classes]`);
+  }
+  const classes = output.shape[1]!;
+  if (classes !== -1 && classes !== labelCount) {
+    throw rtsError('CONFIG', `the model scores ${classes} classes but the labels file has ${labelCount} labels`);
+  }
+  return { input, output, classCount: labelCount };
+}
+
+class OnnxImageClassifier implements ImageClassifier {
+  readonly capability = 'image-classifier' as const;
+  readonly name: string;
+  readonly version: string;
+  readonly kind = 'image-classifier';
+  readonly metadata: ModelMetadata;
+  readonly classCount: number;
+  readonly defaultTopK: number;
+
+  private readonly options: ClassifierOptions;
+  private readonly pool: OnnxSessionPool;
+  private readonly labels: Label[];
+  private readonly io: ModelIo;
+  private readonly ctx: ModelLoadContext;
+  private readonly limits: PreprocessLimits;
+  private readonly imageShape: number[];
+  private readonly imageSize: number;
+  private readonly batcher: Batcher<Float32Array, Float32Array>;
+
+  constructor(ctx: ModelLoadContext, options: ClassifierOptions, pool: OnnxSessionPool, labels: Label[], io: ModelIo) {
+    this.ctx = ctx;
+    this.name = ctx.name;
+    this.version = ctx.version;
+    this.options = options;
+    this.pool = pool;
+    this.labels = labels;
+    this.io = io;
+    this.classCount = io.classCount;
+    this.defaultTopK = Math.min(options.topK, io.classCount);
+    this.limits = { maxPixels: options.maxPixels ?? ctx.settings.maxImagePixels };
+    this.imageShape = imageTensorShape(options.preprocessing);
+    this.imageSize = elementCount(this.imageShape);
+
+    const { name, version } = ctx;
+    const observer = ctx.observer;
+    const batching = ctx.config.batching;
+    this.batcher = new Batcher<Float32Array, Float32Array>({
+      maxBatchSize: batching.maxBatchSize,
+      maxQueueDelayMs: batching.maxQueueDelayMs,
+      maxQueueSize: batching.maxQueueSize,
+      concurrency: pool.instances,
+      run: (items) => this.runBatch(items),
+      onBatch: (size, seconds) => observer.batch?.(name, version, size, seconds),
+      onQueueWait: (seconds) => observer.queueWait?.(name, version, seconds),
+      onDepth: (depth) => observer.queueDepth?.(name, version, depth),
+      onCancelled: () => observer.cancelled?.(name, version),
+    });
+
+    const classes = io.classCount;
+    const labelStrings = labels.map(formatLabel);
+    this.metadata = {
+      name,
+      version,
+      kind: this.kind,
+      platform: 'onnxruntime_onnx',
+      inputs: [
+        { name: io.input.name, datatype: 'FP32', shape: [-1, ...this.imageShape] },
+        { name: IMAGE_INPUT, datatype: 'BYTES', shape: [-1] },
+      ],
+      outputs: [
+        { name: PROBABILITIES, datatype: 'FP32', shape: [-1, classes] },
+        { name: LOGITS, datatype: 'FP32', shape: [-1, classes] },
+      ],
+      maxBatchSize: batching.maxBatchSize,
+      properties: {
+        provider: pool.provider,
+        instances: String(pool.instances),
+        intraOpNumThreads: String(sessionDefaults(options, ctx.settings).intraOpNumThreads),
+        classes: String(classes),
+        modelInput: `${io.input.name} [${io.input.shape.join(',')}]`,
+        modelOutput: `${io.output.name} [${io.output.shape.join(',')}]`,
+        preprocessing: describePreprocessing(options),
+        maxImagePixels: String(this.limits.maxPixels),
+      },
+      labels: { [PROBABILITIES]: labelStrings, [LOGITS]: labelStrings },
+    };
+  }
+
+  async classify(images: Uint8Array[], options: ClassifyOptions): Promise<ImagePrediction[][]> {
+    const k = options.topK;
+    if (!Number.isInteger(k) || k < 1 || k > this.classCount) {
+      throw rtsError('INVALID_INPUT', `topK must be an integer from 1 to ${this.classCount}, got ${String(k)}`);
+    }
+    if (!Array.isArray(images) || images.length === 0) throw rtsError('INVALID_INPUT', 'no images to classify');
+    const tensors = await this.preprocessAll(images, options.signal);
+    const logits = await this.score(tensors, options.signal);
+    return logits.map((row) => topK(this.probabilities(row), k).map(({ index, score }) => {
+      const label = this.labels[index]!;
+      const prediction: ImagePrediction = { index, label: label.label, probability: score };
+      if (label.wnid !== undefined) prediction.wnid = label.wnid;
+      return prediction;
+    }));
+  }
+
+  async infer(inputs: Tensor[], options: InferOptions = {}): Promise<Tensor[]> {
+    const wanted = options.outputs ?? [PROBABILITIES];
+    for (const o of wanted) {
+      if (o !== PROBABILITIES && o !== LOGITS) {
+        throw rtsError('INVALID_INPUT', `unknown output "${o}"; the outputs are "${PROBABILITIES}" and "${LOGITS}"`);
+      }
+    }
+    const tensors = await this.inputImages(inputs, options.signal);
+    const logits = await this.score(tensors, options.signal);
+    const batch = logits.length;
+    const classes = this.classCount;
+    return wanted.map((name) => {
+      const data = new Float32Array(batch * classes);
+      logits.forEach((row, i) => data.set(name === LOGITS ? row : this.probabilities(row), i * classes));
+      return { name, datatype: 'FP32', shape: [batch, classes], data };
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.batcher.close();
+    await this.pool.close();
+  }
+
+  /** Turn the one input tensor into preprocessed images. */
+  private async inputImages(inputs: Tensor[], signal?: AbortSignal): Promise<Float32Array[]> {
+    const expected = `"${this.io.input.name}" FP32 [B,${this.imageShape.join(',')}] (preprocessed) or "${IMAGE_INPUT}" BYTES [B] (encoded images)`;
+    if (!Array.isArray(inputs) || inputs.length !== 1) {
+      throw rtsError('INVALID_INPUT', `give exactly one input: ${expected}`);
+    }
+    const t = inputs[0]!;
+    const shape = Array.isArray(t.shape) ? t.shape : [];
+    if (t.name === IMAGE_INPUT && t.datatype === 'BYTES') {
+      const ok = (shape.length === 1 || (shape.length === 2 && shape[1] === 1)) && Array.isArray(t.data) && t.data.length === shape[0];
+      if (!ok || shape[0] === 0) {
+        throw rtsError('INVALID_INPUT', `input "${IMAGE_INPUT}" must be BYTES [B] or [B,1] with B ≥ 1 encoded images, got shape [${shape.join(',')}]`);
+      }
+      return this.preprocessAll(t.data as Uint8Array[], signal);
+    }
+    if (t.name === this.io.input.name && t.datatype === 'FP32') {
+      const fits = shape.length === 4 && shape[0]! >= 1 && shape.slice(1).every((d, i) => d === this.imageShape[i]);
+      if (!fits || !(t.data instanceof Float32Array) || t.data.length !== shape[0]! * this.imageSize) {
+        throw rtsError('INVALID_INPUT', `input "${t.name}" must be FP32 [B,${this.imageShape.join(',')}] with B ≥ 1 and matching data, got shape [${shape.join(',')}]`);
+      }
+      const data = t.data;
+      return Array.from({ length: shape[0]! }, (_, i) => data.slice(i * this.imageSize, (i + 1) * this.imageSize));
+    }
+    throw rtsError('INVALID_INPUT', `unknown input "${String(t.name)}" ${String(t.datatype)}; expected ${expected}`);
+  }
+
+  /** Preprocess every image at once (sharp works on libuv's pool); reports each image's time. */
+  private async preprocessAll(images: Uint8Array[], signal?: AbortSignal): Promise<Float32Array[]> {
+    if (signal?.aborted) throw rtsError('CANCELLED', 'the request was cancelled');
+    const { name, version, observer } = this.ctx;
+    return Promise.all(images.map(async (bytes, i) => {
+      const started = performance.now();
+      try {
+        const tensor = await preprocessImage(bytes, this.options.preprocessing, this.limits);
+        observer.preprocess?.(name, version, (performance.now() - started) / 1000);
+        return tensor;
+      } catch (err) {
+        throw images.length > 1 ? naming(err, i) : err;
+      }
+    }));
+  }
+
+  /** Queue each image for batched inference; resolves with each image's logits. */
+  private async score(tensors: Float32Array[], signal?: AbortSignal): Promise<Float32Array[]> {
+    if (signal?.aborted) {
+      for (let i = 0; i < tensors.length; i++) this.ctx.observer.cancelled?.(this.name, this.version);
+      throw rtsError('CANCELLED', 'the request was cancelled before inference');
+    }
+    return Promise.all(tensors.map((t) => this.batcher.submit(t, signal)));
+  }
+
+  /** One batch: concatenate, run, split. */
+  private async runBatch(items: Float32Array[]): Promise<Float32Array[]> {
+    const batch = items.length;
+    const data = new Float32Array(batch * this.imageSize);
+    items.forEach((item, i) => data.set(item, i * this.imageSize));
+    const [out] = await this.pool.run(
+      [{ name: this.io.input.name, datatype: 'FP32', shape: [batch, ...this.imageShape], data }],
+      [this.io.output.name],
+    );
+    const classes = this.classCount;
+    if (!out || !(out.data instanceof Float32Array) || out.data.length !== batch * classes) {
+      throw rtsError('INFERENCE_FAILED', `the model returned ${out ? `shape [${out.shape.join(',')}]` : 'nothing'}; expected [${batch},${classes}]`);
+    }
+    const logits = out.data;
+    return items.map((_, i) => logits.slice(i * classes, (i + 1) * classes));
+  }
+
+  private probabilities(row: Float32Array): Float32Array {
+    return this.options.softmax ? softmax(row) : row;
+  }
+}
+
+/** Say which image of a request failed, keeping the error's code and status. */
+function naming(err: unknown, index: number): unknown {
+  if (!isRtsError(err)) return err;
+  return new RtsError(err.code, err.statusCode, `image ${index}: ${err.message}`, {
+    details: { ...err.details, image: index },
+    cause: err,
+  });
+}
+
+function describePreprocessing(options: ClassifierOptions): string {
+  const p = options.preprocessing;
+  return `resize shorter side to ${p.resizeShorter}, centre-crop ${p.crop}, ${p.channelOrder} ${p.layout}, ` +
+    `× ${Number(p.scale.toPrecision(6))}, mean [${p.mean.join(', ')}], std [${p.std.join(', ')}]`;
+}
