@@ -8,6 +8,7 @@ import { elementCount, type Tensor, type TensorSpec } from '../../core/tensor.js
 import { parseClassifierOptions, resolveLabelsPath, sessionDefaults, type ClassifierOptions } from './classifier-options.js';
 import { formatLabel, loadLabels, type Label } from './labels.js';
 import { softmax, topK } from './postprocess.js';
+import { buildResnetVersion } from './build.js';
 import { preprocessImage } from './preprocess.js';
 import { imageTensorShape, type PreprocessLimits } from './preprocess-spec.js';
 
@@ -29,6 +30,7 @@ export const LOGITS = 'logits';
 export const imageClassifierKind: ModelKind = {
   kind: 'image-classifier',
   load: loadImageClassifier,
+  build: buildResnetVersion,
 };
 
 async function loadImageClassifier(ctx: ModelLoadContext): Promise<Model> {

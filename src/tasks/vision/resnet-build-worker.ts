@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { writeResnetModel } from '../tasks/vision/resnet/index.js';
+import { writeResnetModel } from './resnet/index.js';
 
 /**
  * Writes a generated ResNet ONNX file off the main thread (encoding 240 MB of

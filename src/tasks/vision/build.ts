@@ -1,0 +1,45 @@
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { rtsError } from '../../core/errors.js';
+import type { ModelBuildContext } from '../../core/model.js';
+import { createWorker } from '../../core/worker.js';
+
+/**
+ * Build step of the image-classifier kind: when a model folder has no
+ * version and its config says `options.build: {"depth": 152}`, generate the
+ * ResNet as version 1 (seeded weights), in a worker thread so a server that
+ * builds it keeps answering health checks.
+ */
+const buildSchema = z.object({
+  depth: z.union([z.literal(18), z.literal(34), z.literal(50), z.literal(101), z.literal(152)]),
+  seed: z.number().int().optional(),
+  baseWidth: z.number().int().min(1).optional(),
+}).strict();
+
+export async function buildResnetVersion(ctx: ModelBuildContext): Promise<void> {
+  const build = buildSchema.safeParse(ctx.config.options.build);
+  if (!build.success) {
+    throw rtsError('MODEL_LOAD_FAILED', `model "${ctx.name}" has no version, and options.build (e.g. {"depth": 152}) does not say how to generate one`);
+  }
+  const file = typeof ctx.config.options.file === 'string' ? ctx.config.options.file : 'model.onnx';
+  const staging = join(ctx.modelDir, '.building');
+  const partial = join(staging, file);
+  await mkdir(dirname(partial), { recursive: true });
+  ctx.logger.info({ depth: build.data.depth }, `generating ResNet-${build.data.depth} with seeded random weights (bring a pretrained ONNX for real predictions: docs/real-models.md)`);
+  await new Promise<void>((resolve, reject) => {
+    const worker = createWorker(new URL('./resnet-build-worker.js', import.meta.url), { workerData: { path: partial, options: build.data } });
+    let done = false;
+    worker.on('message', (m: { progress?: string; result?: unknown; error?: string }) => {
+      if (m.progress) ctx.logger.info(`[build ${ctx.name}] ${m.progress}`);
+      if (m.error) { done = true; reject(rtsError('MODEL_LOAD_FAILED', `generating ${ctx.name}: ${m.error}`)); }
+      if (m.result) { done = true; resolve(); }
+    });
+    worker.on('error', reject);
+    worker.on('exit', (code) => { if (!done) reject(rtsError('MODEL_LOAD_FAILED', `the ResNet build worker exited with code ${code}`)); });
+  });
+  // Publish the version folder only once the file is complete.
+  await mkdir(join(ctx.modelDir, '1'), { recursive: true });
+  await rename(partial, join(ctx.modelDir, '1', file));
+  await rm(staging, { recursive: true, force: true });
+}
