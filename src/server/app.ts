@@ -179,6 +179,8 @@ export async function createServer(options: CreateServerOptions): Promise<{ app:
     },
   });
 
+  // JSON, multipart and binary only: a text/plain body is 415, not a string.
+  app.removeContentTypeParser(['text/plain']);
   // Raw image bodies (and OIP binary bodies) arrive as Buffers.
   const asBuffer = (_req: unknown, body: string | Buffer, done: (err: null, body: Buffer) => void) => done(null, body as Buffer);
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: config.bodyLimitBytes }, asBuffer);

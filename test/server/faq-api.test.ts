@@ -8,12 +8,14 @@ import { postJson, startTestServer, type TestServer } from '../helpers/server.js
 let dir: string;
 let server: TestServer;
 let faqs: { id: string | number; answerId: string | number; question: string }[];
+let defaultTopK: number;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rts-faq-api-'));
   await makeFaqRepo(dir);
   const version = (await readdir(join(dir, 'faq'))).filter((v) => /^\d+$/.test(v)).sort().at(-1)!;
   faqs = JSON.parse(await readFile(join(dir, 'faq', version, 'faqs.json'), 'utf8'));
+  defaultTopK = JSON.parse(await readFile(join(dir, 'faq', 'config.json'), 'utf8')).options?.topK ?? 5;
   server = await startTestServer(dir);
 });
 afterAll(async () => {
@@ -29,7 +31,7 @@ describe('FAQ matching over HTTP', () => {
     expect(r.json.version).toBe('1');
     expect(r.json.question).toBe('How do I top up my card with cash?');
     const m = r.json.matches;
-    expect(m).toHaveLength(Math.min(5, faqs.length));
+    expect(m).toHaveLength(Math.min(defaultTopK, faqs.length));
     expect(m.map((x: any) => x.rank)).toEqual(m.map((_: unknown, i: number) => i + 1));
     for (let i = 1; i < m.length; i++) expect(m[i - 1].score).toBeGreaterThanOrEqual(m[i].score);
     const ids = new Set(faqs.map((f) => f.id));

@@ -117,7 +117,7 @@ describe('image classification over HTTP', () => {
   const cases: [string, () => Promise<{ status: number; json: any }>, number, string][] = [
     ['a text body', () => postRaw('/v1/images/classify', Buffer.from('hello'), 'text/plain'), 415, 'RTS_ERR_UNSUPPORTED_MEDIA_TYPE'],
     ['an SVG image', () => postRaw('/v1/images/classify', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>'), 'image/svg+xml'), 415, 'RTS_ERR_UNSUPPORTED_MEDIA_TYPE'],
-    ['garbage bytes as a JPEG', () => postRaw('/v1/images/classify', Buffer.from('\xff\xd8\xff not really a jpeg at all'), 'image/jpeg'), 400, 'RTS_ERR_BAD_IMAGE'],
+    ['garbage bytes as a JPEG', () => postRaw('/v1/images/classify', Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from(' not really a jpeg at all')]), 'image/jpeg'), 400, 'RTS_ERR_BAD_IMAGE'],
     ['a truncated PNG', () => postRaw('/v1/images/classify', png.subarray(0, 60), 'image/png'), 400, 'RTS_ERR_BAD_IMAGE'],
     ['an empty body', () => postRaw('/v1/images/classify', Buffer.alloc(0), 'image/png'), 400, 'RTS_ERR_INVALID_INPUT'],
     ['bad base64', () => postJson(`${server.url}/v1/images/classify`, { image: 'not*base64!' }), 400, 'RTS_ERR_INVALID_INPUT'],

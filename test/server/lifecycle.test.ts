@@ -70,6 +70,7 @@ describe('graceful shutdown', () => {
     await new Promise((r) => setTimeout(r, 300));
     server.child.kill('SIGTERM');
     signalled = true;
+    await new Promise((r) => setTimeout(r, 100));
     // readiness turns false while it still serves during the shutdown delay
     const ready = await fetch(`${server.url}/readyz`).then((r) => r.status).catch(() => 0);
     expect([503, 0]).toContain(ready);

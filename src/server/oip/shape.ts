@@ -43,21 +43,18 @@ export function checkShape(value: unknown, where: string, limits: Pick<OipLimits
  * Returns the shape to use, or undefined when it does not fit.
  */
 export function fitShape(spec: readonly number[], shape: readonly number[]): number[] | undefined {
-  let fitted = [...shape];
-  while (fitted.length > spec.length && fitted[fitted.length - 1] === 1) fitted.pop();
-  while (fitted.length < spec.length && spec[fitted.length] !== undefined && (spec[fitted.length] === 1 || spec[fitted.length] === -1) && shape.length < spec.length) {
-    // Only pad with dimensions the spec allows to be 1.
-    fitted.push(1);
+  if (shapeFits(spec, shape)) return [...shape];
+  let fitted: number[];
+  if (shape.length > spec.length) {
+    if (!shape.slice(spec.length).every((d) => d === 1)) return undefined;
+    fitted = shape.slice(0, spec.length);
+  } else {
+    fitted = [...shape, ...new Array<number>(spec.length - shape.length).fill(1)];
   }
-  if (fitted.length !== spec.length) return undefined;
-  if (!spec.every((d, i) => d === -1 || d === fitted[i])) return undefined;
-  if (fitted.length !== shape.length) {
-    // Padding or trimming must only ever involve trailing 1s.
-    const longer = fitted.length > shape.length ? fitted : shape;
-    const base = Math.min(fitted.length, shape.length);
-    if (!longer.slice(base).every((d) => d === 1)) return undefined;
-    if (!fitted.slice(0, base).every((d, i) => d === shape[i])) fitted = [];
-    if (fitted.length === 0) return undefined;
-  }
-  return fitted;
+  return shapeFits(spec, fitted) ? fitted : undefined;
+}
+
+/** Same rank, and every fixed dimension of the spec equal (-1 matches any size). */
+export function shapeFits(spec: readonly number[], shape: readonly number[]): boolean {
+  return spec.length === shape.length && spec.every((d, i) => d === -1 || d === shape[i]);
 }

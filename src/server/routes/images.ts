@@ -76,7 +76,10 @@ async function readImages(request: FastifyRequest, ctx: ServerContext): Promise<
     }
     return { images, fields };
   }
-  if (Buffer.isBuffer(body)) return { images: [{ bytes: body }], fields: {} };
+  if (Buffer.isBuffer(body)) {
+    if (body.length === 0) throw rtsError('INVALID_INPUT', 'the request body is empty: send the image bytes');
+    return { images: [{ bytes: body }], fields: {} };
+  }
   if (body && typeof body === 'object' && !Array.isArray(body)) {
     const json = body as Record<string, unknown>;
     const fields = { model: json.model, version: json.version, topK: json.topK };

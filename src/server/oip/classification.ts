@@ -1,0 +1,63 @@
+import { rtsError } from '../../core/errors.js';
+import type { NumericArray, Tensor } from '../../core/tensor.js';
+import { bfloat16ToNumber, halfToNumber } from './datatypes.js';
+
+/**
+ * The classification extension: a score output of shape [..., classes]
+ * becomes a BYTES tensor of shape [..., k] whose elements read
+ * `"<score>:<index>"` or `"<score>:<index>:<label>"`, best first (ties: lower
+ * index first). k is capped at the number of classes.
+ */
+export function classify(tensor: Tensor, k: number, labels?: readonly string[]): Tensor {
+  if (tensor.datatype === 'BYTES' || tensor.datatype === 'BOOL') {
+    throw rtsError('INVALID_INPUT', `output "${tensor.name}" is ${tensor.datatype}; classification needs a numeric output`);
+  }
+  const classes = tensor.shape.length === 0 ? 1 : tensor.shape[tensor.shape.length - 1]!;
+  const rows = classes === 0 ? 0 : tensor.data.length / classes;
+  const top = Math.min(k, classes);
+  const scores = toNumbers(tensor.data as NumericArray, tensor.datatype);
+  const text = tensor.datatype === 'FP32' ? shortestFloat32 : String;
+  const encoder = new TextEncoder();
+  const out: Uint8Array[] = [];
+  const order = new Array<number>(classes);
+  for (let r = 0; r < rows; r++) {
+    const base = r * classes;
+    for (let c = 0; c < classes; c++) order[c] = c;
+    order.sort((a, b) => compareScores(scores[base + b]!, scores[base + a]!) || a - b);
+    for (let i = 0; i < top; i++) {
+      const c = order[i]!;
+      const label = labels?.[c];
+      out.push(encoder.encode(`${text(scores[base + c]!)}:${c}${label !== undefined ? `:${label}` : ''}`));
+    }
+  }
+  const lead = tensor.shape.length === 0 ? [] : tensor.shape.slice(0, -1);
+  return { name: tensor.name, datatype: 'BYTES', shape: [...lead, top], data: out };
+}
+
+/** NaN sorts last. */
+function compareScores(a: number, b: number): number {
+  if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : -1;
+  if (Number.isNaN(b)) return 1;
+  return a - b;
+}
+
+function toNumbers(data: NumericArray, datatype: Tensor['datatype']): number[] {
+  const out = new Array<number>(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    out[i] = datatype === 'FP16' ? halfToNumber(v as number)
+      : datatype === 'BF16' ? bfloat16ToNumber(v as number)
+        : Number(v);
+  }
+  return out;
+}
+
+/** The shortest decimal that reads back as the same float32 (0.1f → "0.1", not "0.10000000149011612"). */
+export function shortestFloat32(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  for (let digits = 1; digits <= 9; digits++) {
+    const text = value.toPrecision(digits);
+    if (Math.fround(Number(text)) === value) return String(Number(text));
+  }
+  return String(value);
+}
