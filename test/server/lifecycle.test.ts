@@ -10,8 +10,8 @@ import { makeFaqRepo } from '../helpers/models.js';
 const ROOT = join(import.meta.dirname, '..', '..');
 
 /** Start `rtscore serve` as a real process; resolve with its URL once ready. */
-async function spawnServer(modelsDir: string, env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--host', '127.0.0.1', '--port', '0', '--models', modelsDir, '--no-build-missing'], {
+async function spawnServer(modelsDir: string, env: Record<string, string> = {}, extraArgs: string[] = []) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--host', '127.0.0.1', '--port', '0', '--models', modelsDir, '--no-build-missing', ...extraArgs], {
     cwd: ROOT, env: { ...process.env, RTSCORE_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: any[] = [];
@@ -86,6 +86,27 @@ describe('graceful shutdown', () => {
     expect(results.filter((r) => r.status !== undefined && r.status >= 500)).toEqual([]);
     expect(server.lines.some((l) => l.msg?.startsWith('draining'))).toBe(true);
     expect(server.lines.some((l) => l.msg === 'rtscore stopped' && l.code === 0)).toBe(true);
+  });
+
+  it('--workers runs several processes on one port and stops them all on SIGTERM', async () => {
+    // A fixed free port: with port 0 each cluster worker would still share one listener, but we need to know it.
+    const probe = await import('node:net').then((net) => new Promise<number>((resolve) => {
+      const s = net.createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); });
+    }));
+    const server = await spawnServer(dir, { RTSCORE_PORT: String(probe) }, ['--workers', '2', '--port', String(probe)]);
+    child = server.child;
+    const pids = new Set<number>();
+    for (let i = 0; i < 40 && pids.size < 2; i++) {
+      const res = await fetch(`${server.url}/v1/faq/match`, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body: '{"question":"card"}' });
+      expect(res.status).toBe(200);
+      await res.text();
+      // each worker logs its own access lines with its pid
+      for (const l of server.lines) if (l.msg === 'request') pids.add(l.pid);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(pids.size).toBe(2);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
   });
 
   it('a wrong configuration value stops start-up with a message naming it', async () => {
