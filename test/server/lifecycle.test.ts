@@ -67,7 +67,8 @@ describe('graceful shutdown', () => {
     const clients = Array.from({ length: 8 }, async () => {
       while (budget-- > 0 && server.child.exitCode === null) await one();
     });
-    await new Promise((r) => setTimeout(r, 300));
+    // let traffic flow first (bounded wait: the machine may be busy)
+    for (let i = 0; i < 200 && results.length < 16; i++) await new Promise((r) => setTimeout(r, 25));
     server.child.kill('SIGTERM');
     signalled = true;
     await new Promise((r) => setTimeout(r, 100));
