@@ -1,0 +1,265 @@
+/**
+ * Multinomial (softmax) logistic regression with an L2 penalty, trained by L-BFGS, like
+ * scikit-learn's `LogisticRegression(solver='lbfgs', multi_class='multinomial')`.
+ *
+ * Objective (sklearn's semantics of C; the intercept is not penalised):
+ *     C · Σ_i s_i · CE_i + ½ ‖W‖²,   CE_i = −log softmax(x_i W + b)[y_i],
+ * with s_i the sample weight times the class weight. The optimiser minimises the same
+ * objective divided by C·Σs_i, i.e. the weighted mean cross-entropy plus ‖W‖² / (2·C·Σs),
+ * as recent scikit-learn does. Convergence: `tol` is compared with the largest absolute
+ * component of the gradient of that scaled objective (SciPy's `pgtol`); a relative
+ * decrease of the objective below 64·ε ≈ 1.4e-14 also stops (SciPy's `ftol`, the value
+ * recent scikit-learn passes; SciPy's default 2.2e-9, used by scikit-learn 1.2, can stop
+ * early, leaving probabilities ~1e-5 off the optimum). `onProgress` reports the scaled loss.
+ * With two classes this is the two-weight-vector softmax model (sklearn's
+ * `multi_class='multinomial'`), not sklearn's default binary model.
+ *
+ * Weights are dense and feature-major (features × classes), so scoring a sparse row is
+ * nnz × classes multiply-adds over the rows of W the document uses.
+ */
+import { rtsError } from '../core/errors.js';
+import { minimizeLbfgs, type LbfgsStopReason } from './lbfgs.js';
+import { MultinomialLoss } from './multinomial.js';
+import { CsrMatrix, addRowTimesDense } from './sparse.js';
+
+export interface LogisticRegressionOptions {
+  /** Inverse regularisation strength (> 0). Default 1. */
+  C?: number;
+  /** Learn an unpenalised per-class intercept. Default true. */
+  fitIntercept?: boolean;
+  /** 'balanced': weight class k by n_samples / (n_classes_present · count_k), as sklearn. Default null. */
+  classWeight?: 'balanced' | null;
+  /** L-BFGS iterations. Default 200. */
+  maxIter?: number;
+  /** Stop when max |∂f/∂w| of the scaled objective ≤ tol. Default 1e-4. */
+  tol?: number;
+  /** L-BFGS history size. Default 10. */
+  lbfgsMemory?: number;
+}
+
+export type ResolvedLogisticRegressionOptions = Required<LogisticRegressionOptions>;
+
+export interface LogisticFitOptions {
+  /** Number of classes (labels are 0..nClasses-1). Default max(y) + 1. */
+  nClasses?: number;
+  /** Per-sample weights (≥ 0). Default all 1. */
+  sampleWeight?: ArrayLike<number>;
+  /** Called after each L-BFGS iteration with the scaled loss and the gradient's largest component. */
+  onProgress?: (iter: number, loss: number, gradNorm: number) => void;
+}
+
+export function resolveLogisticOptions(o: LogisticRegressionOptions = {}): ResolvedLogisticRegressionOptions {
+  const r: ResolvedLogisticRegressionOptions = {
+    C: o.C ?? 1,
+    fitIntercept: o.fitIntercept ?? true,
+    classWeight: o.classWeight ?? null,
+    maxIter: o.maxIter ?? 200,
+    tol: o.tol ?? 1e-4,
+    lbfgsMemory: o.lbfgsMemory ?? 10,
+  };
+  if (!(r.C > 0) || !Number.isFinite(r.C)) throw rtsError('INVALID_INPUT', `C must be a positive number, got ${String(r.C)}`);
+  if (!Number.isInteger(r.maxIter) || r.maxIter < 0) throw rtsError('INVALID_INPUT', `maxIter must be an integer >= 0, got ${String(r.maxIter)}`);
+  if (!(r.tol >= 0)) throw rtsError('INVALID_INPUT', `tol must be >= 0, got ${String(r.tol)}`);
+  if (!Number.isInteger(r.lbfgsMemory) || r.lbfgsMemory < 1) throw rtsError('INVALID_INPUT', 'lbfgsMemory must be a positive integer');
+  if (r.classWeight !== null && r.classWeight !== 'balanced') {
+    throw rtsError('INVALID_INPUT', `classWeight must be 'balanced' or null, got ${String(r.classWeight)}`);
+  }
+  return r;
+}
+
+export class LogisticRegression {
+  readonly options: ResolvedLogisticRegressionOptions;
+  private W: Float32Array = new Float32Array(0);
+  private b: Float32Array = new Float32Array(0);
+  private k = 0;
+  private d = 0;
+  /** Whether the last fit met the tolerance before maxIter. */
+  converged = false;
+  /** L-BFGS iterations of the last fit. */
+  nIter = 0;
+  /** Why the last fit stopped. */
+  stopReason: LbfgsStopReason | null = null;
+  /** Final scaled loss of the last fit. */
+  loss = Number.NaN;
+
+  constructor(options: LogisticRegressionOptions = {}) {
+    this.options = resolveLogisticOptions(options);
+  }
+
+  get fitted(): boolean {
+    return this.k > 0;
+  }
+
+  get nClasses(): number {
+    return this.k;
+  }
+
+  get nFeatures(): number {
+    return this.d;
+  }
+
+  /** Weights, feature-major: coef[j · nClasses + k] is feature j's weight for class k. */
+  get coef(): Float32Array {
+    this.requireFitted();
+    return this.W;
+  }
+
+  /** Per-class intercepts (zeros without fitIntercept). */
+  get intercept(): Float32Array {
+    this.requireFitted();
+    return this.b;
+  }
+
+  fit(X: CsrMatrix, y: Int32Array, options: LogisticFitOptions = {}): this {
+    const n = X.rows;
+    const D = X.cols;
+    if (y.length !== n) throw rtsError('INVALID_INPUT', `X has ${n} rows but y has ${y.length} labels`);
+    if (n === 0) throw rtsError('INVALID_INPUT', 'cannot fit on zero samples');
+    let maxY = 0;
+    for (let i = 0; i < n; i++) {
+      if (!(y[i]! >= 0)) throw rtsError('INVALID_INPUT', `label ${y[i]} at row ${i} is negative`);
+      maxY = Math.max(maxY, y[i]!);
+    }
+    const K = options.nClasses ?? maxY + 1;
+    if (!Number.isInteger(K) || K < 2) throw rtsError('INVALID_INPUT', `need at least 2 classes, got ${K}`);
+    if (maxY >= K) throw rtsError('INVALID_INPUT', `label ${maxY} is not below nClasses ${K}`);
+    const sw = this.sampleWeights(y, K, options.sampleWeight);
+
+    const o = this.options;
+    let total = 0;
+    for (let i = 0; i < n; i++) total += sw[i]!;
+    if (!(total > 0)) throw rtsError('INVALID_INPUT', 'sample weights sum to zero');
+    for (let i = 0; i < n; i++) sw[i]! /= total;
+    const lambda = 1 / (o.C * total);
+
+    const loss = new MultinomialLoss(X, y, sw, K, o.fitIntercept, lambda);
+    const onProgress = options.onProgress;
+    const res = minimizeLbfgs((w, g) => loss.evaluate(w, g), new Float64Array(loss.dim), {
+      maxIter: o.maxIter,
+      gtol: o.tol,
+      ftol: 64 * Number.EPSILON,
+      memory: o.lbfgsMemory,
+      ...(onProgress === undefined ? {} : { onIteration: onProgress }),
+    });
+
+    const { coef, intercept } = loss.unpack(res.x);
+    this.k = K;
+    this.d = D;
+    this.W = Float32Array.from(coef);
+    this.b = Float32Array.from(intercept);
+    this.converged = res.converged;
+    this.nIter = res.nIter;
+    this.stopReason = res.reason;
+    this.loss = res.f;
+    return this;
+  }
+
+  /** Class scores x·W + b, row-major rows × classes. */
+  decisionFunction(X: CsrMatrix): Float32Array {
+    return Float32Array.from(this.scores(X));
+  }
+
+  /** Softmax probabilities, row-major rows × classes (max-subtracted, so no overflow). */
+  predictProba(X: CsrMatrix): Float32Array {
+    const z = this.scores(X);
+    const K = this.k;
+    const out = new Float32Array(z.length);
+    for (let i = 0; i < X.rows; i++) {
+      const o = i * K;
+      let max = -Infinity;
+      for (let k = 0; k < K; k++) if (z[o + k]! > max) max = z[o + k]!;
+      let sum = 0;
+      for (let k = 0; k < K; k++) {
+        const e = Math.exp(z[o + k]! - max);
+        z[o + k] = e;
+        sum += e;
+      }
+      for (let k = 0; k < K; k++) out[o + k] = z[o + k]! / sum;
+    }
+    return out;
+  }
+
+  /** Most probable class of each row (lowest index on ties). */
+  predict(X: CsrMatrix): Int32Array {
+    const z = this.scores(X);
+    const K = this.k;
+    const out = new Int32Array(X.rows);
+    for (let i = 0; i < X.rows; i++) {
+      let best = 0;
+      for (let k = 1; k < K; k++) if (z[i * K + k]! > z[i * K + best]!) best = k;
+      out[i] = best;
+    }
+    return out;
+  }
+
+  /**
+   * A fitted model from its weights (feature-major coef, nFeatures × nClasses, and
+   * intercepts). Throws CORRUPT_MODEL when the shapes do not agree or a weight is not finite.
+   */
+  static fromWeights(
+    options: LogisticRegressionOptions,
+    nFeatures: number,
+    nClasses: number,
+    coef: Float32Array,
+    intercept: Float32Array,
+    info: { converged?: boolean; nIter?: number } = {},
+  ): LogisticRegression {
+    if (!Number.isInteger(nClasses) || nClasses < 2 || !Number.isInteger(nFeatures) || nFeatures < 0) {
+      throw rtsError('CORRUPT_MODEL', `bad classifier shape ${nFeatures} features x ${nClasses} classes`);
+    }
+    if (coef.length !== nFeatures * nClasses || intercept.length !== nClasses) {
+      throw rtsError('CORRUPT_MODEL', `classifier weights have ${coef.length} + ${intercept.length} values, expected ${nFeatures}x${nClasses} + ${nClasses}`);
+    }
+    for (const a of [coef, intercept]) {
+      for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) throw rtsError('CORRUPT_MODEL', 'classifier weight is not finite');
+    }
+    const m = new LogisticRegression(options);
+    m.W = coef;
+    m.b = intercept;
+    m.k = nClasses;
+    m.d = nFeatures;
+    m.converged = info.converged ?? true;
+    m.nIter = info.nIter ?? 0;
+    return m;
+  }
+
+  private scores(X: CsrMatrix): Float64Array {
+    this.requireFitted();
+    if (X.cols !== this.d) throw rtsError('INVALID_INPUT', `X has ${X.cols} columns, the model ${this.d} features`);
+    const K = this.k;
+    const z = new Float64Array(X.rows * K);
+    for (let i = 0; i < X.rows; i++) {
+      const o = i * K;
+      for (let k = 0; k < K; k++) z[o + k] = this.b[k]!;
+      addRowTimesDense(X, i, this.W, K, z, o);
+    }
+    return z;
+  }
+
+  private sampleWeights(y: Int32Array, K: number, given?: ArrayLike<number>): Float64Array {
+    const n = y.length;
+    const sw = new Float64Array(n).fill(1);
+    if (given !== undefined) {
+      if (given.length !== n) throw rtsError('INVALID_INPUT', `sampleWeight has ${given.length} values for ${n} samples`);
+      for (let i = 0; i < n; i++) {
+        const v = given[i]!;
+        if (!(v >= 0) || !Number.isFinite(v)) throw rtsError('INVALID_INPUT', `sample weight ${i} must be a finite number >= 0`);
+        sw[i] = v;
+      }
+    }
+    if (this.options.classWeight === 'balanced') {
+      // sklearn's compute_class_weight('balanced'): n_samples / (n_classes · bincount(y)),
+      // counting unweighted samples and only the classes present in y.
+      const counts = new Float64Array(K);
+      for (let i = 0; i < n; i++) counts[y[i]!]! += 1;
+      let present = 0;
+      for (let k = 0; k < K; k++) if (counts[k]! > 0) present++;
+      for (let i = 0; i < n; i++) sw[i]! *= n / (present * counts[y[i]!]!);
+    }
+    return sw;
+  }
+
+  private requireFitted(): void {
+    if (this.k === 0) throw rtsError('MODEL_NOT_READY', 'LogisticRegression is not fitted');
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * A text classifier: a feature union of TF-IDF vectorizers (each optionally weighted,
+ * outputs side by side, like sklearn's `FeatureUnion` with `transformer_weights`) feeding
+ * a multinomial logistic regression.
+ */
+import { rtsError } from '../core/errors.js';
+import { type LogisticRegressionOptions, LogisticRegression } from './logistic.js';
+import { CsrMatrix } from './sparse.js';
+import { type TfidfOptions, TfidfVectorizer } from './tfidf.js';
+
+export type FeatureOptions = TfidfOptions & {
+  /** Multiplies this block's TF-IDF values. Default 1. */
+  weight?: number;
+};
+
+export interface TextPipelineOptions {
+  features: FeatureOptions[];
+  classifier: LogisticRegressionOptions;
+}
+
+export interface PipelineProgressEvent {
+  /** 'vectorize' (one per feature block), 'train' (one per L-BFGS iteration) or 'done'. */
+  stage: 'vectorize' | 'train' | 'done';
+  /** Feature block index for 'vectorize'. */
+  block?: number;
+  iter?: number;
+  loss?: number;
+  gradNorm?: number;
+}
+
+export interface PipelineFitOptions {
+  nClasses?: number;
+  sampleWeight?: ArrayLike<number>;
+  onProgress?: (event: PipelineProgressEvent) => void;
+}
+
+export class TextPipeline {
+  readonly options: TextPipelineOptions;
+  readonly vectorizers: readonly TfidfVectorizer[];
+  readonly weights: readonly number[];
+  readonly classifier: LogisticRegression;
+
+  /** `fitted` is for deserialisation: parts already fitted with these options. */
+  constructor(options: TextPipelineOptions, fitted?: { vectorizers: TfidfVectorizer[]; classifier: LogisticRegression }) {
+    if (options === null || typeof options !== 'object' || !Array.isArray(options.features) || options.features.length === 0) {
+      throw rtsError('INVALID_INPUT', 'a text pipeline needs at least one feature block');
+    }
+    const weights = options.features.map((f, i) => {
+      const w = f.weight ?? 1;
+      if (typeof w !== 'number' || !Number.isFinite(w) || w <= 0) {
+        throw rtsError('INVALID_INPUT', `feature block ${i}: weight must be a positive number, got ${String(w)}`);
+      }
+      return w;
+    });
+    this.options = structuredClone(options);
+    this.weights = weights;
+    if (fitted === undefined) {
+      this.vectorizers = options.features.map(({ weight: _weight, ...o }) => new TfidfVectorizer(o));
+      this.classifier = new LogisticRegression(options.classifier ?? {});
+      return;
+    }
+    if (fitted.vectorizers.length !== weights.length) {
+      throw rtsError('CORRUPT_MODEL', `pipeline has ${weights.length} feature blocks but ${fitted.vectorizers.length} vectorizers`);
+    }
+    const nFeatures = fitted.vectorizers.reduce((s, v) => s + v.nFeatures, 0);
+    if (!fitted.classifier.fitted || fitted.classifier.nFeatures !== nFeatures) {
+      throw rtsError('CORRUPT_MODEL', `classifier expects ${fitted.classifier.nFeatures} features, vectorizers give ${nFeatures}`);
+    }
+    this.vectorizers = fitted.vectorizers;
+    this.classifier = fitted.classifier;
+  }
+
+  get fitted(): boolean {
+    return this.classifier.fitted;
+  }
+
+  get nClasses(): number {
+    return this.classifier.nClasses;
+  }
+
+  /** Total number of features (columns of `transform`). */
+  get nFeatures(): number {
+    return this.vectorizers.reduce((s, v) => s + v.nFeatures, 0);
+  }
+
+  fit(texts: readonly string[], y: Int32Array, options: PipelineFitOptions = {}): this {
+    if (texts.length !== y.length) throw rtsError('INVALID_INPUT', `${texts.length} texts but ${y.length} labels`);
+    const blocks = this.vectorizers.map((v, block) => {
+      const m = v.fitTransform(texts);
+      options.onProgress?.({ stage: 'vectorize', block });
+      return m;
+    });
+    const X = CsrMatrix.hstack(blocks, this.weights);
+    const onProgress = options.onProgress;
+    this.classifier.fit(X, y, {
+      ...(options.nClasses === undefined ? {} : { nClasses: options.nClasses }),
+      ...(options.sampleWeight === undefined ? {} : { sampleWeight: options.sampleWeight }),
+      ...(onProgress === undefined
+        ? {}
+        : { onProgress: (iter: number, loss: number, gradNorm: number) => onProgress({ stage: 'train', iter, loss, gradNorm }) }),
+    });
+    onProgress?.({ stage: 'done', iter: this.classifier.nIter, loss: this.classifier.loss });
+    return this;
+  }
+
+  /** The weighted, side-by-side TF-IDF features of the texts. */
+  transform(texts: readonly string[]): CsrMatrix {
+    return CsrMatrix.hstack(
+      this.vectorizers.map((v) => v.transform(texts)),
+      this.weights,
+    );
+  }
+
+  /** Class probabilities, row-major texts × classes. */
+  predictProba(texts: readonly string[]): Float32Array {
+    return this.classifier.predictProba(this.transform(texts));
+  }
+
+  /** Most probable class of each text. */
+  predict(texts: readonly string[]): Int32Array {
+    return this.classifier.predict(this.transform(texts));
+  }
+}

@@ -1,0 +1,151 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  PIPELINE_FORMAT_VERSION,
+  TextPipeline,
+  crc32,
+  crc32Portable,
+  deserializePipeline,
+  loadPipeline,
+  savePipeline,
+  serializePipeline,
+} from '../../src/text/index.js';
+import { makeCorpus } from './corpus.js';
+
+const QUESTIONS = ['where is my card?', 'refund my money', 'I am locked out of my account', 'naïve 😀 question ünïcode'];
+
+function fitted(): TextPipeline {
+  const { texts, y } = makeCorpus(12);
+  // Unicode and astral terms must survive the round trip too.
+  texts.push('naïve 😀 question ünïcode 𝒜𝒷𝒸 日本語', 'émoji 😀😀 again');
+  const labels = Int32Array.from([...y, 0, 1]);
+  return new TextPipeline({
+    features: [{ ngramRange: [1, 2], stopWords: ['the'] }, { analyzer: 'char_wb', ngramRange: [2, 3], weight: 0.7, minDf: { proportion: 0 } }],
+    classifier: { C: 5, classWeight: 'balanced' },
+  }).fit(texts, labels);
+}
+
+/** Split a file into header JSON and data area, to rebuild it with an edited header. */
+function edit(bytes: Uint8Array, change: (header: any) => void): Uint8Array {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const hLen = dv.getUint32(16, true);
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(24, 24 + hLen)));
+  const data = bytes.subarray(Math.ceil((24 + hLen) / 8) * 8, bytes.length - 4);
+  change(header);
+  const h = new TextEncoder().encode(JSON.stringify(header));
+  const start = Math.ceil((24 + h.length) / 8) * 8;
+  const out = new Uint8Array(start + data.length + 4);
+  out.set(bytes.subarray(0, 24));
+  out.set(h, 24);
+  out.set(data, start);
+  const odv = new DataView(out.buffer);
+  odv.setBigUint64(8, BigInt(out.length), true);
+  odv.setUint32(16, h.length, true);
+  return resign(out);
+}
+
+/** Recompute the trailing CRC so that only the intended defect remains. */
+function resign(bytes: Uint8Array): Uint8Array {
+  new DataView(bytes.buffer, bytes.byteOffset).setUint32(bytes.length - 4, crc32(bytes.subarray(0, bytes.length - 4)), true);
+  return bytes;
+}
+
+describe('pipeline serialisation', () => {
+  const p = fitted();
+  const bytes = serializePipeline(p);
+  let dir = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rts-text-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('round-trips to identical probabilities, vocabularies and options', () => {
+    const q = deserializePipeline(bytes);
+    expect(Array.from(q.predictProba(QUESTIONS))).toEqual(Array.from(p.predictProba(QUESTIONS)));
+    expect(q.options).toEqual(p.options);
+    expect(q.weights).toEqual([1, 0.7]);
+    q.vectorizers.forEach((v, b) => {
+      expect(v.getFeatureNames()).toEqual(p.vectorizers[b]!.getFeatureNames());
+      expect(Array.from(v.idf)).toEqual(Array.from(p.vectorizers[b]!.idf));
+      expect(v.options).toEqual(p.vectorizers[b]!.options);
+    });
+    expect(p.vectorizers[0]!.vocabulary.has('😀')).toBe(false);
+    expect(p.vectorizers[1]!.vocabulary.has(' 😀')).toBe(true);
+    expect(q.classifier.converged).toBe(p.classifier.converged);
+    expect(q.classifier.nIter).toBe(p.classifier.nIter);
+    // Serialising again gives the same bytes.
+    expect(serializePipeline(q)).toEqual(bytes);
+  });
+
+  it('saves and loads files', async () => {
+    const path = join(dir, 'model.rtstxt');
+    await savePipeline(path, p);
+    const q = await loadPipeline(path);
+    expect(Array.from(q.predictProba(QUESTIONS))).toEqual(Array.from(p.predictProba(QUESTIONS)));
+    await expect(loadPipeline(join(dir, 'missing.rtstxt'))).rejects.toMatchObject({ code: 'RTS_ERR_MODEL_LOAD_FAILED' });
+    await writeFile(join(dir, 'bad.rtstxt'), bytes.subarray(0, 100));
+    await expect(loadPipeline(join(dir, 'bad.rtstxt'))).rejects.toMatchObject({ code: 'RTS_ERR_CORRUPT_MODEL' });
+  });
+
+  it('computes zlib CRC-32 with or without node:zlib', () => {
+    expect(crc32(new TextEncoder().encode('hello'))).toBe(0x3610a686);
+    expect(crc32Portable(new TextEncoder().encode('hello'))).toBe(0x3610a686);
+    expect(crc32Portable(bytes)).toBe(crc32(bytes));
+  });
+
+  const cases: Array<[string, () => Uint8Array, RegExp]> = [
+    ['truncated data', () => bytes.subarray(0, bytes.length - 9), /truncated/],
+    ['truncated preamble', () => bytes.subarray(0, 12), /truncated/],
+    ['empty file', () => new Uint8Array(0), /bad magic/],
+    ['bad magic', () => resign(Uint8Array.from(bytes, (b, i) => (i === 0 ? 0x58 : b))), /bad magic/],
+    ['unknown version', () => resign(Uint8Array.from(bytes, (b, i) => (i === 6 ? PIPELINE_FORMAT_VERSION + 1 : b))), /unsupported format version 2/],
+    ['checksum mismatch', () => Uint8Array.from(bytes, (b, i) => (i === bytes.length - 40 ? b ^ 1 : b)), /checksum mismatch/],
+    ['trailing bytes', () => Uint8Array.from([...bytes, 0]), /unexpected bytes/],
+    ['header not JSON', () => resign(Uint8Array.from(bytes, (b, i) => (i === 24 ? 0x7b + 1 : b))), /not valid UTF-8 JSON/],
+    ['term count', () => edit(bytes, (h) => (h.features[0].nTerms += 1)), /inconsistent shapes/],
+    ['class count', () => edit(bytes, (h) => (h.classifier.nClasses = 4)), /inconsistent shapes/],
+    ['feature count', () => edit(bytes, (h) => (h.classifier.nFeatures -= 1)), /inconsistent shapes/],
+    ['missing section', () => edit(bytes, (h) => h.sections.pop()), /missing section intercept/],
+    ['section out of range', () => edit(bytes, (h) => (h.sections[0].offset = 1 << 24)), /runs past the end/],
+    ['section dtype', () => edit(bytes, (h) => (h.sections.at(-1).dtype = 'uint32')), /dtype uint32, expected float32/],
+    ['feature blocks vs options', () => edit(bytes, (h) => h.options.features.pop()), /inconsistent shapes|feature blocks/],
+    ['bad options', () => edit(bytes, (h) => (h.features[0].options.analyzer = 'bytes')), /analyzer/],
+    [
+      'unsorted vocabulary',
+      () => {
+        // Swap two neighbouring terms of the same length: lengths stay valid, the order breaks.
+        const b = Uint8Array.from(bytes);
+        const dv = new DataView(b.buffer);
+        const hLen = dv.getUint32(16, true);
+        const header = JSON.parse(new TextDecoder().decode(b.subarray(24, 24 + hLen)));
+        const start = Math.ceil((24 + hLen) / 8) * 8;
+        const text = header.sections.find((s: any) => s.name === 'terms.1.text');
+        const terms = p.vectorizers[1]!.getFeatureNames();
+        const j = terms.findIndex((t, k) => k + 1 < terms.length && t.length === terms[k + 1]!.length);
+        const enc = new TextEncoder();
+        const at = start + text.offset + enc.encode(terms.slice(0, j).join('')).length;
+        b.set(enc.encode(terms[j + 1]! + terms[j]!), at);
+        return resign(b);
+      },
+      /not sorted/,
+    ],
+  ];
+  it.each(cases)('rejects a file with %s as CORRUPT_MODEL', (_name, make, reason) => {
+    let err: unknown;
+    try {
+      deserializePipeline(make());
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ code: 'RTS_ERR_CORRUPT_MODEL', statusCode: 500 });
+    expect((err as Error).message).toMatch(reason);
+  });
+
+  it('refuses to serialise an unfitted pipeline', () => {
+    expect(() => serializePipeline(new TextPipeline({ features: [{}], classifier: {} }))).toThrow(/not fitted/);
+  });
+});
