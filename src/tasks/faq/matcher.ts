@@ -1,0 +1,240 @@
+/**
+ * The `faq-matcher` model kind: a trained text pipeline (TF-IDF features + multinomial
+ * logistic regression over the FAQs) and the FAQ list, served as a TextMatcher and as a
+ * tensor model (BYTES questions in, FP32 probabilities + BYTES top label out).
+ *
+ * Everything about the FAQs is learnt at training time: a request vectorises only its own
+ * questions and scores all of them with one sparse × dense product; the FAQs are never
+ * re-vectorised (the reference did that per request).
+ */
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { z } from 'zod';
+import type { MatchOptions, TextMatch, TextMatcher } from '../../core/capabilities.js';
+import { isRtsError, rtsError } from '../../core/errors.js';
+import type { InferOptions, ModelBuildContext, ModelKind, ModelLoadContext, ModelMetadata } from '../../core/model.js';
+import { shapeMatches, type Tensor } from '../../core/tensor.js';
+import { loadPipeline, type TextPipeline } from '../../text/index.js';
+import { cleanText } from './clean.js';
+
+export const FAQ_MATCHER_KIND = 'faq-matcher';
+/** Largest batch one inference is meant to take (the batcher's bound; scoring cost is linear). */
+export const FAQ_MAX_BATCH = 64;
+
+/** `options` of a faq-matcher's config.json. */
+export const faqMatcherOptionsSchema = z.object({
+  /** FAQs returned by default (1…10,000; more than the FAQ count = all). Default 5. */
+  topK: z.number().int().min(1).max(10_000).default(5),
+  /** Shipped dataset a missing version 1 is trained from (`faq` or `banking77`). */
+  dataset: z.enum(['faq', 'banking77']).optional(),
+}).strict();
+export type FaqMatcherOptions = z.infer<typeof faqMatcherOptionsSchema>;
+
+/** One entry of a version's faqs.json, in class-index order. */
+export const faqEntrySchema = z.object({
+  id: z.union([z.string(), z.number()]),
+  answerId: z.union([z.string(), z.number()]),
+  question: z.string(),
+  answer: z.string(),
+}).strict();
+export type FaqEntry = z.infer<typeof faqEntrySchema>;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const encoder = new TextEncoder();
+
+export function parseMatcherOptions(options: unknown, name: string): FaqMatcherOptions {
+  const r = faqMatcherOptionsSchema.safeParse(options ?? {});
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw rtsError('MODEL_LOAD_FAILED', `model "${name}": invalid options${issue?.path.length ? ` (${issue.path.join('.')})` : ''}: ${issue?.message}`);
+  }
+  return r.data;
+}
+
+/** Check a question and prepare it the way training texts were prepared. */
+function prepareQuestion(q: unknown, index: number): string {
+  if (typeof q !== 'string') throw rtsError('INVALID_INPUT', `question ${index} must be a string`);
+  if (q.trim() === '') throw rtsError('INVALID_INPUT', `question ${index} is empty; send a non-empty question`);
+  return cleanText(q);
+}
+
+export class FaqMatcher implements TextMatcher {
+  readonly capability = 'text-matcher' as const;
+  readonly kind = FAQ_MATCHER_KIND;
+  readonly metadata: ModelMetadata;
+  readonly faqCount: number;
+  private readonly labelBytes: Uint8Array[];
+  private closed = false;
+
+  constructor(
+    readonly name: string,
+    readonly version: string,
+    private readonly pipeline: TextPipeline,
+    readonly faqs: readonly FaqEntry[],
+    readonly defaultTopK: number,
+  ) {
+    if (pipeline.nClasses !== faqs.length) {
+      throw rtsError('CORRUPT_MODEL', `model "${name}" version ${version}: the pipeline scores ${pipeline.nClasses} classes but faqs.json lists ${faqs.length} FAQs`);
+    }
+    this.faqCount = faqs.length;
+    const labels = faqs.map((f) => String(f.id));
+    this.labelBytes = labels.map((l) => encoder.encode(l));
+    this.metadata = {
+      name, version, kind: FAQ_MATCHER_KIND,
+      platform: 'rtscore_text',
+      inputs: [{ name: 'text', datatype: 'BYTES', shape: [-1] }],
+      outputs: [
+        { name: 'probabilities', datatype: 'FP32', shape: [-1, this.faqCount] },
+        { name: 'label', datatype: 'BYTES', shape: [-1] },
+      ],
+      maxBatchSize: FAQ_MAX_BATCH,
+      properties: {
+        faqs: String(this.faqCount),
+        features: String(pipeline.nFeatures),
+        defaultTopK: String(defaultTopK),
+      },
+      labels: { probabilities: labels },
+    };
+  }
+
+  /** Match probabilities, questions × FAQs, row-major: one vectorisation + product for the whole call. */
+  scores(questions: readonly string[]): Float32Array {
+    if (this.closed) throw rtsError('MODEL_NOT_READY', `model "${this.name}" version ${this.version} is closed`);
+    const texts = questions.map((q, i) => prepareQuestion(q, i));
+    try {
+      return this.pipeline.predictProba(texts);
+    } catch (err) {
+      if (isRtsError(err)) throw err;
+      throw rtsError('INFERENCE_FAILED', `scoring failed: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  async match(questions: string[], options: MatchOptions): Promise<TextMatch[][]> {
+    if (!Array.isArray(questions) || questions.length === 0) throw rtsError('INVALID_INPUT', 'at least one question is needed');
+    const topK = options.topK ?? this.defaultTopK;
+    if (!(topK >= 1)) throw rtsError('INVALID_INPUT', `topK must be at least 1, got ${String(topK)}`);
+    if (options.signal?.aborted) throw rtsError('CANCELLED', 'the request was cancelled');
+    const k = Math.min(Math.floor(Math.min(topK, this.faqCount)), this.faqCount);
+    const P = this.scores(questions);
+    const n = this.faqCount;
+    return questions.map((_q, i) => {
+      const row = P.subarray(i * n, (i + 1) * n);
+      // Best first; ties in class-index order so the ranking is deterministic.
+      const order = Array.from({ length: n }, (_v, j) => j).sort((a, b) => row[b]! - row[a]! || a - b);
+      return order.slice(0, k).map((j) => {
+        const f = this.faqs[j]!;
+        return { id: f.id, answerId: f.answerId, question: f.question, answer: f.answer, score: row[j]! };
+      });
+    });
+  }
+
+  async infer(inputs: Tensor[], options: InferOptions = {}): Promise<Tensor[]> {
+    if (options.signal?.aborted) throw rtsError('CANCELLED', 'the request was cancelled');
+    const questions = decodeTextInput(inputs);
+    const wanted = options.outputs ?? ['probabilities', 'label'];
+    for (const o of wanted) {
+      if (o !== 'probabilities' && o !== 'label') throw rtsError('INVALID_INPUT', `unknown output "${o}" (outputs: probabilities, label)`);
+    }
+    const P = this.scores(questions);
+    const n = this.faqCount;
+    const out: Tensor[] = [];
+    for (const o of wanted) {
+      if (o === 'probabilities') {
+        out.push({ name: 'probabilities', datatype: 'FP32', shape: [questions.length, n], data: P });
+      } else {
+        const labels: Uint8Array[] = [];
+        for (let i = 0; i < questions.length; i++) {
+          let best = 0;
+          for (let j = 1; j < n; j++) if (P[i * n + j]! > P[i * n + best]!) best = j;
+          labels.push(this.labelBytes[best]!);
+        }
+        out.push({ name: 'label', datatype: 'BYTES', shape: [questions.length], data: labels });
+      }
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
+
+/** The single `text` input: BYTES, shape [n] or [n, 1], each element a UTF-8 question. */
+export function decodeTextInput(inputs: Tensor[]): string[] {
+  const expected = 'one input "text" of datatype BYTES and shape [-1] (or [-1, 1]) holding UTF-8 questions';
+  if (!Array.isArray(inputs) || inputs.length !== 1) {
+    throw rtsError('INVALID_INPUT', `expected ${expected}, got ${Array.isArray(inputs) ? inputs.length : 'no'} inputs`);
+  }
+  const t = inputs[0]!;
+  if (t.name !== 'text') throw rtsError('INVALID_INPUT', `unknown input "${t.name}": expected ${expected}`);
+  if (t.datatype !== 'BYTES') throw rtsError('INVALID_INPUT', `input "text" has datatype ${t.datatype}: expected ${expected}`);
+  if (!Array.isArray(t.shape) || !(shapeMatches([-1], t.shape) || shapeMatches([-1, 1], t.shape))) {
+    throw rtsError('INVALID_INPUT', `input "text" has shape [${String(t.shape)}]: expected ${expected}`);
+  }
+  const n = t.shape[0]!;
+  if (!(Number.isInteger(n) && n >= 1)) throw rtsError('INVALID_INPUT', 'input "text" must hold at least one question');
+  if (!Array.isArray(t.data) || t.data.length !== n) {
+    throw rtsError('INVALID_INPUT', `input "text" has shape [${t.shape.join(', ')}] but ${Array.isArray(t.data) ? t.data.length : 'no'} byte strings`);
+  }
+  return t.data.map((bytes, i) => {
+    if (!(bytes instanceof Uint8Array)) throw rtsError('INVALID_INPUT', `input "text" element ${i} is not a byte string`);
+    try {
+      return utf8.decode(bytes);
+    } catch {
+      throw rtsError('INVALID_INPUT', `input "text" element ${i} is not valid UTF-8`);
+    }
+  });
+}
+
+/** Read and check a version's faqs.json. */
+export async function readFaqsJson(path: string): Promise<FaqEntry[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw rtsError('MODEL_LOAD_FAILED', `cannot read ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw rtsError('CORRUPT_MODEL', `${path} is not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
+  const r = z.array(faqEntrySchema).min(1).safeParse(parsed);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw rtsError('CORRUPT_MODEL', `${path}: ${issue?.path.join('.') || 'top level'}: ${issue?.message}`);
+  }
+  return r.data;
+}
+
+async function load(ctx: ModelLoadContext): Promise<FaqMatcher> {
+  const options = parseMatcherOptions(ctx.config.options, ctx.name);
+  const [pipeline, faqs] = await Promise.all([
+    loadPipeline(join(ctx.versionDir, 'pipeline.bin')),
+    readFaqsJson(join(ctx.versionDir, 'faqs.json')),
+  ]);
+  const model = new FaqMatcher(ctx.name, ctx.version, pipeline, faqs, options.topK);
+  // Warm up: the first scoring call compiles the hot paths.
+  await model.match([faqs[0]!.question || 'warm-up'], { topK: 1 });
+  ctx.logger.info({ faqs: model.faqCount, features: pipeline.nFeatures }, 'faq matcher loaded');
+  return model;
+}
+
+/** Train version 1 from the dataset named in the config (or the model's own name). */
+async function build(ctx: ModelBuildContext): Promise<void> {
+  const options = parseMatcherOptions(ctx.config.options, ctx.name);
+  const dataset = options.dataset ?? (ctx.name === 'faq' || ctx.name === 'banking77' ? ctx.name : undefined);
+  if (!dataset) {
+    throw rtsError('MODEL_LOAD_FAILED', `model "${ctx.name}" has no version and no options.dataset to train one from (faq or banking77)`);
+  }
+  // Imported lazily: serving a trained model never needs the training code.
+  const { runTrain } = await import('./train.js');
+  await runTrain({
+    dataset, modelsDir: dirname(ctx.modelDir), name: basename(ctx.modelDir), version: '1',
+    preparedDir: false, // prepare in memory: serving writes nothing outside the model repository
+    print: (line) => ctx.logger.info(line),
+  });
+}
+
+export const faqMatcherKind: ModelKind = { kind: FAQ_MATCHER_KIND, load, build };

@@ -1,0 +1,53 @@
+/**
+ * A small but real trained FAQ model for tests: the first 8 BANKING77 intents (shipped
+ * data), 24 customer questions each, a word-unigram TF-IDF + logistic regression fitted
+ * in-process (well under a second), written as a model repository folder:
+ * `<dir>/<name>/config.json` and `<dir>/<name>/1/{pipeline.bin,faqs.json,training.json}`.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadLabelledSet } from '../../src/tasks/faq/load-banking77.js';
+import { defaultInput } from '../../src/tasks/faq/paths.js';
+import { savePipeline, TextPipeline } from '../../src/text/index.js';
+
+export const TEST_FAQ_COUNT = 8;
+const QUESTIONS_PER_FAQ = 24;
+
+export interface FaqRepoOptions {
+  /** Model folder name (default `faq`). */
+  name?: string;
+}
+
+export async function makeFaqRepo(dir: string, options: FaqRepoOptions = {}): Promise<void> {
+  const name = options.name ?? 'faq';
+  const { input } = await loadLabelledSet(defaultInput('banking77'));
+  const faqs = input.originals.slice(0, TEST_FAQ_COUNT);
+  const classOf = new Map(faqs.map((f, i) => [f.answerId, i]));
+  const taken = new Map<unknown, number>();
+  const texts: string[] = [];
+  const labels: number[] = [];
+  for (const q of input.duplicates) {
+    const c = classOf.get(q.answerId);
+    if (c === undefined || (taken.get(c) ?? 0) >= QUESTIONS_PER_FAQ) continue;
+    taken.set(c, (taken.get(c) ?? 0) + 1);
+    texts.push(q.text);
+    labels.push(c);
+  }
+  faqs.forEach((f, i) => { texts.push(f.text); labels.push(i); });
+
+  const pipeline = new TextPipeline({ features: [{ ngramRange: [1, 2], sublinearTf: true }], classifier: { C: 10, maxIter: 200 } });
+  pipeline.fit(texts, Int32Array.from(labels), { nClasses: faqs.length });
+
+  const modelDir = join(dir, name);
+  const versionDir = join(modelDir, '1');
+  await mkdir(versionDir, { recursive: true });
+  await writeFile(join(modelDir, 'config.json'), JSON.stringify({
+    kind: 'faq-matcher',
+    description: `test FAQ model: ${faqs.length} BANKING77 intents`,
+    options: { topK: 3, dataset: 'banking77' },
+  }, null, 2));
+  await savePipeline(join(versionDir, 'pipeline.bin'), pipeline);
+  await writeFile(join(versionDir, 'faqs.json'), JSON.stringify(
+    faqs.map((f) => ({ id: f.id, answerId: f.answerId, question: f.question, answer: f.answer })), null, 2));
+  await writeFile(join(versionDir, 'training.json'), JSON.stringify({ dataset: 'banking77', examples: texts.length, faqs: faqs.length }));
+}
