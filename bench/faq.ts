@@ -1,0 +1,256 @@
+import { join } from 'node:path';
+import { isTextMatcher, type TextMatcher } from '../src/core/capabilities.js';
+import { silentLogger } from '../src/core/logger.js';
+import { defaultRuntimeSettings } from '../src/core/model.js';
+import { nullObserver } from '../src/core/observer.js';
+import { listVersions, readModelConfig } from '../src/core/registry.js';
+import { loadLabelledSet } from '../src/tasks/faq/load-banking77.js';
+import { loadTsvSet } from '../src/tasks/faq/load-tsv-set.js';
+import { faqMatcherKind } from '../src/tasks/faq/matcher.js';
+import { defaultInput } from '../src/tasks/faq/paths.js';
+import { mulberry32, shuffleInPlace } from '../src/tasks/faq/random.js';
+import { faqMatchCheck, scoreFaqCheck } from './checks.js';
+import { runFixedCount, runTimedLoad, type HttpRequestSpec, type HttpRunResult } from './http-load.js';
+import { startServerProcess, type ServerProcess } from './server-process.js';
+import { fmt, summarize, type LatencySummary } from './stats.js';
+import { renderTable } from './table.js';
+
+/**
+ * FAQ matching over HTTP against the real server (a child process), next to
+ * the raw in-process scoring call, in one run:
+ *  (a) the reference's speed test: `POST /score`, 100 requests, 4 clients on
+ *      one keep-alive connection each, every answer checked (all FAQs, best first);
+ *  (b) closed-loop load at higher concurrency on `/v1/faq/match` and `/score`;
+ *  (c) the floor: `match([q], {topK})` on the model loaded in this process.
+ */
+export interface FaqBenchOptions {
+  /** The model repository. Default `models`. */
+  modelsDir?: string;
+  /** FAQ models to benchmark. Default ['faq', 'banking77']. */
+  models?: string[];
+  /** Questions per model; default: sampled from the shipped data set of the model, else the FAQs' own questions. */
+  questions?: Record<string, string[]>;
+  /** How many questions to sample. Default 200. */
+  sampleSize?: number;
+  /** Speed test: requests and clients. Default 100 and 4 (the reference's). */
+  speedTestRequests?: number;
+  speedTestConcurrency?: number;
+  /** Load runs: connections and seconds. Default 32 and 10. */
+  connections?: number;
+  durationSeconds?: number;
+  /** Seconds of raw scoring per variant (at least 100 calls). Default 3. */
+  rawSeconds?: number;
+  /** Requests sent before measuring, so the server's code is warm. Default 50. */
+  warmupRequests?: number;
+  print?: (line: string) => void;
+}
+
+export interface RawScoringResult {
+  topK: number;
+  calls: number;
+  /** Sequential calls per second (one caller). */
+  callsPerSecond: number;
+  latency: LatencySummary;
+}
+
+export interface FaqModelResult {
+  model: string;
+  version: string;
+  faqCount: number;
+  questions: { count: number; source: string; meanChars: number };
+  /** (a) the reference's speed test on `/score`. */
+  speedTest: HttpRunResult & { endpoint: string; requests: number; averageMs: number };
+  /** The same requests one at a time: the latency of a single request (the reference: ≈ 46 ms). */
+  sequential: HttpRunResult & { endpoint: string };
+  /** (b) load at higher concurrency. */
+  load: { match: HttpRunResult & { endpoint: string; topK: number }; score: HttpRunResult & { endpoint: string } };
+  /** (c) the raw in-process floor. */
+  raw: { all: RawScoringResult; top5: RawScoringResult };
+}
+
+export interface FaqBenchResult {
+  models: FaqModelResult[];
+  settings: { speedTestRequests: number; speedTestConcurrency: number; connections: number; durationSeconds: number; rawSeconds: number; warmupRequests: number };
+}
+
+/** The reference's published FAQ figures (REFERENCE §4), for comparison only. */
+export const REFERENCE_FAQ = {
+  note: 'reference implementation (2018), not measured here: Flask development server, 35 CPU pods on 5 four-core nodes, 182 FAQs',
+  speedTest: { requestsPerSecond: 11.57, averageMs: 86.5, requests: 100, concurrency: 4 },
+  singleRequestMs: 46,
+} as const;
+
+/** Load one FAQ model (its latest version) with its kind, in this process. */
+export async function loadFaqModel(modelsDir: string, name: string): Promise<TextMatcher> {
+  const modelDir = join(modelsDir, name);
+  const config = await readModelConfig(modelDir, name);
+  if (config.kind !== faqMatcherKind.kind) throw new Error(`model "${name}" is of kind ${config.kind}, not ${faqMatcherKind.kind}`);
+  const version = (await listVersions(modelDir)).at(-1);
+  if (!version) throw new Error(`model "${name}" has no version in ${modelDir}: build it first (rtscore build-models --only ${name})`);
+  const model = await faqMatcherKind.load({
+    name, version, modelDir, versionDir: join(modelDir, version), config,
+    logger: silentLogger, observer: nullObserver, settings: defaultRuntimeSettings,
+  });
+  if (!isTextMatcher(model)) {
+    await model.close();
+    throw new Error(`model "${name}" is not an FAQ matcher`);
+  }
+  return model;
+}
+
+/**
+ * Benchmark questions for a model: a seeded sample of the labelled questions
+ * of its shipped data set (`options.dataset` in its config, else its name),
+ * or, for other models, the FAQs' own question texts.
+ */
+export async function sampleQuestions(modelsDir: string, model: TextMatcher, size: number, seed = 42): Promise<{ questions: string[]; source: string }> {
+  const config = await readModelConfig(join(modelsDir, model.name), model.name);
+  const dataset = String(config.options.dataset ?? model.name);
+  let texts: string[];
+  let source: string;
+  if (dataset === 'faq' || dataset === 'banking77') {
+    const dir = defaultInput(dataset);
+    const { input } = dataset === 'faq' ? await loadTsvSet(dir) : await loadLabelledSet(dir);
+    texts = input.duplicates.map((d) => d.text);
+    source = `labelled questions of ${dir}`;
+  } else {
+    const [ranking] = await model.match(['?'], { topK: model.faqCount });
+    texts = ranking!.map((m) => m.question);
+    source = "the FAQs' own questions";
+  }
+  // Longer than the server's default limit (5,000 characters) would be refused.
+  texts = texts.filter((t) => t.trim().length > 0 && t.length <= 4000);
+  if (texts.length === 0) throw new Error(`no questions for model "${model.name}" (${source})`);
+  shuffleInPlace(texts, mulberry32(seed));
+  return { questions: texts.slice(0, size), source };
+}
+
+/** Time `match([q], {topK})` called back to back, cycling through the questions. */
+export async function timeRawScoring(model: TextMatcher, questions: string[], topK: number, seconds: number, minCalls = 100): Promise<RawScoringResult> {
+  for (let i = 0; i < Math.min(50, questions.length); i++) await model.match([questions[i]!], { topK }); // warm the JIT
+  const latencies: number[] = [];
+  let busy = 0;
+  const deadline = performance.now() + seconds * 1000;
+  for (let i = 0; latencies.length < minCalls || performance.now() < deadline; i++) {
+    const q = questions[i % questions.length]!;
+    const t0 = performance.now();
+    await model.match([q], { topK });
+    const ms = performance.now() - t0;
+    busy += ms;
+    latencies.push(ms);
+  }
+  return { topK, calls: latencies.length, callsPerSecond: latencies.length / (busy / 1000), latency: summarize(latencies) };
+}
+
+const json = { 'content-type': 'application/json' };
+
+/** `/score` addresses the default FAQ model (`faq`); others through `/models/{name}/score`. */
+export function scorePath(model: string): string {
+  return model === 'faq' ? '/score' : `/models/${encodeURIComponent(model)}/score`;
+}
+
+export async function runFaqBench(options: FaqBenchOptions = {}): Promise<FaqBenchResult> {
+  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const modelsDir = options.modelsDir ?? 'models';
+  const names = options.models ?? ['faq', 'banking77'];
+  const settings = {
+    speedTestRequests: options.speedTestRequests ?? REFERENCE_FAQ.speedTest.requests,
+    speedTestConcurrency: options.speedTestConcurrency ?? REFERENCE_FAQ.speedTest.concurrency,
+    connections: options.connections ?? 32,
+    durationSeconds: options.durationSeconds ?? 10,
+    rawSeconds: options.rawSeconds ?? 3,
+    warmupRequests: options.warmupRequests ?? 50,
+  };
+
+  // (c) first, with nothing else running: the models in this process.
+  const prepared: { model: TextMatcher; questions: string[]; source: string; raw: FaqModelResult['raw'] }[] = [];
+  const loaded: TextMatcher[] = [];
+  try {
+    for (const name of names) {
+      const model = await loadFaqModel(modelsDir, name);
+      loaded.push(model);
+      const given = options.questions?.[name];
+      const { questions, source } = given ? { questions: given, source: 'given' } : await sampleQuestions(modelsDir, model, options.sampleSize ?? 200);
+      print(`${name} v${model.version}: ${model.faqCount} FAQs, ${questions.length} questions (${source})`);
+      const all = await timeRawScoring(model, questions, model.faqCount, settings.rawSeconds);
+      const top5 = await timeRawScoring(model, questions, Math.min(5, model.faqCount), settings.rawSeconds);
+      print(`  raw match([q], topK all): p50 ${fmt(all.latency.p50)} ms, ${fmt(all.callsPerSecond)} calls/s; topK 5: p50 ${fmt(top5.latency.p50)} ms`);
+      prepared.push({ model, questions, source, raw: { all, top5 } });
+    }
+  } finally {
+    // Closed before the server starts: the HTTP runs get the machine to themselves.
+    await Promise.all(loaded.map((m) => m.close()));
+  }
+
+  // (a) and (b): the real server over HTTP.
+  print(`starting the server (models ${names.join(', ')})…`);
+  const server: ServerProcess = await startServerProcess({ modelsDir, models: names });
+  const results: FaqModelResult[] = [];
+  try {
+    for (const { model, questions, source, raw } of prepared) {
+      const name = model.name;
+      const faqCount = model.faqCount;
+      const scoreReq = (q: string): HttpRequestSpec => ({ method: 'POST', path: scorePath(name), headers: json, body: JSON.stringify({ input: q }) });
+      const matchReq = (q: string): HttpRequestSpec => ({ method: 'POST', path: '/v1/faq/match', headers: json, body: JSON.stringify({ question: q, model: name, topK: Math.min(5, faqCount) }) });
+      const scoreCheck = scoreFaqCheck(faqCount);
+      const matchCheck = faqMatchCheck(Math.min(5, faqCount));
+
+      await runFixedCount({ url: server.url, count: settings.warmupRequests, concurrency: settings.speedTestConcurrency, request: (i) => scoreReq(questions[i % questions.length]!), check: scoreCheck });
+      await runFixedCount({ url: server.url, count: settings.warmupRequests, concurrency: settings.speedTestConcurrency, request: (i) => matchReq(questions[i % questions.length]!), check: matchCheck });
+
+      const speed = await runFixedCount({
+        url: server.url, count: settings.speedTestRequests, concurrency: settings.speedTestConcurrency,
+        request: (i) => scoreReq(questions[i % questions.length]!), check: scoreCheck,
+      });
+      const speedTest = { ...speed, endpoint: `POST ${scorePath(name)}`, requests: settings.speedTestRequests, averageMs: speed.wallMs / settings.speedTestRequests };
+      print(`  ${name} speed test: ${settings.speedTestRequests} requests in ${fmt(speed.wallMs)} ms (average ${fmt(speedTest.averageMs)} ms), ${speed.failed} failed${speed.firstFailure ? ` (${speed.firstFailure})` : ''}`);
+
+      const seq = await runFixedCount({
+        url: server.url, count: settings.speedTestRequests, concurrency: 1,
+        request: (i) => scoreReq(questions[i % questions.length]!), check: scoreCheck,
+      });
+      const sequential = { ...seq, endpoint: `POST ${scorePath(name)}` };
+      print(`  ${name} one at a time: p50 ${fmt(seq.latency.p50)} ms, ${seq.failed} failed${seq.firstFailure ? ` (${seq.firstFailure})` : ''}`);
+
+      const match = await runTimedLoad({ url: server.url, connections: settings.connections, durationSeconds: settings.durationSeconds, requests: questions.map(matchReq), check: matchCheck });
+      print(`  ${name} /v1/faq/match × ${settings.connections}: ${fmt(match.requestsPerSecond)} req/s, p99 ${fmt(match.latency.p99)} ms, ${match.failed} failed${match.firstFailure ? ` (${match.firstFailure})` : ''}`);
+      const score = await runTimedLoad({ url: server.url, connections: settings.connections, durationSeconds: settings.durationSeconds, requests: questions.map(scoreReq), check: scoreCheck });
+      print(`  ${name} ${scorePath(name)} × ${settings.connections}: ${fmt(score.requestsPerSecond)} req/s, p99 ${fmt(score.latency.p99)} ms, ${score.failed} failed${score.firstFailure ? ` (${score.firstFailure})` : ''}`);
+
+      results.push({
+        model: name, version: model.version, faqCount,
+        questions: { count: questions.length, source, meanChars: questions.reduce((s, q) => s + q.length, 0) / questions.length },
+        speedTest,
+        sequential,
+        load: { match: { ...match, endpoint: 'POST /v1/faq/match', topK: Math.min(5, faqCount) }, score: { ...score, endpoint: `POST ${scorePath(name)}` } },
+        raw,
+      });
+    }
+  } finally {
+    await server.stop();
+  }
+  return { models: results, settings };
+}
+
+/** One table: HTTP runs and the raw floor per model, then the reference's published figures. */
+export function faqTable(r: FaqBenchResult): string {
+  const rows: string[][] = [];
+  const lat = (l: LatencySummary) => [fmt(l.mean), fmt(l.p50), fmt(l.p90), fmt(l.p99)];
+  for (const m of r.models) {
+    const s = m.speedTest;
+    rows.push([m.model, `speed test (reference's): ${s.endpoint}, all ${m.faqCount} FAQs`, String(s.concurrency), String(s.ok + s.failed), fmt(s.requestsPerSecond), fmt(s.averageMs), ...lat(s.latency), String(s.failed)]);
+    const q = m.sequential;
+    rows.push([m.model, `one request at a time: ${q.endpoint}`, '1', String(q.ok + q.failed), fmt(q.requestsPerSecond), fmt(q.wallMs / (q.ok + q.failed)), ...lat(q.latency), String(q.failed)]);
+    const mt = m.load.match;
+    rows.push([m.model, `load: ${mt.endpoint}, top ${mt.topK}`, String(mt.concurrency), String(mt.ok + mt.failed), fmt(mt.requestsPerSecond), fmt(mt.wallMs / Math.max(1, mt.ok)), ...lat(mt.latency), String(mt.failed)]);
+    const sc = m.load.score;
+    rows.push([m.model, `load: ${sc.endpoint}, all ${m.faqCount} FAQs`, String(sc.concurrency), String(sc.ok + sc.failed), fmt(sc.requestsPerSecond), fmt(sc.wallMs / Math.max(1, sc.ok)), ...lat(sc.latency), String(sc.failed)]);
+    for (const raw of [m.raw.all, m.raw.top5]) {
+      rows.push([m.model, `raw in-process match([q], topK ${raw.topK === m.faqCount ? `all ${raw.topK}` : raw.topK})`, '1', String(raw.calls), fmt(raw.callsPerSecond), fmt(1000 / raw.callsPerSecond), ...lat(raw.latency), '0']);
+    }
+  }
+  const ref = REFERENCE_FAQ;
+  rows.push(['reference 2018', 'static, not measured here: speed test, 35 CPU pods', String(ref.speedTest.concurrency), String(ref.speedTest.requests), fmt(ref.speedTest.requestsPerSecond), fmt(ref.speedTest.averageMs), '–', '–', '–', '–', '0']);
+  rows.push(['reference 2018', 'static, not measured here: one request, sequential', '1', '1', '–', '–', fmt(ref.singleRequestMs), '–', '–', '–', '–']);
+  return renderTable(['model', 'run', 'clients', 'requests', 'req/s', 'avg ms (wall/n)', 'mean ms', 'p50 ms', 'p90 ms', 'p99 ms', 'failed'], rows, { align: ['left', 'left'] });
+}

@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import os from 'node:os';
+import { Command, InvalidArgumentError } from 'commander';
+import { RESNET_DEPTHS, type ResnetDepth } from '../src/tasks/vision/resnet/index.js';
+import { describeMachine, machineFacts } from './machine.js';
+
+/**
+ * `npm run bench -- <faq|resnet> [options]`: load tests of the real server
+ * over HTTP on 127.0.0.1, side by side with the raw in-process call, printed
+ * as a table and optionally saved as JSON (`--json FILE`).
+ */
+const print = (line: string) => process.stdout.write(`${line}\n`);
+
+function positive(name: string, integer = true) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!(n > 0) || (integer && !Number.isInteger(n))) throw new InvalidArgumentError(`${name} must be a positive ${integer ? 'integer' : 'number'}`);
+    return n;
+  };
+}
+
+function positiveList(name: string) {
+  return (value: string): number[] => value.split(',').map((v) => positive(name)(v.trim()));
+}
+
+/** Load average at the end: with the one at the start, it shows whether other work skewed the run. */
+function loadAverageNow(): number {
+  return Math.round(os.loadavg()[0]! * 100) / 100;
+}
+
+async function saveJson(file: string | undefined, value: unknown): Promise<void> {
+  if (!file) return;
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, `${JSON.stringify(value, null, 2)}\n`);
+  print(`figures written to ${file}`);
+}
+
+const program = new Command()
+  .name('rtscore-bench')
+  .description('rtscore benchmarks: the real server over HTTP (127.0.0.1 only) against the raw in-process call')
+  .showHelpAfterError();
+
+program
+  .command('faq')
+  .description("FAQ matching: the reference's speed test (100 requests, 4 clients), load at higher concurrency, and the raw match() floor")
+  .option('--models <dir>', 'model repository holding the FAQ models (build them with `rtscore build-models --only faq,banking77`)', 'models')
+  .option('--only <names>', 'comma-separated FAQ models', 'faq,banking77')
+  .option('--requests <n>', 'speed test requests', positive('requests'), 100)
+  .option('--speed-concurrency <n>', 'speed test clients', positive('speed-concurrency'), 4)
+  .option('--connections <n>', 'load run connections', positive('connections'), 32)
+  .option('--duration <s>', 'seconds per load run', positive('duration', false), 10)
+  .option('--raw-seconds <s>', 'seconds of raw scoring per variant', positive('raw-seconds', false), 3)
+  .option('--json <file>', 'write every figure to this JSON file')
+  .action(async (o: { models: string; only: string; requests: number; speedConcurrency: number; connections: number; duration: number; rawSeconds: number; json?: string }) => {
+    // Each benchmark loads only its own task's code.
+    const { REFERENCE_FAQ, faqTable, runFaqBench } = await import('./faq.js');
+    const machine = machineFacts();
+    print(`machine: ${describeMachine(machine)}`);
+    const result = await runFaqBench({
+      modelsDir: o.models, models: o.only.split(',').map((s) => s.trim()).filter(Boolean),
+      speedTestRequests: o.requests, speedTestConcurrency: o.speedConcurrency,
+      connections: o.connections, durationSeconds: o.duration, rawSeconds: o.rawSeconds, print,
+    });
+    print('');
+    print(faqTable(result));
+    print('');
+    print('req/s: successful requests per second of wall time (raw: calls per second of one caller); avg ms (wall/n): the reference\'s "average time"; latency percentiles per request, measured by the client.');
+    const loadAverageEnd = loadAverageNow();
+    print(`load average: ${machine.loadAverage} at the start, ${loadAverageEnd} at the end (${machine.cores} cores)`);
+    await saveJson(o.json, { benchmark: 'faq', machine: { ...machine, loadAverageEnd }, ...result, reference: REFERENCE_FAQ });
+  });
+
+program
+  .command('resnet')
+  .description('ResNet image classification: raw session.run at several batch sizes, HTTP at several concurrencies with batching off and on')
+  .option('--depth <n>', `ResNet depth (${RESNET_DEPTHS.join(', ')}); 18 is quick on small machines`, (v) => {
+    const n = Number(v);
+    if (!(RESNET_DEPTHS as readonly number[]).includes(n)) throw new InvalidArgumentError(`depth must be one of ${RESNET_DEPTHS.join(', ')}`);
+    return n as ResnetDepth;
+  }, 152 as ResnetDepth)
+  .option('--cache-dir <dir>', 'where generated models are kept between runs (default <tmp>/rtscore-bench-models)')
+  .option('--image <file>', 'JPEG to classify (default test/fixtures/images/dog.jpg)')
+  .option('--threads <n>', 'ONNX Runtime intra-op threads, raw and in the server (default: the machine\'s cores)', positive('threads'))
+  .option('--batch-sizes <list>', 'raw batch sizes', positiveList('batch-sizes'), [1, 2, 4, 8])
+  .option('--raw-seconds <s>', 'seconds per raw batch size', positive('raw-seconds', false), 8)
+  .option('--concurrency <list>', 'HTTP client counts', positiveList('concurrency'), [1, 4, 16])
+  .option('--duration <s>', 'seconds per HTTP run', positive('duration', false), 8)
+  .option('--max-batch-size <n>', 'batching "on": maxBatchSize', positive('max-batch-size'), 8)
+  .option('--max-queue-delay-ms <ms>', 'batching "on": maxQueueDelayMs', (v) => {
+    const n = Number(v);
+    if (!(n >= 0)) throw new InvalidArgumentError('max-queue-delay-ms must be ≥ 0');
+    return n;
+  }, 5)
+  .option('--raw-only', 'skip the HTTP runs')
+  .option('--json <file>', 'write every figure to this JSON file')
+  .action(async (o: { depth: ResnetDepth; cacheDir?: string; image?: string; threads?: number; batchSizes: number[]; rawSeconds: number; concurrency: number[]; duration: number; maxBatchSize: number; maxQueueDelayMs: number; rawOnly?: boolean; json?: string }) => {
+    const { REFERENCE_RESNET, resnetTable, runResnetBench } = await import('./resnet.js');
+    const machine = machineFacts();
+    print(`machine: ${describeMachine(machine)}`);
+    const result = await runResnetBench({
+      depth: o.depth, batchSizes: o.batchSizes, rawSeconds: o.rawSeconds, concurrency: o.concurrency, durationSeconds: o.duration,
+      maxBatchSize: o.maxBatchSize, maxQueueDelayMs: o.maxQueueDelayMs, print,
+      ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}), ...(o.image ? { image: o.image } : {}),
+      ...(o.threads ? { threads: o.threads } : {}), ...(o.rawOnly ? { rawOnly: true } : {}),
+    });
+    print('');
+    print(`ResNet-${result.depth}: ${result.parameters.toLocaleString('en-US')} parameters, ${result.gigaMultiplyAdds.toFixed(2)} G multiply-adds per image; ${result.threads} intra-op threads; image ${result.image.width}×${result.image.height} JPEG (${result.image.bytes} bytes)`);
+    print(resnetTable(result));
+    print('');
+    print('raw: one session.run of the whole batch (p50/p99 per run), no HTTP or preprocessing; preprocessing only: decoding, resizing and normalising the JPEG, one at a time; HTTP: one JPEG per request, decoded and preprocessed by the server; efficiency = HTTP images/s ÷ best raw images/s.');
+    const loadAverageEnd = loadAverageNow();
+    print(`load average: ${machine.loadAverage} at the start, ${loadAverageEnd} at the end (${machine.cores} cores)`);
+    await saveJson(o.json, { benchmark: 'resnet', machine: { ...machine, loadAverageEnd }, ...result, reference: REFERENCE_RESNET });
+  });
+
+program.parseAsync(process.argv).then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,155 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
+
+/**
+ * The real rtscore server as a child process, for benchmarks that must
+ * measure what a client sees (HTTP parsing, validation, JSON, sockets), not
+ * an in-process shortcut. Listens on 127.0.0.1 only.
+ */
+export interface ServerProcessOptions {
+  modelsDir: string;
+  /** Models to load (`--only`). */
+  models: string[];
+  /** Extra RTSCORE_* settings (e.g. `{ RTSCORE_ONNX_THREADS: '2' }`). */
+  env?: Record<string, string>;
+  /** How long loading and warming the models may take. Default 180 s. */
+  readyTimeoutMs?: number;
+  logLevel?: 'fatal' | 'error' | 'warn' | 'info';
+}
+
+export interface ServerProcess {
+  url: string;
+  pid: number;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code (or signal name). */
+  stop(graceMs?: number): Promise<number | string | null>;
+}
+
+/** A free TCP port on 127.0.0.1 (asked from the OS, then released). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * How to run the rtscore CLI from here: the compiled `dist/src/cli/main.js`
+ * next to the compiled bench, or `src/cli/main.ts` through tsx when the bench
+ * itself runs from TypeScript source (vitest, tsx).
+ */
+export function cliCommand(): { command: string; args: string[] } {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const main = fileURLToPath(new URL(`../src/cli/main.${fromSource ? 'ts' : 'js'}`, import.meta.url));
+  return { command: process.execPath, args: fromSource ? ['--import', 'tsx', main] : [main] };
+}
+
+/** Children still running, killed if this process exits without stopping them. */
+const live = new Set<ChildProcess>();
+
+/** Server processes started here and not yet exited. */
+export function liveServerCount(): number {
+  return live.size;
+}
+let exitHookInstalled = false;
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const child of live) child.kill('SIGKILL');
+  });
+  // Interrupted (Ctrl-C, kill): let the servers drain, then go.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      for (const child of live) child.kill('SIGTERM');
+      const timer = setTimeout(() => process.exit(signal === 'SIGINT' ? 130 : 143), 5000);
+      const check = setInterval(() => {
+        if (live.size === 0) {
+          clearInterval(check);
+          clearTimeout(timer);
+          process.exit(signal === 'SIGINT' ? 130 : 143);
+        }
+      }, 50);
+    });
+  }
+}
+
+export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
+  const port = await freePort();
+  const { command, args } = cliCommand();
+  // A defined configuration: no RTSCORE_* from the caller's shell (API keys, a
+  // config file, rate limits would change or break the measurement).
+  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('RTSCORE_')));
+  Object.assign(env, options.env ?? {});
+  const child = spawn(command, [
+    ...args, 'serve',
+    '--host', '127.0.0.1', '--port', String(port),
+    '--models', options.modelsDir, '--only', options.models.join(','),
+    '--no-build-missing', '--log-level', options.logLevel ?? 'warn',
+  ], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  installExitHook();
+  live.add(child);
+
+  // Keep the end of the child's output for error messages.
+  let tail = '';
+  const keep = (chunk: Buffer) => {
+    tail = (tail + chunk.toString('utf8')).slice(-4000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<number | string | null>((resolve) => {
+    child.once('exit', (code, signal) => {
+      live.delete(child);
+      resolve(code ?? signal);
+    });
+  });
+
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async (graceMs = 15_000): Promise<number | string | null> => {
+    if (child.exitCode !== null || child.signalCode !== null) return child.exitCode ?? child.signalCode;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    try {
+      return await exited;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  try {
+    await waitReady(url, options.readyTimeoutMs ?? 180_000, exited.then((code) => {
+      throw new Error(`the server exited (${String(code)}) before it was ready:\n${tail.trim()}`);
+    }));
+  } catch (err) {
+    await stop(2000);
+    throw err;
+  }
+  return { url, pid: child.pid!, stop };
+}
+
+/** Poll `/readyz` until it answers 200, the child dies, or time runs out. */
+async function waitReady(url: string, timeoutMs: number, died: Promise<never>): Promise<void> {
+  died.catch(() => undefined);
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  for (;;) {
+    const attempt = request(`${url}/readyz`, { headersTimeout: 2000, bodyTimeout: 2000 })
+      .then(async (res) => {
+        const text = await res.body.text();
+        return { status: res.statusCode, text };
+      })
+      .catch((err: Error) => ({ status: 0, text: err.message }));
+    const result = await Promise.race([attempt, died]);
+    if (result.status === 200) return;
+    last = `${result.status} ${result.text.slice(0, 300)}`;
+    if (Date.now() > deadline) throw new Error(`the server at ${url} was not ready within ${timeoutMs} ms (last /readyz: ${last})`);
+    await Promise.race([new Promise((r) => setTimeout(r, 200)), died]);
+  }
+}
