@@ -28,6 +28,8 @@ export interface ResnetBenchOptions {
   image?: string;
   /** ONNX Runtime intra-op threads, raw and in the server alike. Default: the machine's cores. */
   threads?: number;
+  /** ONNX Runtime execution provider, raw and in the server alike. Default `cpu`. */
+  provider?: 'cpu' | 'cuda' | 'auto';
   /** Raw batch sizes. Default [1, 2, 4, 8]. */
   batchSizes?: number[];
   /** Seconds per raw batch size (at least 3 runs each). Default 8. */
@@ -74,6 +76,8 @@ export interface ResnetBenchResult {
   modelBytes: number;
   image: { path: string; bytes: number; width: number; height: number };
   threads: number;
+  /** Where the raw session actually ran (after an `auto` fallback). */
+  provider: string;
   raw: RawBatchResult[];
   bestRaw: RawBatchResult;
   preprocess: PreprocessResult;
@@ -164,7 +168,7 @@ export async function timePreprocess(bytes: Uint8Array, spec: PreprocessSpec, se
 }
 
 /** A model folder of the image-classifier kind whose version 1 is `modelPath` (hard link, else copy). */
-async function writeModelFolder(root: string, name: string, modelPath: string, threads: number, batching: { maxBatchSize: number; maxQueueDelayMs: number }): Promise<void> {
+async function writeModelFolder(root: string, name: string, modelPath: string, onnx: { intraOpNumThreads: number; executionProvider: string }, batching: { maxBatchSize: number; maxQueueDelayMs: number }): Promise<void> {
   const dir = join(root, name);
   await mkdir(join(dir, '1'), { recursive: true });
   await link(modelPath, join(dir, '1', 'model.onnx')).catch(() => copyFile(modelPath, join(dir, '1', 'model.onnx')));
@@ -172,7 +176,7 @@ async function writeModelFolder(root: string, name: string, modelPath: string, t
     kind: 'image-classifier',
     description: `benchmark: ResNet with batching ${batching.maxBatchSize > 1 ? 'on' : 'off'}`,
     batching: { ...batching, maxQueueSize: 256 },
-    options: { file: 'model.onnx', labels: 'data/imagenet/labels.txt', topK: 5, onnx: { intraOpNumThreads: threads, instances: 1 } },
+    options: { file: 'model.onnx', labels: 'data/imagenet/labels.txt', topK: 5, onnx: { ...onnx, instances: 1 } },
   };
   await writeFile(join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
 }
@@ -180,6 +184,7 @@ async function writeModelFolder(root: string, name: string, modelPath: string, t
 export async function runResnetBench(options: ResnetBenchOptions): Promise<ResnetBenchResult> {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const threads = options.threads ?? os.availableParallelism();
+  const provider = options.provider ?? 'cpu';
   const batchSizes = options.batchSizes ?? [1, 2, 4, 8];
   const rawSeconds = options.rawSeconds ?? 8;
   const concurrency = options.concurrency ?? [1, 4, 16];
@@ -195,8 +200,9 @@ export async function runResnetBench(options: ResnetBenchOptions): Promise<Resne
   const tensor = await preprocessImage(image.bytes, spec, { maxPixels: 100_000_000 });
 
   // 1. Raw: ONNX Runtime in this process, no HTTP, no preprocessing, no queue.
-  print(`raw session.run: ResNet-${options.depth}, ${threads} intra-op threads, batch sizes ${batchSizes.join(', ')}, ~${rawSeconds} s each`);
-  const pool = await OnnxSessionPool.open(modelPath, { intraOpNumThreads: threads, instances: 1 });
+  print(`raw session.run: ResNet-${options.depth}, ${provider} provider, ${threads} intra-op threads, batch sizes ${batchSizes.join(', ')}, ~${rawSeconds} s each`);
+  const pool = await OnnxSessionPool.open(modelPath, { intraOpNumThreads: threads, executionProvider: provider, instances: 1 });
+  const ranOn = pool.provider;
   const raw: RawBatchResult[] = [];
   try {
     for (const b of batchSizes) {
@@ -221,7 +227,7 @@ export async function runResnetBench(options: ResnetBenchOptions): Promise<Resne
         { batching: 'off' as const, model: 'resnet-batch-off', config: { maxBatchSize: 1, maxQueueDelayMs: 0 } },
         { batching: 'on' as const, model: 'resnet-batch-on', config: batching },
       ];
-      for (const v of variants) await writeModelFolder(repo, v.model, modelPath, threads, v.config);
+      for (const v of variants) await writeModelFolder(repo, v.model, modelPath, { intraOpNumThreads: threads, executionProvider: provider }, v.config);
       print(`starting the server (models ${variants.map((v) => v.model).join(', ')})…`);
       server = await startServerProcess({ modelsDir: repo, models: variants.map((v) => v.model), env: { RTSCORE_ONNX_THREADS: String(threads) }, readyTimeoutMs: 600_000 });
       for (const v of variants) {
@@ -251,6 +257,7 @@ export async function runResnetBench(options: ResnetBenchOptions): Promise<Resne
     modelBytes,
     image: { path: image.path, bytes: image.bytes.length, width: meta.width ?? 0, height: meta.height ?? 0 },
     threads,
+    provider: ranOn,
     raw,
     bestRaw,
     preprocess,

@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import os from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
+import { isRtsError } from '../src/core/errors.js';
 import { RESNET_DEPTHS, type ResnetDepth } from '../src/tasks/vision/resnet/index.js';
 import { describeMachine, machineFacts } from './machine.js';
 
@@ -83,6 +84,10 @@ program
   .option('--cache-dir <dir>', 'where generated models are kept between runs (default <tmp>/rtscore-bench-models)')
   .option('--image <file>', 'JPEG to classify (default test/fixtures/images/dog.jpg)')
   .option('--threads <n>', 'ONNX Runtime intra-op threads, raw and in the server (default: the machine\'s cores)', positive('threads'))
+  .option('--provider <name>', 'ONNX Runtime execution provider, raw and in the server: cpu, cuda or auto', (v) => {
+    if (!['cpu', 'cuda', 'auto'].includes(v)) throw new InvalidArgumentError('provider must be cpu, cuda or auto');
+    return v as 'cpu' | 'cuda' | 'auto';
+  }, 'cpu' as 'cpu' | 'cuda' | 'auto')
   .option('--batch-sizes <list>', 'raw batch sizes', positiveList('batch-sizes'), [1, 2, 4, 8])
   .option('--raw-seconds <s>', 'seconds per raw batch size', positive('raw-seconds', false), 8)
   .option('--concurrency <list>', 'HTTP client counts', positiveList('concurrency'), [1, 4, 16])
@@ -95,18 +100,18 @@ program
   }, 5)
   .option('--raw-only', 'skip the HTTP runs')
   .option('--json <file>', 'write every figure to this JSON file')
-  .action(async (o: { depth: ResnetDepth; cacheDir?: string; image?: string; threads?: number; batchSizes: number[]; rawSeconds: number; concurrency: number[]; duration: number; maxBatchSize: number; maxQueueDelayMs: number; rawOnly?: boolean; json?: string }) => {
+  .action(async (o: { depth: ResnetDepth; cacheDir?: string; image?: string; threads?: number; provider: 'cpu' | 'cuda' | 'auto'; batchSizes: number[]; rawSeconds: number; concurrency: number[]; duration: number; maxBatchSize: number; maxQueueDelayMs: number; rawOnly?: boolean; json?: string }) => {
     const { REFERENCE_RESNET, resnetTable, runResnetBench } = await import('./resnet.js');
     const machine = machineFacts();
     print(`machine: ${describeMachine(machine)}`);
     const result = await runResnetBench({
-      depth: o.depth, batchSizes: o.batchSizes, rawSeconds: o.rawSeconds, concurrency: o.concurrency, durationSeconds: o.duration,
+      depth: o.depth, provider: o.provider, batchSizes: o.batchSizes, rawSeconds: o.rawSeconds, concurrency: o.concurrency, durationSeconds: o.duration,
       maxBatchSize: o.maxBatchSize, maxQueueDelayMs: o.maxQueueDelayMs, print,
       ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}), ...(o.image ? { image: o.image } : {}),
       ...(o.threads ? { threads: o.threads } : {}), ...(o.rawOnly ? { rawOnly: true } : {}),
     });
     print('');
-    print(`ResNet-${result.depth}: ${result.parameters.toLocaleString('en-US')} parameters, ${result.gigaMultiplyAdds.toFixed(2)} G multiply-adds per image; ${result.threads} intra-op threads; image ${result.image.width}×${result.image.height} JPEG (${result.image.bytes} bytes)`);
+    print(`ResNet-${result.depth}: ${result.parameters.toLocaleString('en-US')} parameters, ${result.gigaMultiplyAdds.toFixed(2)} G multiply-adds per image; ${result.provider}, ${result.threads} intra-op threads; image ${result.image.width}×${result.image.height} JPEG (${result.image.bytes} bytes)`);
     print(resnetTable(result));
     print('');
     print('raw: one session.run of the whole batch (p50/p99 per run), no HTTP or preprocessing; preprocessing only: decoding, resizing and normalising the JPEG, one at a time; HTTP: one JPEG per request, decoded and preprocessed by the server; efficiency = HTTP images/s ÷ best raw images/s.');
@@ -118,7 +123,9 @@ program
 program.parseAsync(process.argv).then(
   () => process.exit(0),
   (err: unknown) => {
-    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    // rtscore's own errors say what is wrong; a stack only for the unexpected.
+    const text = isRtsError(err) ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
+    process.stderr.write(`bench: ${text}\n`);
     process.exit(1);
   },
 );

@@ -128,6 +128,8 @@ export async function createServer(options: CreateServerOptions): Promise<{ app:
       directives: {
         defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:', 'blob:'], styleSrc: ["'self'", "'unsafe-inline'"],
         scriptSrc: ["'self'"], connectSrc: ["'self'"],
+        // Without TLS, upgrading the page's own requests to https would break it.
+        upgradeInsecureRequests: https ? [] : null,
       },
     },
     hsts: https ? { maxAge: 15552000 } : false,
