@@ -136,6 +136,21 @@ http {
       .catch((err: Error) => {
         throw new Error(`${err.message}\n${this.errorLog()}`);
       });
+    // A fresh connection reaching the new worker does not mean the old one has
+    // stopped accepting: until it exits, a client may still land on the old
+    // upstream list. Wait for the master to have only the new worker left.
+    await waitFor('the previous nginx worker to exit', async () => this.workerCount() <= 1, 10_000, 20);
+  }
+
+  /** Worker processes of the nginx master (Linux /proc); 1 when it cannot tell. */
+  private workerCount(): number {
+    const pid = this.process?.pid;
+    if (!pid) return 1;
+    try {
+      return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).length;
+    } catch {
+      return 1;
+    }
   }
 
   errorLog(): string {
