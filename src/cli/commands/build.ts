@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../core/config.js';
 import { ModelRegistry } from '../../core/registry.js';
+import { createLogger } from '../../server/logging.js';
 import { resnetSummary, writeResnetModel } from '../../tasks/vision/resnet/index.js';
 import { modelKinds } from '../kinds.js';
 import { int, print } from '../options.js';
@@ -37,7 +38,6 @@ export function registerBuildCommands(program: Command): void {
     .option('--only <names>', 'comma-separated models')
     .action(async (o: { models?: string; only?: string }) => {
       const config = loadConfig({ env: process.env, flags: { modelsDir: o.models, models: o.only, logLevel: 'info' } });
-      const { createLogger } = await import('../../server/logging.js');
       const registry = new ModelRegistry({ root: config.modelsDir, kinds: modelKinds, buildMissing: true, logger: createLogger({ level: 'info', instanceId: 'build' }) });
       const built = await registry.buildMissing(config.models.length ? config.models : undefined);
       print(built.length ? `built: ${built.join(', ')}` : 'nothing to build: every model has a version');

@@ -1,9 +1,9 @@
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { z } from 'zod';
 import { rtsError } from '../../core/errors.js';
 import type { ModelBuildContext } from '../../core/model.js';
 import { createWorker } from '../../core/worker.js';
+import { parseClassifierOptions } from './classifier-options.js';
 
 /**
  * Build step of the image-classifier kind: when a model folder has no
@@ -11,24 +11,18 @@ import { createWorker } from '../../core/worker.js';
  * ResNet as version 1 (seeded weights), in a worker thread so a server that
  * builds it keeps answering health checks.
  */
-const buildSchema = z.object({
-  depth: z.union([z.literal(18), z.literal(34), z.literal(50), z.literal(101), z.literal(152)]),
-  seed: z.number().int().optional(),
-  baseWidth: z.number().int().min(1).optional(),
-}).strict();
-
 export async function buildResnetVersion(ctx: ModelBuildContext): Promise<void> {
-  const build = buildSchema.safeParse(ctx.config.options.build);
-  if (!build.success) {
-    throw rtsError('MODEL_LOAD_FAILED', `model "${ctx.name}" has no version, and options.build (e.g. {"depth": 152}) does not say how to generate one`);
+  // The same validated options the loader uses: a bad `build` or `file` fails here, named.
+  const { build, file } = parseClassifierOptions(ctx.config.options, ctx.name);
+  if (!build) {
+    throw rtsError('MODEL_LOAD_FAILED', `model "${ctx.name}" has no version, and no options.build (e.g. {"depth": 152}) says how to generate one`);
   }
-  const file = typeof ctx.config.options.file === 'string' ? ctx.config.options.file : 'model.onnx';
   const staging = join(ctx.modelDir, '.building');
   const partial = join(staging, file);
   await mkdir(dirname(partial), { recursive: true });
-  ctx.logger.info({ depth: build.data.depth }, `generating ResNet-${build.data.depth} with seeded random weights (bring a pretrained ONNX for real predictions: docs/real-models.md)`);
+  ctx.logger.info({ depth: build.depth }, `generating ResNet-${build.depth} with seeded random weights (bring a pretrained ONNX for real predictions: docs/real-models.md)`);
   await new Promise<void>((resolve, reject) => {
-    const worker = createWorker(new URL('./resnet-build-worker.js', import.meta.url), { workerData: { path: partial, options: build.data } });
+    const worker = createWorker(new URL('./resnet-build-worker.js', import.meta.url), { workerData: { path: partial, options: build } });
     let done = false;
     worker.on('message', (m: { progress?: string; result?: unknown; error?: string }) => {
       if (m.progress) ctx.logger.info(`[build ${ctx.name}] ${m.progress}`);

@@ -33,6 +33,13 @@ const onnxSchema = z.object({
   warmup: z.boolean().default(true),
 }).strict();
 
+/** `options.build`: how rtscore generates the model when its folder has no version. */
+export const resnetBuildSchema = z.object({
+  depth: z.union([z.literal(18), z.literal(34), z.literal(50), z.literal(101), z.literal(152)]),
+  seed: z.number().int().optional(),
+  baseWidth: z.number().int().min(1).optional(),
+}).strict();
+
 export const classifierOptionsSchema = z.object({
   /** The ONNX file inside the version folder. */
   file: z.string().min(1).default('model.onnx'),
@@ -54,7 +61,7 @@ export const classifierOptionsSchema = z.object({
   onnx: onnxSchema.default({ instances: 1, warmup: true }),
   preprocessing: z.unknown().optional(),
   /** How `rtscore` generates the model when the folder has no version (read by the build step). */
-  build: z.unknown().optional(),
+  build: resnetBuildSchema.optional(),
 }).strict();
 
 export type ClassifierOptions = Omit<z.infer<typeof classifierOptionsSchema>, 'preprocessing'> & {
