@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { RtsError } from '../../src/core/errors.js';
+import { error400 as message } from './expect-400.js';
 import type { Datatype, NumericArray } from '../../src/core/tensor.js';
 import { decodeBinaryTensor, encodeBinaryTensor, parseHeaderLength, splitBody } from '../../src/server/oip/binary.js';
 import { halfToNumber, bfloat16ToNumber } from '../../src/server/oip/datatypes.js';
 
 const where = 'input "x"';
 
-function message(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect((err as RtsError).statusCode).toBe(400);
-    return (err as RtsError).message;
-  }
-  throw new Error('expected an error');
-}
 
 /** BYTES elements as the extension frames them: 4-byte LE length + bytes. */
 function frameBytes(elements: string[]): Buffer {

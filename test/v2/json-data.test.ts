@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { error400 } from './expect-400.js';
 import { RtsError } from '../../src/core/errors.js';
 import type { Datatype } from '../../src/core/tensor.js';
 import { decodeBase64, tensorDataFromJson } from '../../src/server/oip/json-data.js';
@@ -8,16 +9,6 @@ const where = 'input "x"';
 const parse = (datatype: Datatype, shape: number[], data: unknown, contentType?: string) =>
   tensorDataFromJson(data, { datatype, shape, count: shape.reduce((a, b) => a * b, 1), where, ...(contentType ? { contentType } : {}) });
 
-function error400(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(RtsError);
-    expect((err as RtsError).statusCode).toBe(400);
-    return (err as RtsError).message;
-  }
-  throw new Error('expected an error');
-}
 
 describe('tensorDataFromJson', () => {
   it('accepts flat and nested data in row-major order', () => {

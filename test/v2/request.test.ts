@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RtsError } from '../../src/core/errors.js';
+import { error400 as message } from './expect-400.js';
 import type { ModelMetadata } from '../../src/core/model.js';
 import { parseInferBody } from '../../src/server/oip/body.js';
 import { defaultOipLimits } from '../../src/server/oip/limits.js';
@@ -24,16 +24,6 @@ const textMeta: ModelMetadata = {
 };
 const limits = defaultOipLimits;
 
-function message(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(RtsError);
-    expect((err as RtsError).statusCode).toBe(400);
-    return (err as RtsError).message;
-  }
-  throw new Error('expected an error');
-}
 
 function framed(header: unknown, ...blobs: Buffer[]): { body: Buffer; headerLength: number } {
   const json = Buffer.from(JSON.stringify(header));
