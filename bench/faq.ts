@@ -8,7 +8,7 @@ import { loadLabelledSet } from '../src/tasks/faq/load-banking77.js';
 import { loadTsvSet } from '../src/tasks/faq/load-tsv-set.js';
 import { faqMatcherKind } from '../src/tasks/faq/matcher.js';
 import { defaultInput } from '../src/tasks/faq/paths.js';
-import { mulberry32, shuffleInPlace } from '../src/tasks/faq/random.js';
+import { mulberry32, shuffleInPlace } from '../src/core/random.js';
 import { faqMatchCheck, scoreFaqCheck } from './checks.js';
 import { runFixedCount, runTimedLoad, type HttpRequestSpec, type HttpRunResult } from './http-load.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';

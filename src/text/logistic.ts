@@ -20,6 +20,7 @@
 import { rtsError } from '../core/errors.js';
 import { minimizeLbfgs, type LbfgsStopReason } from './lbfgs.js';
 import { MultinomialLoss } from './multinomial.js';
+import { classWeightedSamples, type ClassifierFitOptions, type TextClassifier } from './classifier-base.js';
 import { CsrMatrix, addRowTimesDense } from './sparse.js';
 
 export interface LogisticRegressionOptions {
@@ -39,14 +40,8 @@ export interface LogisticRegressionOptions {
 
 export type ResolvedLogisticRegressionOptions = Required<LogisticRegressionOptions>;
 
-export interface LogisticFitOptions {
-  /** Number of classes (labels are 0..nClasses-1). Default max(y) + 1. */
-  nClasses?: number;
-  /** Per-sample weights (≥ 0). Default all 1. */
-  sampleWeight?: ArrayLike<number>;
-  /** Called after each L-BFGS iteration with the scaled loss and the gradient's largest component. */
-  onProgress?: (iter: number, loss: number, gradNorm: number) => void;
-}
+/** `onProgress` gets the scaled loss and the gradient's largest component after each L-BFGS iteration. */
+export type LogisticFitOptions = ClassifierFitOptions;
 
 export function resolveLogisticOptions(o: LogisticRegressionOptions = {}): ResolvedLogisticRegressionOptions {
   const r: ResolvedLogisticRegressionOptions = {
@@ -67,7 +62,8 @@ export function resolveLogisticOptions(o: LogisticRegressionOptions = {}): Resol
   return r;
 }
 
-export class LogisticRegression {
+export class LogisticRegression implements TextClassifier {
+  readonly type = 'logistic';
   readonly options: ResolvedLogisticRegressionOptions;
   private W: Float32Array = new Float32Array(0);
   private b: Float32Array = new Float32Array(0);
@@ -113,17 +109,7 @@ export class LogisticRegression {
   fit(X: CsrMatrix, y: Int32Array, options: LogisticFitOptions = {}): this {
     const n = X.rows;
     const D = X.cols;
-    if (y.length !== n) throw rtsError('INVALID_INPUT', `X has ${n} rows but y has ${y.length} labels`);
-    if (n === 0) throw rtsError('INVALID_INPUT', 'cannot fit on zero samples');
-    let maxY = 0;
-    for (let i = 0; i < n; i++) {
-      if (!(y[i]! >= 0)) throw rtsError('INVALID_INPUT', `label ${y[i]} at row ${i} is negative`);
-      maxY = Math.max(maxY, y[i]!);
-    }
-    const K = options.nClasses ?? maxY + 1;
-    if (!Number.isInteger(K) || K < 2) throw rtsError('INVALID_INPUT', `need at least 2 classes, got ${K}`);
-    if (maxY >= K) throw rtsError('INVALID_INPUT', `label ${maxY} is not below nClasses ${K}`);
-    const sw = this.sampleWeights(y, K, options.sampleWeight);
+    const { K, sw } = classWeightedSamples(y, n, this.options.classWeight, options);
 
     const o = this.options;
     let total = 0;
@@ -234,29 +220,6 @@ export class LogisticRegression {
       addRowTimesDense(X, i, this.W, K, z, o);
     }
     return z;
-  }
-
-  private sampleWeights(y: Int32Array, K: number, given?: ArrayLike<number>): Float64Array {
-    const n = y.length;
-    const sw = new Float64Array(n).fill(1);
-    if (given !== undefined) {
-      if (given.length !== n) throw rtsError('INVALID_INPUT', `sampleWeight has ${given.length} values for ${n} samples`);
-      for (let i = 0; i < n; i++) {
-        const v = given[i]!;
-        if (!(v >= 0) || !Number.isFinite(v)) throw rtsError('INVALID_INPUT', `sample weight ${i} must be a finite number >= 0`);
-        sw[i] = v;
-      }
-    }
-    if (this.options.classWeight === 'balanced') {
-      // sklearn's compute_class_weight('balanced'): n_samples / (n_classes · bincount(y)),
-      // counting unweighted samples and only the classes present in y.
-      const counts = new Float64Array(K);
-      for (let i = 0; i < n; i++) counts[y[i]!]! += 1;
-      let present = 0;
-      for (let k = 0; k < K; k++) if (counts[k]! > 0) present++;
-      for (let i = 0; i < n; i++) sw[i]! *= n / (present * counts[y[i]!]!);
-    }
-    return sw;
   }
 
   private requireFitted(): void {

@@ -1,10 +1,11 @@
 /**
  * A text classifier: a feature union of TF-IDF vectorizers (each optionally weighted,
  * outputs side by side, like sklearn's `FeatureUnion` with `transformer_weights`) feeding
- * a multinomial logistic regression.
+ * a classifier (multinomial logistic regression by default, or a one-hidden-layer MLP).
  */
 import { rtsError } from '../core/errors.js';
-import { type LogisticRegressionOptions, LogisticRegression } from './logistic.js';
+import type { TextClassifier } from './classifier-base.js';
+import { createClassifier, type ClassifierOptions } from './classifiers.js';
 import { CsrMatrix } from './sparse.js';
 import { type TfidfOptions, TfidfVectorizer } from './tfidf.js';
 
@@ -15,11 +16,11 @@ export type FeatureOptions = TfidfOptions & {
 
 export interface TextPipelineOptions {
   features: FeatureOptions[];
-  classifier: LogisticRegressionOptions;
+  classifier: ClassifierOptions;
 }
 
 export interface PipelineProgressEvent {
-  /** 'vectorize' (one per feature block), 'train' (one per L-BFGS iteration) or 'done'. */
+  /** 'vectorize' (one per feature block), 'train' (one per L-BFGS iteration or epoch) or 'done'. */
   stage: 'vectorize' | 'train' | 'done';
   /** Feature block index for 'vectorize'. */
   block?: number;
@@ -38,10 +39,10 @@ export class TextPipeline {
   readonly options: TextPipelineOptions;
   readonly vectorizers: readonly TfidfVectorizer[];
   readonly weights: readonly number[];
-  readonly classifier: LogisticRegression;
+  readonly classifier: TextClassifier;
 
   /** `fitted` is for deserialisation: parts already fitted with these options. */
-  constructor(options: TextPipelineOptions, fitted?: { vectorizers: TfidfVectorizer[]; classifier: LogisticRegression }) {
+  constructor(options: TextPipelineOptions, fitted?: { vectorizers: TfidfVectorizer[]; classifier: TextClassifier }) {
     if (options === null || typeof options !== 'object' || !Array.isArray(options.features) || options.features.length === 0) {
       throw rtsError('INVALID_INPUT', 'a text pipeline needs at least one feature block');
     }
@@ -56,7 +57,7 @@ export class TextPipeline {
     this.weights = weights;
     if (fitted === undefined) {
       this.vectorizers = options.features.map(({ weight: _weight, ...o }) => new TfidfVectorizer(o));
-      this.classifier = new LogisticRegression(options.classifier ?? {});
+      this.classifier = createClassifier(options.classifier ?? {});
       return;
     }
     if (fitted.vectorizers.length !== weights.length) {
@@ -118,6 +119,14 @@ export class TextPipeline {
 
   /** Most probable class of each text. */
   predict(texts: readonly string[]): Int32Array {
-    return this.classifier.predict(this.transform(texts));
+    const proba = this.predictProba(texts);
+    const K = this.nClasses;
+    const out = new Int32Array(texts.length);
+    for (let i = 0; i < texts.length; i++) {
+      let best = 0;
+      for (let k = 1; k < K; k++) if (proba[i * K + k]! > proba[i * K + best]!) best = k;
+      out[i] = best;
+    }
+    return out;
   }
 }

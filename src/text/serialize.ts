@@ -1,9 +1,9 @@
 /**
- * Binary file format of a fitted TextPipeline (version 1), little-endian throughout:
+ * Binary file format of a fitted TextPipeline (version 2), little-endian throughout:
  *
  *   offset  size  field
  *   0       6     magic "RTSTXT"
- *   6       2     uint16 format version (1)
+ *   6       2     uint16 format version (2; version 1 files, logistic only, still load)
  *   8       8     uint64 total file length in bytes
  *   16      4     uint32 header length H
  *   20      4     reserved (0)
@@ -12,7 +12,9 @@
  *   data    …     sections, each at an 8-aligned offset relative to the data area:
  *                 per feature block b: `terms.b.lengths` (uint32, UTF-16 length of each
  *                 term), `terms.b.text` (the terms concatenated, UTF-8), `idf.b` (float64);
- *                 then `coef` (float32, features × classes, feature-major), `intercept` (float32)
+ *                 then the classifier's arrays, all float32: for `logistic`, `coef` (features ×
+ *                 classes, feature-major) and `intercept`; for `mlp`, `w1` (features ×
+ *                 hidden), `b1`, `w2` (hidden × classes), `b2`
  *   end−4   4     uint32 CRC-32 (zlib's) of every byte before it
  *
  * Loading decodes each term list with one UTF-8 decode plus slicing (no per-term JSON),
@@ -21,12 +23,16 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import * as zlib from 'node:zlib';
 import { isRtsError, rtsError } from '../core/errors.js';
+import type { TextClassifier } from './classifier-base.js';
 import { LogisticRegression, type ResolvedLogisticRegressionOptions } from './logistic.js';
+import { MlpClassifier, type MlpWeights, type ResolvedMlpOptions } from './mlp.js';
 import { TextPipeline, type TextPipelineOptions } from './pipeline.js';
 import { type ResolvedTfidfOptions, TfidfVectorizer } from './tfidf.js';
 
 export const PIPELINE_MAGIC = 'RTSTXT';
-export const PIPELINE_FORMAT_VERSION = 1;
+export const PIPELINE_FORMAT_VERSION = 2;
+/** Oldest version this build reads (version 1 = before the MLP; its classifier is logistic). */
+const OLDEST_READABLE_VERSION = 1;
 const PREAMBLE = 24;
 const FORMAT_NAME = 'rtscore-text-pipeline';
 
@@ -47,7 +53,9 @@ interface Header {
   options: TextPipelineOptions;
   features: Array<{ options: ResolvedTfidfOptions; weight: number; nTerms: number }>;
   classifier: {
-    options: ResolvedLogisticRegressionOptions;
+    /** Absent in version 1 files: logistic. */
+    type?: TextClassifier['type'];
+    options: ResolvedLogisticRegressionOptions | ResolvedMlpOptions;
     nFeatures: number;
     nClasses: number;
     converged: boolean;
@@ -55,6 +63,8 @@ interface Header {
   };
   sections: Section[];
 }
+
+const MLP_SECTIONS = ['w1', 'b1', 'w2', 'b2'] as const satisfies readonly (keyof MlpWeights)[];
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -119,14 +129,24 @@ export function serializePipeline(p: TextPipeline): Uint8Array {
     add(`idf.${b}`, 'float64', typedBytes(v.idf), v.idf.length);
   });
   const c = p.classifier;
-  add('coef', 'float32', typedBytes(c.coef), c.coef.length);
-  add('intercept', 'float32', typedBytes(c.intercept), c.intercept.length);
+  const float32 = (name: string, a: Float32Array): void => add(name, 'float32', typedBytes(a), a.length);
+  if (c instanceof LogisticRegression) {
+    float32('coef', c.coef);
+    float32('intercept', c.intercept);
+  } else if (c instanceof MlpClassifier) {
+    for (const name of MLP_SECTIONS) float32(name, c.weights[name]);
+  } else {
+    throw rtsError('INVALID_INPUT', `cannot serialise a ${c.type} classifier`);
+  }
 
   const header: Header = {
     format: FORMAT_NAME,
     options: p.options,
     features: p.vectorizers.map((v, b) => ({ options: v.options, weight: p.weights[b]!, nTerms: v.nFeatures })),
-    classifier: { options: c.options, nFeatures: c.nFeatures, nClasses: c.nClasses, converged: c.converged, nIter: c.nIter },
+    classifier: {
+      type: c.type, options: (c as LogisticRegression | MlpClassifier).options,
+      nFeatures: c.nFeatures, nClasses: c.nClasses, converged: c.converged, nIter: c.nIter,
+    },
     sections,
   };
   const headerBytes = encoder.encode(JSON.stringify(header));
@@ -179,7 +199,9 @@ export function deserializePipeline(bytes: Uint8Array): TextPipeline {
   if (bytes.byteLength < PREAMBLE + 4) corrupt(`truncated: ${bytes.byteLength} bytes is shorter than the fixed preamble`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = dv.getUint16(6, true);
-  if (version !== PIPELINE_FORMAT_VERSION) corrupt(`unsupported format version ${version} (this build reads version ${PIPELINE_FORMAT_VERSION})`);
+  if (version < OLDEST_READABLE_VERSION || version > PIPELINE_FORMAT_VERSION) {
+    corrupt(`unsupported format version ${version} (this build reads versions ${OLDEST_READABLE_VERSION} to ${PIPELINE_FORMAT_VERSION})`);
+  }
   const total = Number(dv.getBigUint64(8, true));
   if (bytes.byteLength < total) corrupt(`truncated: ${bytes.byteLength} bytes, the file says ${total}`);
   if (bytes.byteLength > total) corrupt(`${bytes.byteLength - total} unexpected bytes after the end of the model`);
@@ -252,14 +274,32 @@ export function deserializePipeline(bytes: Uint8Array): TextPipeline {
     const nFeatures = vectorizers.reduce((s, v) => s + v.nFeatures, 0);
     if (c.nFeatures !== nFeatures) corrupt(`inconsistent shapes: classifier has ${c.nFeatures} features, vectorizers ${nFeatures}`);
     if (!Number.isSafeInteger(c.nClasses) || c.nClasses < 2) corrupt(`bad number of classes ${String(c.nClasses)}`);
-    const coefSec = section('coef', 'float32', nFeatures * c.nClasses);
-    const interceptSec = section('intercept', 'float32', c.nClasses);
-    const coef = readTyped(bytes, dataStart + coefSec.offset, coefSec.length, (n) => new Float32Array(n));
-    const intercept = readTyped(bytes, dataStart + interceptSec.offset, interceptSec.length, (n) => new Float32Array(n));
-    const classifier = LogisticRegression.fromWeights(c.options, nFeatures, c.nClasses, coef, intercept, {
-      converged: c.converged,
-      nIter: c.nIter,
-    });
+    const float32 = (name: string, length: number): Float32Array => {
+      const sec = section(name, 'float32', length);
+      return readTyped(bytes, dataStart + sec.offset, sec.length, (n) => new Float32Array(n));
+    };
+    let classifier: TextClassifier;
+    const type = c.type ?? 'logistic';
+    if (type === 'logistic') {
+      const coef = float32('coef', nFeatures * c.nClasses);
+      const intercept = float32('intercept', c.nClasses);
+      classifier = LogisticRegression.fromWeights(c.options as ResolvedLogisticRegressionOptions, nFeatures, c.nClasses, coef, intercept, {
+        converged: c.converged,
+        nIter: c.nIter,
+      });
+    } else if (type === 'mlp') {
+      const H = (c.options as ResolvedMlpOptions).hiddenSize;
+      if (!Number.isSafeInteger(H) || H < 1) corrupt(`bad hidden layer size ${String(H)}`);
+      const weights: MlpWeights = {
+        w1: float32('w1', nFeatures * H),
+        b1: float32('b1', H),
+        w2: float32('w2', H * c.nClasses),
+        b2: float32('b2', c.nClasses),
+      };
+      classifier = MlpClassifier.fromWeights(c.options as ResolvedMlpOptions, nFeatures, c.nClasses, weights, { nIter: c.nIter });
+    } else {
+      return corrupt(`unknown classifier type ${JSON.stringify(type)}`);
+    }
     if (!Array.isArray(header.options?.features) || header.options.features.length !== vectorizers.length) {
       corrupt('inconsistent shapes: pipeline options and feature blocks differ in number');
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../src/tasks/faq/random.js';
+import { mulberry32 } from '../../src/core/random.js';
 import { stratifiedSplit } from '../../src/tasks/faq/split.js';
 
 interface Item { id: number; label: string }

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  LogisticRegression,
+  MlpClassifier,
   PIPELINE_FORMAT_VERSION,
   TextPipeline,
   crc32,
@@ -102,7 +104,9 @@ describe('pipeline serialisation', () => {
     ['truncated preamble', () => bytes.subarray(0, 12), /truncated/],
     ['empty file', () => new Uint8Array(0), /bad magic/],
     ['bad magic', () => resign(Uint8Array.from(bytes, (b, i) => (i === 0 ? 0x58 : b))), /bad magic/],
-    ['unknown version', () => resign(Uint8Array.from(bytes, (b, i) => (i === 6 ? PIPELINE_FORMAT_VERSION + 1 : b))), /unsupported format version 2/],
+    ['unknown version', () => resign(Uint8Array.from(bytes, (b, i) => (i === 6 ? PIPELINE_FORMAT_VERSION + 1 : b))), /unsupported format version 3/],
+    ['version 0', () => resign(Uint8Array.from(bytes, (b, i) => (i === 6 ? 0 : b))), /unsupported format version 0/],
+    ['unknown classifier type', () => edit(bytes, (h) => (h.classifier.type = 'svm')), /unknown classifier type "svm"/],
     ['checksum mismatch', () => Uint8Array.from(bytes, (b, i) => (i === bytes.length - 40 ? b ^ 1 : b)), /checksum mismatch/],
     ['trailing bytes', () => Uint8Array.from([...bytes, 0]), /unexpected bytes/],
     ['header not JSON', () => resign(Uint8Array.from(bytes, (b, i) => (i === 24 ? 0x7b + 1 : b))), /not valid UTF-8 JSON/],
@@ -145,7 +149,56 @@ describe('pipeline serialisation', () => {
     expect((err as Error).message).toMatch(reason);
   });
 
+  it('reads version 1 files (written before the MLP: no classifier type, logistic)', () => {
+    const v1 = edit(bytes, (h) => delete h.classifier.type);
+    v1[6] = 1;
+    const q = deserializePipeline(resign(v1));
+    expect(q.classifier).toBeInstanceOf(LogisticRegression);
+    expect(Array.from(q.predictProba(QUESTIONS))).toEqual(Array.from(p.predictProba(QUESTIONS)));
+  });
+
   it('refuses to serialise an unfitted pipeline', () => {
     expect(() => serializePipeline(new TextPipeline({ features: [{}], classifier: {} }))).toThrow(/not fitted/);
+  });
+});
+
+describe('MLP pipeline files', () => {
+  const { texts, y } = makeCorpus(8);
+  const p = new TextPipeline({
+    features: [{}, { analyzer: 'char_wb', ngramRange: [2, 3] }],
+    classifier: { type: 'mlp', hiddenSize: 8, epochs: 2 },
+  }).fit(texts, y);
+  const bytes = serializePipeline(p);
+
+  it('round-trip to the same probabilities, options and bytes', () => {
+    const q = deserializePipeline(bytes);
+    expect(q.classifier).toBeInstanceOf(MlpClassifier);
+    expect(q.options).toEqual(p.options);
+    expect((q.classifier as MlpClassifier).options).toEqual((p.classifier as MlpClassifier).options);
+    expect(Array.from(q.predictProba(QUESTIONS))).toEqual(Array.from(p.predictProba(QUESTIONS)));
+    expect(serializePipeline(q)).toEqual(bytes);
+  });
+
+  const cases: Array<[string, () => Uint8Array, RegExp]> = [
+    ['a hidden size its weights do not have', () => edit(bytes, (h) => (h.classifier.options.hiddenSize = 9)), /inconsistent shapes: section w1/],
+    ['a bad hidden size', () => edit(bytes, (h) => (h.classifier.options.hiddenSize = -1)), /hidden layer size/],
+    ['no w2', () => edit(bytes, (h) => (h.sections = h.sections.filter((s: { name: string }) => s.name !== 'w2'))), /missing section w2/],
+    ['a non-finite weight', () => {
+      const b = Uint8Array.from(bytes);
+      const dv = new DataView(b.buffer);
+      const hLen = dv.getUint32(16, true);
+      const header = JSON.parse(new TextDecoder().decode(b.subarray(24, 24 + hLen)));
+      const b2 = header.sections.find((s: { name: string }) => s.name === 'b2');
+      dv.setFloat32(Math.ceil((24 + hLen) / 8) * 8 + b2.offset, Number.NaN, true);
+      return resign(b);
+    }, /b2\[0\] is not finite/],
+  ];
+  it.each(cases)('reject a file with %s as CORRUPT_MODEL', (_name, make, reason) => {
+    expect(() => deserializePipeline(make())).toThrow(reason);
+    try {
+      deserializePipeline(make());
+    } catch (e) {
+      expect(e).toMatchObject({ code: 'RTS_ERR_CORRUPT_MODEL' });
+    }
   });
 });

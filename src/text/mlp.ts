@@ -1,0 +1,362 @@
+/**
+ * A one-hidden-layer neural network over sparse features (like scikit-learn's
+ * `MLPClassifier(hidden_layer_sizes=(H,), activation='relu', solver='adam')`, plus dropout):
+ *
+ *     h = relu(x·W1 + b1),   p = softmax(h·W2 + b2)
+ *
+ * trained by minibatch Adam on the (sample- and class-weighted) mean cross-entropy, with
+ * inverted dropout on the hidden units. The input is a TF-IDF row with ~100 non-zeros out of
+ * tens of thousands of columns, so both passes touch only the rows of W1 the batch uses, and
+ * Adam updates only those rows ("lazy" Adam, as TensorFlow's LazyAdam): a full update of W1
+ * per step would cost 100× more and gains nothing measurable.
+ *
+ * Everything random (initial weights, the order of the examples, dropout) comes from one
+ * seeded generator, so the same data, options and seed give the same model, bit for bit.
+ *
+ * Weights are dense and feature-major (W1 is features × hidden), so scoring a row costs
+ * nnz × hidden + hidden × classes multiply-adds.
+ */
+import { rtsError } from '../core/errors.js';
+import { mulberry32, shuffleInPlace } from '../core/random.js';
+import { classWeightedSamples, type ClassifierFitOptions, type TextClassifier } from './classifier-base.js';
+import type { CsrMatrix } from './sparse.js';
+
+export interface MlpOptions {
+  /** Hidden ReLU units. Default 512. */
+  hiddenSize?: number;
+  /** Passes over the training data. Default 8. */
+  epochs?: number;
+  /** Examples per Adam step. Default 32. */
+  batchSize?: number;
+  /** Adam step size. Default 0.001. */
+  learningRate?: number;
+  /** Probability of dropping a hidden unit while training (0 ≤ p < 1). Default 0.5. */
+  dropout?: number;
+  /** 'balanced': weight class k by n_samples / (n_classes_present · count_k), as sklearn. Default null. */
+  classWeight?: 'balanced' | null;
+  /** Seed of the generator behind initial weights, example order and dropout. Default 0. */
+  seed?: number;
+}
+
+export type ResolvedMlpOptions = Required<MlpOptions>;
+
+const BETA1 = 0.9;
+const BETA2 = 0.999;
+const EPSILON = 1e-8;
+
+export function resolveMlpOptions(o: MlpOptions = {}): ResolvedMlpOptions {
+  const r: ResolvedMlpOptions = {
+    hiddenSize: o.hiddenSize ?? 512,
+    epochs: o.epochs ?? 8,
+    batchSize: o.batchSize ?? 32,
+    learningRate: o.learningRate ?? 0.001,
+    dropout: o.dropout ?? 0.5,
+    classWeight: o.classWeight ?? null,
+    seed: o.seed ?? 0,
+  };
+  const positiveInt = (name: keyof ResolvedMlpOptions, v: number): void => {
+    if (!Number.isInteger(v) || v < 1) throw rtsError('INVALID_INPUT', `${name} must be a positive integer, got ${String(v)}`);
+  };
+  positiveInt('hiddenSize', r.hiddenSize);
+  positiveInt('epochs', r.epochs);
+  positiveInt('batchSize', r.batchSize);
+  if (!(r.learningRate > 0) || !Number.isFinite(r.learningRate)) {
+    throw rtsError('INVALID_INPUT', `learningRate must be a positive number, got ${String(r.learningRate)}`);
+  }
+  if (!(r.dropout >= 0 && r.dropout < 1)) throw rtsError('INVALID_INPUT', `dropout must be in [0, 1), got ${String(r.dropout)}`);
+  if (!Number.isInteger(r.seed)) throw rtsError('INVALID_INPUT', `seed must be an integer, got ${String(r.seed)}`);
+  if (r.classWeight !== null && r.classWeight !== 'balanced') {
+    throw rtsError('INVALID_INPUT', `classWeight must be 'balanced' or null, got ${String(r.classWeight)}`);
+  }
+  return r;
+}
+
+/** The four weight arrays of a fitted network. */
+export interface MlpWeights {
+  /** features × hidden, feature-major. */
+  w1: Float32Array;
+  b1: Float32Array;
+  /** hidden × classes, hidden-major. */
+  w2: Float32Array;
+  b2: Float32Array;
+}
+
+/**
+ * The starting point of a fit: Glorot-uniform weights (W1 first, then W2, drawn in order
+ * from `random`) and zero biases, what Keras and scikit-learn's MLP start from.
+ */
+export function initialMlpWeights(nFeatures: number, hiddenSize: number, nClasses: number, random: () => number): MlpWeights {
+  const w1 = new Float32Array(nFeatures * hiddenSize);
+  const w2 = new Float32Array(hiddenSize * nClasses);
+  const limit1 = Math.sqrt(6 / (nFeatures + hiddenSize));
+  for (let q = 0; q < w1.length; q++) w1[q] = (2 * random() - 1) * limit1;
+  const limit2 = Math.sqrt(6 / (hiddenSize + nClasses));
+  for (let q = 0; q < w2.length; q++) w2[q] = (2 * random() - 1) * limit2;
+  return { w1, b1: new Float32Array(hiddenSize), w2, b2: new Float32Array(nClasses) };
+}
+
+/** Adam's first and second moments of one weight array. */
+class AdamState {
+  readonly m: Float32Array;
+  readonly v: Float32Array;
+  constructor(size: number) {
+    this.m = new Float32Array(size);
+    this.v = new Float32Array(size);
+  }
+
+  /** Update w[from .. from+n) with g[gFrom .. gFrom+n); `lr` already carries the bias corrections. */
+  step(w: Float32Array, g: Float32Array, from: number, gFrom: number, n: number, lr: number, c2: number): void {
+    const { m, v } = this;
+    for (let q = 0; q < n; q++) {
+      const gq = g[gFrom + q]!;
+      const p = from + q;
+      const mq = BETA1 * m[p]! + (1 - BETA1) * gq;
+      const vq = BETA2 * v[p]! + (1 - BETA2) * gq * gq;
+      m[p] = mq;
+      v[p] = vq;
+      w[p]! -= (lr * mq) / (Math.sqrt(vq / c2) + EPSILON);
+    }
+  }
+}
+
+export class MlpClassifier implements TextClassifier {
+  readonly type = 'mlp';
+  readonly options: ResolvedMlpOptions;
+  private w: MlpWeights | null = null;
+  private d = 0;
+  private k = 0;
+  /** Epochs run by the last fit (it always runs them all). */
+  nIter = 0;
+  /** There is no convergence test: the fit runs `epochs` passes, and that counts as done. */
+  converged = false;
+  /** Mean training cross-entropy of the last epoch (on dropped-out hidden units). */
+  loss = Number.NaN;
+
+  constructor(options: MlpOptions = {}) {
+    this.options = resolveMlpOptions(options);
+  }
+
+  get fitted(): boolean {
+    return this.w !== null;
+  }
+
+  get nClasses(): number {
+    return this.k;
+  }
+
+  get nFeatures(): number {
+    return this.d;
+  }
+
+  get hiddenSize(): number {
+    return this.options.hiddenSize;
+  }
+
+  /** The fitted weights (not copies). */
+  get weights(): MlpWeights {
+    if (this.w === null) throw rtsError('MODEL_NOT_READY', 'MlpClassifier is not fitted');
+    return this.w;
+  }
+
+  fit(X: CsrMatrix, y: Int32Array, options: ClassifierFitOptions = {}): this {
+    const n = X.rows;
+    const D = X.cols;
+    const { K, sw } = classWeightedSamples(y, n, this.options.classWeight, options);
+    const { hiddenSize: H, epochs, batchSize, learningRate, dropout } = this.options;
+    const random = mulberry32(this.options.seed);
+
+    const { w1, b1, w2, b2 } = initialMlpWeights(D, H, K, random);
+    const adam1 = new AdamState(w1.length);
+    const adamB1 = new AdamState(H);
+    const adam2 = new AdamState(w2.length);
+    const adamB2 = new AdamState(K);
+
+    // Per-batch scratch. `slot[j]` is column j's row in gW1 while the batch uses it, else -1.
+    const act = new Float32Array(batchSize * H);
+    const gAct = new Float32Array(batchSize * H);
+    const prob = new Float64Array(K);
+    const gOut = new Float32Array(batchSize * K);
+    const gW2 = new Float32Array(H * K);
+    const gB1 = new Float32Array(H);
+    const gB2 = new Float32Array(K);
+    const slot = new Int32Array(D).fill(-1);
+    let used = new Int32Array(1024);
+    let gW1 = new Float32Array(used.length * H);
+    const keepScale = 1 / (1 - dropout);
+    const order = Array.from({ length: n }, (_v, i) => i);
+    let step = 0;
+
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      shuffleInPlace(order, random);
+      let lossSum = 0;
+      let weightSum = 0;
+      for (let start = 0; start < n; start += batchSize) {
+        const B = Math.min(batchSize, n - start);
+        let batchWeight = 0;
+        for (let r = 0; r < B; r++) batchWeight += sw[order[start + r]!]!;
+        if (!(batchWeight > 0)) continue;
+
+        // Forward: act = dropout(relu(x·W1 + b1)), gOut = ∂loss/∂logits.
+        for (let r = 0; r < B; r++) {
+          const i = order[start + r]!;
+          const a = r * H;
+          act.set(b1, a);
+          for (let p = X.indptr[i]!; p < X.indptr[i + 1]!; p++) {
+            const x = X.data[p]!;
+            const row = X.indices[p]! * H;
+            for (let u = 0; u < H; u++) act[a + u]! += x * w1[row + u]!;
+          }
+          for (let u = 0; u < H; u++) {
+            const v = act[a + u]!;
+            act[a + u] = v > 0 && (dropout === 0 || random() >= dropout) ? v * keepScale : 0;
+          }
+          let max = -Infinity;
+          for (let c = 0; c < K; c++) {
+            let z = b2[c]!;
+            for (let u = 0; u < H; u++) z += act[a + u]! * w2[u * K + c]!;
+            prob[c] = z;
+            if (z > max) max = z;
+          }
+          let sum = 0;
+          for (let c = 0; c < K; c++) sum += (prob[c] = Math.exp(prob[c]! - max));
+          const s = sw[i]! / batchWeight;
+          const label = y[i]!;
+          for (let c = 0; c < K; c++) gOut[r * K + c] = s * (prob[c]! / sum - (c === label ? 1 : 0));
+          lossSum -= sw[i]! * Math.log(Math.max(prob[label]! / sum, 1e-300));
+          weightSum += sw[i]!;
+        }
+
+        // Backward through W2 (before it moves), then the ReLU and dropout.
+        gW2.fill(0);
+        gB2.fill(0);
+        gB1.fill(0);
+        for (let r = 0; r < B; r++) {
+          const a = r * H;
+          const o = r * K;
+          for (let c = 0; c < K; c++) gB2[c]! += gOut[o + c]!;
+          for (let u = 0; u < H; u++) {
+            const h = act[a + u]!;
+            let g = 0;
+            if (h > 0) {
+              const wRow = u * K;
+              for (let c = 0; c < K; c++) {
+                gW2[wRow + c]! += h * gOut[o + c]!;
+                g += w2[wRow + c]! * gOut[o + c]!;
+              }
+              g *= keepScale;
+            }
+            gAct[a + u] = g;
+            gB1[u]! += g;
+          }
+        }
+
+        // ∂loss/∂W1, only for the columns this batch uses.
+        let nUsed = 0;
+        for (let r = 0; r < B; r++) {
+          const i = order[start + r]!;
+          const a = r * H;
+          for (let p = X.indptr[i]!; p < X.indptr[i + 1]!; p++) {
+            const j = X.indices[p]!;
+            let sl = slot[j]!;
+            if (sl < 0) {
+              if (nUsed === used.length) {
+                const grownUsed = new Int32Array(used.length * 2);
+                grownUsed.set(used);
+                used = grownUsed;
+                const grownG = new Float32Array(used.length * H);
+                grownG.set(gW1);
+                gW1 = grownG;
+              }
+              sl = nUsed++;
+              slot[j] = sl;
+              used[sl] = j;
+              gW1.fill(0, sl * H, (sl + 1) * H);
+            }
+            const x = X.data[p]!;
+            const g = sl * H;
+            for (let u = 0; u < H; u++) gW1[g + u]! += x * gAct[a + u]!;
+          }
+        }
+
+        // Adam with bias correction: w −= (lr / c1) · m / (√(v / c2) + ε).
+        step++;
+        const c1 = 1 - BETA1 ** step;
+        const c2 = 1 - BETA2 ** step;
+        const lr = learningRate / c1;
+        for (let q = 0; q < nUsed; q++) {
+          const j = used[q]!;
+          adam1.step(w1, gW1, j * H, q * H, H, lr, c2);
+          slot[j] = -1;
+        }
+        adamB1.step(b1, gB1, 0, 0, H, lr, c2);
+        adam2.step(w2, gW2, 0, 0, H * K, lr, c2);
+        adamB2.step(b2, gB2, 0, 0, K, lr, c2);
+      }
+      this.loss = weightSum > 0 ? lossSum / weightSum : Number.NaN;
+      options.onProgress?.(epoch, this.loss, Number.NaN);
+    }
+
+    this.w = { w1, b1, w2, b2 };
+    this.d = D;
+    this.k = K;
+    this.nIter = epochs;
+    this.converged = true;
+    return this;
+  }
+
+  /** Softmax probabilities, row-major rows × classes. */
+  predictProba(X: CsrMatrix): Float32Array {
+    const { w1, b1, w2, b2 } = this.weights;
+    if (X.cols !== this.d) throw rtsError('INVALID_INPUT', `X has ${X.cols} columns, the model ${this.d} features`);
+    const H = this.options.hiddenSize;
+    const K = this.k;
+    const hidden = new Float64Array(H);
+    const z = new Float64Array(K);
+    const out = new Float32Array(X.rows * K);
+    for (let i = 0; i < X.rows; i++) {
+      for (let u = 0; u < H; u++) hidden[u] = b1[u]!;
+      for (let p = X.indptr[i]!; p < X.indptr[i + 1]!; p++) {
+        const x = X.data[p]!;
+        const row = X.indices[p]! * H;
+        for (let u = 0; u < H; u++) hidden[u]! += x * w1[row + u]!;
+      }
+      for (let c = 0; c < K; c++) z[c] = b2[c]!;
+      for (let u = 0; u < H; u++) {
+        const h = hidden[u]!;
+        if (h <= 0) continue;
+        const row = u * K;
+        for (let c = 0; c < K; c++) z[c]! += h * w2[row + c]!;
+      }
+      let max = -Infinity;
+      for (let c = 0; c < K; c++) if (z[c]! > max) max = z[c]!;
+      let sum = 0;
+      for (let c = 0; c < K; c++) sum += (z[c] = Math.exp(z[c]! - max));
+      for (let c = 0; c < K; c++) out[i * K + c] = z[c]! / sum;
+    }
+    return out;
+  }
+
+  /**
+   * A fitted network from its weights. Throws CORRUPT_MODEL when the shapes do not agree
+   * with the options and sizes, or a weight is not finite.
+   */
+  static fromWeights(options: MlpOptions, nFeatures: number, nClasses: number, weights: MlpWeights, info: { nIter?: number } = {}): MlpClassifier {
+    const m = new MlpClassifier(options);
+    const H = m.options.hiddenSize;
+    if (!Number.isInteger(nClasses) || nClasses < 2 || !Number.isInteger(nFeatures) || nFeatures < 0) {
+      throw rtsError('CORRUPT_MODEL', `bad classifier shape ${nFeatures} features x ${nClasses} classes`);
+    }
+    const expected: Record<keyof MlpWeights, number> = { w1: nFeatures * H, b1: H, w2: H * nClasses, b2: nClasses };
+    for (const name of ['w1', 'b1', 'w2', 'b2'] as const) {
+      const a = weights[name];
+      if (a.length !== expected[name]) throw rtsError('CORRUPT_MODEL', `network weights ${name} have ${a.length} values, expected ${expected[name]}`);
+      for (let q = 0; q < a.length; q++) if (!Number.isFinite(a[q]!)) throw rtsError('CORRUPT_MODEL', `network weight ${name}[${q}] is not finite`);
+    }
+    m.w = weights;
+    m.d = nFeatures;
+    m.k = nClasses;
+    m.nIter = info.nIter ?? m.options.epochs;
+    m.converged = true;
+    return m;
+  }
+}
