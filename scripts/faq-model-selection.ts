@@ -9,14 +9,16 @@ import { formatMetrics } from '../src/tasks/faq/metrics.js';
 import { runPrepare } from '../src/tasks/faq/prepare.js';
 import type { MatcherRecipe } from '../src/tasks/faq/pipelines.js';
 import { baselineOnValidation, selectModels, TABLE_HEADER, type Candidate } from '../src/tasks/faq/select.js';
-import type { FeatureOptions, LogisticRegressionOptions } from '../src/text/index.js';
+import type { ClassifierOptions, FeatureOptions, MlpOptions } from '../src/text/index.js';
 
 const WORD1: FeatureOptions = {};
 const WORD12: FeatureOptions = { ngramRange: [1, 2], sublinearTf: true };
 const CHAR25: FeatureOptions = { analyzer: 'char_wb', ngramRange: [2, 5], sublinearTf: true };
 
-const recipe = (features: FeatureOptions[], classifier: LogisticRegressionOptions, addFaqText = true): MatcherRecipe =>
-  ({ pipeline: { features, classifier: { maxIter: 300, ...classifier } }, addFaqText });
+const recipe = (features: FeatureOptions[], classifier: ClassifierOptions, addFaqText = true): MatcherRecipe =>
+  ({ pipeline: { features, classifier: classifier.type === 'mlp' ? classifier : { maxIter: 300, ...classifier } }, addFaqText });
+const mlp = (features: FeatureOptions[], o: MlpOptions = {}): MatcherRecipe => recipe(features, { type: 'mlp', ...o });
+const MIN_DF2 = (f: FeatureOptions): FeatureOptions => ({ ...f, minDf: 2 });
 
 const candidates: Candidate[] = [
   { name: 'word1 C=1 (sklearn defaults)', recipe: recipe([WORD1], { C: 1 }) },
@@ -46,6 +48,17 @@ const candidates: Candidate[] = [
   { name: 'word12+char_wb25 C=10, balanced, minDf=2', recipe: recipe([{ ...WORD12, minDf: 2 }, { ...CHAR25, minDf: 2 }], { C: 10, classWeight: 'balanced' }) },
   { name: 'word12+char_wb25 C=10, balanced, no FAQ text', recipe: recipe([WORD12, CHAR25], { C: 10, classWeight: 'balanced' }, false) },
   { name: 'word12+char_wb25 C=3, balanced', recipe: recipe([WORD12, CHAR25], { C: 3, classWeight: 'balanced' }) },
+  // One-hidden-layer MLP (ReLU, dropout, Adam; src/text/mlp.ts). Defaults: 512 units, dropout 0.5, 8 epochs, batch 32.
+  { name: 'MLP word12+char_wb25', recipe: mlp([WORD12, CHAR25]) },
+  { name: 'MLP word12+char_wb25, min_df=2', recipe: mlp([WORD12, CHAR25].map(MIN_DF2)) },
+  { name: 'MLP word12+char_wb25, min_df=2, 256 units', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { hiddenSize: 256 }) },
+  { name: 'MLP word12+char_wb25, min_df=2, 1024 units, dropout 0.6', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { hiddenSize: 1024, dropout: 0.6 }) },
+  { name: 'MLP word12+char_wb25, min_df=2, 12 epochs', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { epochs: 12 }) },
+  { name: 'MLP word12+char_wb25, min_df=2, 5 epochs', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { epochs: 5 }) },
+  { name: 'MLP word12+char_wb25, min_df=2, seed 1', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { seed: 1 }) },
+  { name: 'MLP word12+char_wb25, min_df=2, batch 64, lr 0.002', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { batchSize: 64, learningRate: 0.002 }) },
+  { name: 'MLP word1+char_wb25, balanced', recipe: mlp([WORD1, CHAR25], { classWeight: 'balanced' }) },
+  { name: 'MLP word1+char_wb25, balanced, 20 epochs', recipe: mlp([WORD1, CHAR25], { classWeight: 'balanced', epochs: 20 }) },
 ];
 
 const { values } = parseArgs({

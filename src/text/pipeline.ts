@@ -24,8 +24,11 @@ export interface PipelineProgressEvent {
   stage: 'vectorize' | 'train' | 'done';
   /** Feature block index for 'vectorize'. */
   block?: number;
+  /** What `iter` counts: L-BFGS iterations (logistic) or epochs (MLP). */
+  unit?: 'iteration' | 'epoch';
   iter?: number;
   loss?: number;
+  /** Largest gradient component (logistic only). */
   gradNorm?: number;
 }
 
@@ -93,14 +96,18 @@ export class TextPipeline {
     });
     const X = CsrMatrix.hstack(blocks, this.weights);
     const onProgress = options.onProgress;
+    const unit = this.classifier.type === 'mlp' ? 'epoch' : 'iteration';
     this.classifier.fit(X, y, {
       ...(options.nClasses === undefined ? {} : { nClasses: options.nClasses }),
       ...(options.sampleWeight === undefined ? {} : { sampleWeight: options.sampleWeight }),
       ...(onProgress === undefined
         ? {}
-        : { onProgress: (iter: number, loss: number, gradNorm: number) => onProgress({ stage: 'train', iter, loss, gradNorm }) }),
+        : {
+          onProgress: (iter: number, loss: number, gradNorm: number) =>
+            onProgress({ stage: 'train', unit, iter, loss, ...(Number.isNaN(gradNorm) ? {} : { gradNorm }) }),
+        }),
     });
-    onProgress?.({ stage: 'done', iter: this.classifier.nIter, loss: this.classifier.loss });
+    onProgress?.({ stage: 'done', unit, iter: this.classifier.nIter, loss: this.classifier.loss });
     return this;
   }
 

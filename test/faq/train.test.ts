@@ -65,4 +65,24 @@ describe('runTrain / runEvaluate', () => {
     await expect(runTrain({ dataset: 'banking77', name: 'tiny', modelsDir: models, preparedDir: join(root, 'prepared'), recipe: cheap, version: '1' }))
       .rejects.toMatchObject({ code: 'RTS_ERR_INVALID_INPUT' });
   });
+
+  it('trains an MLP recipe in the worker, reports epochs, and serves it', async () => {
+    const lines: string[] = [];
+    const models = join(root, 'models-mlp');
+    const mlp: MatcherRecipe = {
+      pipeline: { features: [{}, { analyzer: 'char_wb', ngramRange: [2, 4] }], classifier: { type: 'mlp', hiddenSize: 16, epochs: 30, learningRate: 0.01 } },
+      addFaqText: true,
+    };
+    const r = await runTrain({ dataset: 'banking77', name: 'net', modelsDir: models, preparedDir: join(root, 'prepared'), recipe: mlp, print: (l) => lines.push(l) });
+    expect(r.training.fit).toMatchObject({ iterations: 30, converged: true });
+    expect(lines).toContainEqual(expect.stringMatching(/^\[final\] epoch 30: loss \d/));
+    expect(lines).toContainEqual(expect.stringMatching(/^\[final\] fitted after 30 epochs/));
+    expect(r.report.metrics.accuracyAt1).toBe(1);
+    const model = await faqMatcherKind.load({
+      name: 'net', version: '1', modelDir: join(models, 'net'), versionDir: join(models, 'net', '1'),
+      config: modelConfigSchema.parse({ kind: 'faq-matcher' }), logger: silentLogger, observer: nullObserver, settings: defaultRuntimeSettings,
+    }) as FaqMatcher;
+    expect((await model.match(['my refund from the merchant'], { topK: 1 }))[0]![0]!.id).toBe('faq_2');
+    await model.close();
+  });
 });

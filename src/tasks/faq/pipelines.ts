@@ -10,9 +10,10 @@ export interface MatcherRecipe {
 
 /**
  * The defaults, chosen on validation splits carved from the training questions (never the
- * test split); docs/faq-models.md has the table of everything tried. Both are a feature
- * union of word and char_wb (2–5) TF-IDF blocks into a multinomial logistic regression,
- * with the FAQ texts added as training examples (better on both sets).
+ * test split); docs/faq-models.md has the table of everything tried. Both take a feature
+ * union of word and char_wb (2–5) TF-IDF blocks, with the FAQ texts added as training
+ * examples (better on both sets); `faq` ends in a multinomial logistic regression,
+ * `banking77` in a one-hidden-layer MLP.
  */
 export const defaultRecipes: Record<DatasetName, MatcherRecipe> = {
   // Travel Stack Exchange: long posts, few and skewed classes (largest 18 %). Balanced
@@ -28,15 +29,17 @@ export const defaultRecipes: Record<DatasetName, MatcherRecipe> = {
     },
     addFaqText: true,
   },
-  // BANKING77: short questions, 77 balanced intents. Word uni+bigrams and char_wb 2–5
-  // (sublinear tf) at C=10 was the best of every variant tried.
+  // BANKING77: short questions, 77 balanced intents. A one-hidden-layer network (512 ReLU
+  // units, dropout 0.5, 8 epochs of Adam) over word uni+bigrams and char_wb 2–5 (sublinear tf,
+  // min_df 2) beat every linear model by ~0.7 points of Acc@1 on 3 pooled validation splits
+  // (90.73 vs 90.02 for the best logistic regression).
   banking77: {
     pipeline: {
       features: [
-        { ngramRange: [1, 2], sublinearTf: true },
-        { analyzer: 'char_wb', ngramRange: [2, 5], sublinearTf: true },
+        { ngramRange: [1, 2], sublinearTf: true, minDf: 2 },
+        { analyzer: 'char_wb', ngramRange: [2, 5], sublinearTf: true, minDf: 2 },
       ],
-      classifier: { C: 10, maxIter: 300 },
+      classifier: { type: 'mlp', hiddenSize: 512, dropout: 0.5, epochs: 8, batchSize: 32, learningRate: 0.001, seed: 0 },
     },
     addFaqText: true,
   },

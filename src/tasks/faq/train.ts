@@ -93,14 +93,15 @@ function progressPrinter(label: string, print: (line: string) => void, features:
     if (e.stage === 'vectorize') {
       print(`[${label}] vectorised feature block ${(e.block ?? 0) + 1}/${features}`);
     } else if (e.stage === 'train') {
-      // A line every 10 iterations or every 2 s, whichever comes first.
+      // Every epoch; L-BFGS iterations every 10 or every 2 s, whichever comes first.
       const now = performance.now();
-      if ((e.iter ?? 0) % 10 === 0 || now - last > 2000) {
+      if (e.unit === 'epoch' || (e.iter ?? 0) % 10 === 0 || now - last > 2000) {
         last = now;
-        print(`[${label}] iteration ${e.iter}: loss ${e.loss?.toFixed(5)}, gradient ${e.gradNorm?.toExponential(2)}`);
+        const gradient = e.gradNorm === undefined ? '' : `, gradient ${e.gradNorm.toExponential(2)}`;
+        print(`[${label}] ${e.unit ?? 'iteration'} ${e.iter}: loss ${e.loss?.toFixed(5)}${gradient}`);
       }
     } else {
-      print(`[${label}] fitted after ${e.iter} iterations (loss ${e.loss?.toFixed(5)})`);
+      print(`[${label}] fitted after ${e.iter} ${e.unit ?? 'iteration'}s (loss ${e.loss?.toFixed(5)})`);
     }
   };
 }
