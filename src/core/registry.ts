@@ -30,6 +30,8 @@ export interface RegistryEvents {
   loaded?(name: string, version: string, seconds: number): void;
   /** A model or version failed to load. */
   loadFailed?(name: string, error: RtsError): void;
+  /** A model stopped serving (unloaded; its in-flight requests may still be finishing). */
+  unloaded?(name: string): void;
 }
 
 export interface ModelRegistryOptions {
@@ -148,6 +150,7 @@ export class ModelRegistry {
     entry.versions = new Map();
     entry.state = 'UNAVAILABLE';
     entry.reason = 'unloaded';
+    this.options.events?.unloaded?.(name);
     return this.serialise(name, async () => {
       await Promise.all(old.map((i) => this.retire(name, i)));
       this.logger.info({ model: name }, 'model unloaded');

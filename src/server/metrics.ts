@@ -43,7 +43,7 @@ export class Metrics implements ModelObserver {
     name: 'rtscore_model_load_failures_total', help: 'Model loads that failed', labelNames: ['model'], registers: [this.registry],
   });
   readonly modelReady = new Gauge({
-    name: 'rtscore_model_ready', help: '1 when the model has a served version', labelNames: ['model'], registers: [this.registry],
+    name: 'rtscore_model_ready', help: '1 when the model has a served version, 0 after it is unloaded', labelNames: ['model'], registers: [this.registry],
   });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
@@ -80,6 +80,9 @@ export class Metrics implements ModelObserver {
       },
       loadFailed: (model) => {
         this.modelLoadFailures.labels(model).inc();
+      },
+      unloaded: (model) => {
+        this.modelReady.labels(model).set(0);
       },
     };
   }

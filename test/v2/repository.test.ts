@@ -156,11 +156,15 @@ describe('load and unload under traffic', () => {
     expect(ready.status).toBe(503);
     expect((await repository('/index')).json).toEqual([{ name: 'echo', version: '', state: 'UNAVAILABLE', reason: 'unloaded' }]);
     expect((await repository('/index', { ready: true })).json).toEqual([]);
+    const readyMetric = async (): Promise<string | undefined> =>
+      (await (await fetch(`${url}/metrics`)).text()).match(/^rtscore_model_ready\{model="echo"\} (\d)$/m)?.[1];
+    expect(await readyMetric()).toBe('0');
     // Unloading again is harmless.
     expect((await repository('/models/echo/unload')).status).toBe(200);
 
     expect((await repository('/models/echo/load')).status).toBe(200);
     expect((await request()).status).toBe(200);
+    expect(await readyMetric()).toBe('1');
   });
 
   it('a load that fails says why and keeps the served version', async () => {
