@@ -59,6 +59,10 @@ const candidates: Candidate[] = [
   { name: 'MLP word12+char_wb25, min_df=2, batch 64, lr 0.002', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { batchSize: 64, learningRate: 0.002 }) },
   { name: 'MLP word1+char_wb25, balanced', recipe: mlp([WORD1, CHAR25], { classWeight: 'balanced' }) },
   { name: 'MLP word1+char_wb25, balanced, 20 epochs', recipe: mlp([WORD1, CHAR25], { classWeight: 'balanced', epochs: 20 }) },
+  // The same network with a nearest-neighbour vote in its hidden layer (src/text/neighbours.ts).
+  { name: 'MLP word12+char_wb25, min_df=2, neighbours k=5 t=0.02 w=0.8', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { neighbours: {} }) },
+  { name: 'MLP word12+char_wb25, min_df=2, neighbours k=10 t=0.01 w=0.5', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { neighbours: { k: 10, temperature: 0.01, weight: 0.5 } }) },
+  { name: 'MLP word1+char_wb25, balanced, neighbours k=5 t=0.02 w=0.8', recipe: mlp([WORD1, CHAR25], { classWeight: 'balanced', neighbours: {} }) },
 ];
 
 const { values } = parseArgs({

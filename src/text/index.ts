@@ -1,7 +1,7 @@
 /**
  * rtscore's scikit-learn-like text ML: analysis (tokens, n-grams), TF-IDF, sparse
- * matrices, multinomial logistic regression (L-BFGS), a one-hidden-layer MLP (Adam), a
- * feature-union pipeline and its binary file format.
+ * matrices, multinomial logistic regression (L-BFGS), a one-hidden-layer MLP (Adam) with an
+ * optional nearest-neighbour vote in its hidden layer, a feature-union pipeline and its binary file format.
  */
 export * from './analyzer.js';
 export * from './argsort.js';
@@ -12,6 +12,7 @@ export * from './line-search.js';
 export * from './logistic.js';
 export * from './mlp.js';
 export * from './multinomial.js';
+export * from './neighbours.js';
 export * from './pattern.js';
 export * from './pipeline.js';
 export * from './serialize.js';

@@ -19,6 +19,7 @@
 import { rtsError } from '../core/errors.js';
 import { mulberry32, shuffleInPlace } from '../core/random.js';
 import { classWeightedSamples, type ClassifierFitOptions, type TextClassifier } from './classifier-base.js';
+import { NeighbourMemory, resolveNeighbourOptions, type NeighbourOptions, type ResolvedNeighbourOptions } from './neighbours.js';
 import type { CsrMatrix } from './sparse.js';
 
 export interface MlpOptions {
@@ -36,9 +37,15 @@ export interface MlpOptions {
   classWeight?: 'balanced' | null;
   /** Seed of the generator behind initial weights, example order and dropout. Default 0. */
   seed?: number;
+  /**
+   * Blend a nearest-neighbour vote in the hidden layer into the probabilities (see
+   * neighbours.ts); the model then keeps the training questions' hidden vectors. Default null
+   * (off).
+   */
+  neighbours?: NeighbourOptions | null;
 }
 
-export type ResolvedMlpOptions = Required<MlpOptions>;
+export type ResolvedMlpOptions = Required<Omit<MlpOptions, 'neighbours'>> & { neighbours: ResolvedNeighbourOptions | null };
 
 const BETA1 = 0.9;
 const BETA2 = 0.999;
@@ -53,8 +60,9 @@ export function resolveMlpOptions(o: MlpOptions = {}): ResolvedMlpOptions {
     dropout: o.dropout ?? 0.5,
     classWeight: o.classWeight ?? null,
     seed: o.seed ?? 0,
+    neighbours: o.neighbours === undefined || o.neighbours === null ? null : resolveNeighbourOptions(o.neighbours),
   };
-  const positiveInt = (name: keyof ResolvedMlpOptions, v: number): void => {
+  const positiveInt = (name: string, v: number): void => {
     if (!Number.isInteger(v) || v < 1) throw rtsError('INVALID_INPUT', `${name} must be a positive integer, got ${String(v)}`);
   };
   positiveInt('hiddenSize', r.hiddenSize);
@@ -123,6 +131,8 @@ export class MlpClassifier implements TextClassifier {
   readonly type = 'mlp';
   readonly options: ResolvedMlpOptions;
   private w: MlpWeights | null = null;
+  /** The training questions' hidden vectors, when `neighbours` is on. */
+  memory: NeighbourMemory | null = null;
   private d = 0;
   private k = 0;
   /** Epochs run by the last fit (it always runs them all). */
@@ -323,12 +333,25 @@ export class MlpClassifier implements TextClassifier {
     this.k = K;
     this.nIter = epochs;
     this.converged = true;
+    this.memory = null;
+    if (this.options.neighbours) {
+      // Every training question with a weight, through the trained layer (no dropout).
+      const rows: number[] = [];
+      for (let i = 0; i < n; i++) if (sw[i]! > 0) rows.push(i);
+      const hidden = new Float64Array(rows.length * H);
+      const one = new Float64Array(H);
+      rows.forEach((i, r) => {
+        this.hiddenOf(X, i, one);
+        hidden.set(one, r * H);
+      });
+      this.memory = NeighbourMemory.build(this.options.neighbours, H, hidden, Int32Array.from(rows, (i) => y[i]!), K);
+    }
     return this;
   }
 
-  /** Softmax probabilities, row-major rows × classes. */
+  /** Softmax probabilities (blended with the neighbour vote when on), row-major rows × classes. */
   predictProba(X: CsrMatrix): Float32Array {
-    const { w1, b1, w2, b2 } = this.weights;
+    const { w2, b2 } = this.weights;
     if (X.cols !== this.d) throw rtsError('INVALID_INPUT', `X has ${X.cols} columns, the model ${this.d} features`);
     const H = this.options.hiddenSize;
     const K = this.k;
@@ -336,12 +359,7 @@ export class MlpClassifier implements TextClassifier {
     const z = new Float64Array(K);
     const out = new Float32Array(X.rows * K);
     for (let i = 0; i < X.rows; i++) {
-      for (let u = 0; u < H; u++) hidden[u] = b1[u]!;
-      for (let p = X.indptr[i]!; p < X.indptr[i + 1]!; p++) {
-        const x = X.data[p]!;
-        const row = X.indices[p]! * H;
-        for (let u = 0; u < H; u++) hidden[u]! += x * w1[row + u]!;
-      }
+      this.hiddenOf(X, i, hidden);
       for (let c = 0; c < K; c++) z[c] = b2[c]!;
       for (let u = 0; u < H; u++) {
         const h = hidden[u]!;
@@ -353,16 +371,37 @@ export class MlpClassifier implements TextClassifier {
       for (let c = 0; c < K; c++) if (z[c]! > max) max = z[c]!;
       let sum = 0;
       for (let c = 0; c < K; c++) sum += (z[c] = Math.exp(z[c]! - max));
-      for (let c = 0; c < K; c++) out[i * K + c] = z[c]! / sum;
+      for (let c = 0; c < K; c++) z[c]! /= sum;
+      this.memory?.blend(hidden, z);
+      for (let c = 0; c < K; c++) out[i * K + c] = z[c]!;
     }
     return out;
+  }
+
+  /** relu(x_i·W1 + b1) of row i of X, into `out` (hiddenSize values). */
+  private hiddenOf(X: CsrMatrix, i: number, out: Float64Array): void {
+    const { w1, b1 } = this.weights;
+    const H = this.options.hiddenSize;
+    for (let u = 0; u < H; u++) out[u] = b1[u]!;
+    for (let p = X.indptr[i]!; p < X.indptr[i + 1]!; p++) {
+      const x = X.data[p]!;
+      const row = X.indices[p]! * H;
+      for (let u = 0; u < H; u++) out[u]! += x * w1[row + u]!;
+    }
+    for (let u = 0; u < H; u++) if (out[u]! < 0) out[u] = 0;
   }
 
   /**
    * A fitted network from its weights. Throws CORRUPT_MODEL when the shapes do not agree
    * with the options and sizes, or a weight is not finite.
    */
-  static fromWeights(options: MlpOptions, nFeatures: number, nClasses: number, weights: MlpWeights, info: { nIter?: number } = {}): MlpClassifier {
+  static fromWeights(
+    options: MlpOptions,
+    nFeatures: number,
+    nClasses: number,
+    weights: MlpWeights,
+    info: { nIter?: number; memory?: { vectors: Float32Array; classStart: Int32Array } } = {},
+  ): MlpClassifier {
     const m = new MlpClassifier(options);
     const H = m.options.hiddenSize;
     if (!Number.isInteger(nClasses) || nClasses < 2 || !Number.isInteger(nFeatures) || nFeatures < 0) {
@@ -373,6 +412,14 @@ export class MlpClassifier implements TextClassifier {
       const a = weights[name];
       if (a.length !== expected[name]) throw rtsError('CORRUPT_MODEL', `network weights ${name} have ${a.length} values, expected ${expected[name]}`);
       for (let q = 0; q < a.length; q++) if (!Number.isFinite(a[q]!)) throw rtsError('CORRUPT_MODEL', `network weight ${name}[${q}] is not finite`);
+    }
+    const n = m.options.neighbours;
+    if ((n === null) !== (info.memory === undefined)) {
+      throw rtsError('CORRUPT_MODEL', n ? 'the network votes with neighbours but has no neighbour memory' : 'neighbour memory without neighbours options');
+    }
+    if (n && info.memory) {
+      if (info.memory.classStart.length !== nClasses + 1) throw rtsError('CORRUPT_MODEL', `neighbour memory has ${info.memory.classStart.length - 1} classes, the network ${nClasses}`);
+      m.memory = new NeighbourMemory(n, H, info.memory.vectors, info.memory.classStart);
     }
     m.w = weights;
     m.d = nFeatures;

@@ -14,7 +14,8 @@
  *                 term), `terms.b.text` (the terms concatenated, UTF-8), `idf.b` (float64);
  *                 then the classifier's arrays, all float32: for `logistic`, `coef` (features ×
  *                 classes, feature-major) and `intercept`; for `mlp`, `w1` (features ×
- *                 hidden), `b1`, `w2` (hidden × classes), `b2`
+ *                 hidden), `b1`, `w2` (hidden × classes), `b2`, and with neighbours on,
+ *                 `memory.vectors` (questions × hidden) and `memory.classStart` (uint32)
  *   end−4   4     uint32 CRC-32 (zlib's) of every byte before it
  *
  * Loading decodes each term list with one UTF-8 decode plus slicing (no per-term JSON),
@@ -135,6 +136,10 @@ export function serializePipeline(p: TextPipeline): Uint8Array {
     float32('intercept', c.intercept);
   } else if (c instanceof MlpClassifier) {
     for (const name of MLP_SECTIONS) float32(name, c.weights[name]);
+    if (c.memory) {
+      float32('memory.vectors', c.memory.vectors);
+      add('memory.classStart', 'uint32', typedBytes(Uint32Array.from(c.memory.classStart)), c.memory.classStart.length);
+    }
   } else {
     throw rtsError('INVALID_INPUT', `cannot serialise a ${c.type} classifier`);
   }
@@ -296,7 +301,16 @@ export function deserializePipeline(bytes: Uint8Array): TextPipeline {
         w2: float32('w2', H * c.nClasses),
         b2: float32('b2', c.nClasses),
       };
-      classifier = MlpClassifier.fromWeights(c.options as ResolvedMlpOptions, nFeatures, c.nClasses, weights, { nIter: c.nIter });
+      let memory: { vectors: Float32Array; classStart: Int32Array } | undefined;
+      if ((c.options as ResolvedMlpOptions).neighbours) {
+        const startSec = section('memory.classStart', 'uint32', c.nClasses + 1);
+        const classStart = Int32Array.from(readTyped(bytes, dataStart + startSec.offset, startSec.length, (n) => new Uint32Array(n)));
+        memory = { vectors: float32('memory.vectors', classStart[c.nClasses]! * H), classStart };
+      }
+      classifier = MlpClassifier.fromWeights(c.options as ResolvedMlpOptions, nFeatures, c.nClasses, weights, {
+        nIter: c.nIter,
+        ...(memory ? { memory } : {}),
+      });
     } else {
       return corrupt(`unknown classifier type ${JSON.stringify(type)}`);
     }

@@ -5,7 +5,9 @@ import {
   LogisticRegression,
   MlpClassifier,
   TextPipeline,
+  deserializePipeline,
   initialMlpWeights,
+  serializePipeline,
   type MlpWeights,
 } from '../../src/text/index.js';
 import { makeCorpus } from './corpus.js';
@@ -138,5 +140,75 @@ describe('MlpClassifier', () => {
     expect(() => new MlpClassifier().predictProba(X)).toThrow(/not fitted/);
     const m = new MlpClassifier({ hiddenSize: 2, epochs: 1 }).fit(X, y);
     expect(() => m.predictProba(CsrMatrix.zeros(1, 5))).toThrow(/5 columns/);
+  });
+});
+
+describe('nearest-neighbour vote in the hidden layer', () => {
+  const { texts, y } = makeCorpus(20);
+  const X = new TextPipeline({ features: [{}], classifier: {} }).vectorizers[0]!.fitTransform(texts);
+  const base = { hiddenSize: 16, epochs: 3, seed: 5 };
+  const plain = new MlpClassifier(base).fit(X, y);
+  const K = 3;
+
+  /** The vote computed the long way: every training row, full cosine, sorted. */
+  function reference(m: MlpClassifier, k: number, temperature: number, weight: number): Float32Array {
+    const H = 16;
+    const { w1, b1 } = m.weights;
+    const hiddenOf = (i: number): Float64Array => {
+      const h = Float64Array.from(b1);
+      for (let p = X.indptr[i]!; p < X.indptr[i + 1]!; p++) for (let u = 0; u < H; u++) h[u]! += X.data[p]! * w1[X.indices[p]! * H + u]!;
+      const r = h.map((v) => Math.max(v, 0));
+      const norm = Math.hypot(...r);
+      return r.map((v) => v / norm);
+    };
+    const train = Array.from({ length: X.rows }, (_v, i) => hiddenOf(i));
+    const net = plain.predictProba(X);
+    const out = new Float32Array(X.rows * K);
+    for (let i = 0; i < X.rows; i++) {
+      const sims = train.map((t, e) => ({ s: t.reduce((a, v, u) => a + v * train[i]![u]!, 0), c: y[e]! })).sort((a, b) => b.s - a.s).slice(0, k);
+      const vote = [0, 0, 0];
+      for (const { s, c } of sims) vote[c]! += Math.exp((s - 1) / temperature);
+      const total = vote.reduce((a, b) => a + b, 0);
+      for (let c = 0; c < K; c++) out[i * K + c] = (1 - weight) * net[i * K + c]! + (weight * vote[c]!) / total;
+    }
+    return out;
+  }
+
+  it('blends the k nearest training questions\' vote into the network\'s probabilities', () => {
+    const m = new MlpClassifier({ ...base, neighbours: { k: 4, temperature: 0.1, weight: 0.6, candidates: K } }).fit(X, y);
+    // Training is unchanged by the option: same weights as without it.
+    expect(Array.from(m.weights.w2)).toEqual(Array.from(plain.weights.w2));
+    expect(m.memory!.size).toBe(X.rows);
+    const got = m.predictProba(X);
+    const want = reference(m, 4, 0.1, 0.6);
+    for (let q = 0; q < got.length; q++) expect(got[q]!).toBeCloseTo(want[q]!, 5);
+    for (let i = 0; i < X.rows; i++) expect(got[i * K] + got[i * K + 1]! + got[i * K + 2]!).toBeCloseTo(1, 5);
+  });
+
+  it('weight 0 gives the plain network; a single candidate class takes the whole vote', () => {
+    const off = new MlpClassifier({ ...base, neighbours: { weight: 0 } }).fit(X, y);
+    expect(Array.from(off.predictProba(X))).toEqual(Array.from(plain.predictProba(X)));
+    const one = new MlpClassifier({ ...base, neighbours: { candidates: 1, weight: 1 } }).fit(X, y).predictProba(X);
+    const net = plain.predictProba(X);
+    for (let i = 0; i < X.rows; i++) {
+      const top = [0, 1, 2].reduce((a, c) => (net[i * K + c]! > net[i * K + a]! ? c : a), 0);
+      expect(one[i * K + top]).toBeCloseTo(1, 6);
+    }
+  });
+
+  it('round-trips through the model file with its memory', () => {
+    const p = new TextPipeline({ features: [{}], classifier: { type: 'mlp', ...base, neighbours: { k: 3 } } }).fit(texts, y);
+    const bytes = serializePipeline(p);
+    const q = deserializePipeline(bytes);
+    expect((q.classifier as MlpClassifier).memory!.size).toBe(texts.length);
+    expect(Array.from(q.predictProba(texts))).toEqual(Array.from(p.predictProba(texts)));
+    expect(serializePipeline(q)).toEqual(bytes);
+  });
+
+  it('rejects bad neighbour options', () => {
+    expect(() => new MlpClassifier({ neighbours: { k: 0 } })).toThrow(/neighbours.k/);
+    expect(() => new MlpClassifier({ neighbours: { weight: 1.5 } })).toThrow(/neighbours.weight/);
+    expect(() => new MlpClassifier({ neighbours: { temperature: 0 } })).toThrow(/neighbours.temperature/);
+    expect(() => new MlpClassifier({ neighbours: { candidates: 2.5 } })).toThrow(/neighbours.candidates/);
   });
 });

@@ -193,6 +193,17 @@ describe('MLP pipeline files', () => {
       return resign(b);
     }, /b2\[0\] is not finite/],
   ];
+  it('reject a neighbour-voting network whose memory is missing or has other classes', () => {
+    const withMemory = serializePipeline(new TextPipeline({
+      features: [{}],
+      classifier: { type: 'mlp', hiddenSize: 8, epochs: 1, neighbours: {} },
+    }).fit(texts, y));
+    const without = (name: string) => edit(withMemory, (h) => (h.sections = h.sections.filter((s: { name: string }) => s.name !== name)));
+    expect(() => deserializePipeline(without('memory.vectors'))).toThrow(/missing section memory.vectors/);
+    expect(() => deserializePipeline(without('memory.classStart'))).toThrow(/missing section memory.classStart/);
+    expect(() => deserializePipeline(edit(withMemory, (h) => (h.classifier.nClasses = 4)))).toThrow(/inconsistent shapes/);
+  });
+
   it.each(cases)('reject a file with %s as CORRUPT_MODEL', (_name, make, reason) => {
     expect(() => deserializePipeline(make())).toThrow(reason);
     try {

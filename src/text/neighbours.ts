@@ -1,0 +1,200 @@
+/**
+ * A nearest-neighbour vote in a network's hidden layer, blended into its probabilities.
+ *
+ * The network's last layer is a linear classifier over the hidden activations; the same
+ * activations of the training questions, kept as a memory, also classify by similarity: a
+ * new question's k most similar training questions (cosine of the hidden vectors) vote for
+ * their classes with weights exp((s − 1) / temperature). Paraphrases of a training question
+ * land close to it in that space even where the linear layer is unsure, which is what the
+ * vote adds. Only training questions of the network's `candidates` most probable classes are
+ * compared, which bounds the cost per question (≈ 10 classes × their questions × active units)
+ * without changing the answer in practice: the true class is almost always among them.
+ *
+ *     p = (1 − weight) · p_network + weight · p_vote
+ *
+ * Classes without a vote keep (1 − weight) of the network's probability, so the full
+ * ranking stays meaningful.
+ */
+import { rtsError } from '../core/errors.js';
+
+export interface NeighbourOptions {
+  /** Neighbours that vote. Default 5. */
+  k?: number;
+  /** Softmax temperature over cosine similarities (smaller = the nearest count more). Default 0.02. */
+  temperature?: number;
+  /** Share of the vote in the output probabilities, 0..1. Default 0.8. */
+  weight?: number;
+  /** Only training questions of the network's top `candidates` classes are compared. Default 10. */
+  candidates?: number;
+}
+
+export type ResolvedNeighbourOptions = Required<NeighbourOptions>;
+
+export function resolveNeighbourOptions(o: NeighbourOptions = {}): ResolvedNeighbourOptions {
+  const r: ResolvedNeighbourOptions = {
+    k: o.k ?? 5,
+    temperature: o.temperature ?? 0.02,
+    weight: o.weight ?? 0.8,
+    candidates: o.candidates ?? 10,
+  };
+  if (!Number.isInteger(r.k) || r.k < 1) throw rtsError('INVALID_INPUT', `neighbours.k must be a positive integer, got ${String(r.k)}`);
+  if (!Number.isInteger(r.candidates) || r.candidates < 1) {
+    throw rtsError('INVALID_INPUT', `neighbours.candidates must be a positive integer, got ${String(r.candidates)}`);
+  }
+  if (!(r.temperature > 0) || !Number.isFinite(r.temperature)) {
+    throw rtsError('INVALID_INPUT', `neighbours.temperature must be a positive number, got ${String(r.temperature)}`);
+  }
+  if (!(r.weight >= 0 && r.weight <= 1)) throw rtsError('INVALID_INPUT', `neighbours.weight must be in [0, 1], got ${String(r.weight)}`);
+  return r;
+}
+
+/**
+ * L2-normalised hidden vectors of the training questions, grouped by class. Each class's
+ * block is stored unit-major (all its questions' value of unit 0, then of unit 1, …), so
+ * comparing a question with a class is, per active hidden unit, one contiguous
+ * multiply-add sweep over the class's questions.
+ */
+export class NeighbourMemory {
+  readonly options: ResolvedNeighbourOptions;
+  readonly dim: number;
+  /** Class c's block starts at classStart[c] · dim: dim rows of (its question count) values. */
+  readonly vectors: Float32Array;
+  /** Rows classStart[c] .. classStart[c+1]-1 belong to class c; length classes + 1. */
+  readonly classStart: Int32Array;
+  // Scratch for one question (scoring is synchronous, so one set per memory is enough).
+  private readonly activeUnits: Int32Array;
+  private readonly activeValues: Float64Array;
+  private readonly order: Int32Array;
+  private readonly sims: Float64Array;
+  private readonly topSim: Float64Array;
+  private readonly topClass: Int32Array;
+  private readonly vote: Float64Array;
+
+  constructor(options: NeighbourOptions, dim: number, vectors: Float32Array, classStart: Int32Array) {
+    this.options = resolveNeighbourOptions(options);
+    const K = classStart.length - 1;
+    if (!Number.isInteger(dim) || dim < 1 || K < 1 || classStart[0] !== 0 || vectors.length !== classStart[K]! * dim) {
+      throw rtsError('CORRUPT_MODEL', `neighbour memory: ${vectors.length} values do not make ${String(classStart[K])} rows of ${dim}`);
+    }
+    for (let c = 0; c < K; c++) {
+      if (!(classStart[c + 1]! >= classStart[c]!)) throw rtsError('CORRUPT_MODEL', 'neighbour memory: class offsets are not ascending');
+    }
+    for (let q = 0; q < vectors.length; q++) {
+      if (!Number.isFinite(vectors[q]!)) throw rtsError('CORRUPT_MODEL', `neighbour memory value ${q} is not finite`);
+    }
+    this.dim = dim;
+    this.vectors = vectors;
+    this.classStart = classStart;
+    this.activeUnits = new Int32Array(dim);
+    this.activeValues = new Float64Array(dim);
+    this.order = new Int32Array(K);
+    let largest = 0;
+    for (let c = 0; c < K; c++) largest = Math.max(largest, classStart[c + 1]! - classStart[c]!);
+    this.sims = new Float64Array(largest);
+    this.topSim = new Float64Array(this.options.k);
+    this.topClass = new Int32Array(this.options.k);
+    this.vote = new Float64Array(K);
+  }
+
+  get classes(): number {
+    return this.classStart.length - 1;
+  }
+
+  /** Training questions in the memory. */
+  get size(): number {
+    return this.classStart[this.classes]!;
+  }
+
+  /**
+   * The memory of `rows` hidden vectors (row-major, `dim` each) with these class labels:
+   * rows are normalised (an all-zero row stays zero and never wins a vote) and grouped by class.
+   */
+  static build(options: NeighbourOptions, dim: number, hidden: Float64Array, labels: Int32Array, classes: number): NeighbourMemory {
+    const classStart = new Int32Array(classes + 1);
+    for (let i = 0; i < labels.length; i++) classStart[labels[i]! + 1]!++;
+    for (let c = 0; c < classes; c++) classStart[c + 1]! += classStart[c]!;
+    const next = classStart.slice(0, classes);
+    const vectors = new Float32Array(labels.length * dim);
+    for (let i = 0; i < labels.length; i++) {
+      let norm = 0;
+      for (let u = 0; u < dim; u++) norm += hidden[i * dim + u]! ** 2;
+      const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+      const c = labels[i]!;
+      const count = classStart[c + 1]! - classStart[c]!;
+      const block = classStart[c]! * dim;
+      const e = next[c]!++ - classStart[c]!;
+      for (let u = 0; u < dim; u++) vectors[block + u * count + e] = hidden[i * dim + u]! * scale;
+    }
+    return new NeighbourMemory(options, dim, vectors, classStart);
+  }
+
+  /**
+   * Blend the vote into `proba` (the network's probabilities for one question, in place),
+   * given that question's hidden vector (non-negative: ReLU outputs).
+   */
+  blend(hidden: Float64Array, proba: Float64Array): void {
+    const { k, temperature, weight } = this.options;
+    const H = this.dim;
+    const K = this.classes;
+    const { activeUnits, activeValues, order, sims, topSim, topClass, vote, vectors, classStart } = this;
+    let active = 0;
+    let norm = 0;
+    for (let u = 0; u < H; u++) {
+      const v = hidden[u]!;
+      if (v > 0) {
+        activeUnits[active] = u;
+        activeValues[active++] = v;
+        norm += v * v;
+      }
+    }
+    if (norm === 0 || weight === 0) return;
+    const scale = 1 / Math.sqrt(norm);
+
+    // The candidate classes: the network's most probable ones.
+    const candidates = Math.min(this.options.candidates, K);
+    for (let c = 0; c < K; c++) order[c] = c;
+    for (let a = 0; a < candidates; a++) {
+      let best = a;
+      for (let b = a + 1; b < K; b++) if (proba[order[b]!]! > proba[order[best]!]!) best = b;
+      const t = order[a]!;
+      order[a] = order[best]!;
+      order[best] = t;
+    }
+
+    // The k most similar training questions of those classes (kept sorted, best first).
+    topSim.fill(-Infinity);
+    for (let a = 0; a < candidates; a++) {
+      const c = order[a]!;
+      const count = classStart[c + 1]! - classStart[c]!;
+      const block = classStart[c]! * H;
+      sims.fill(0, 0, count);
+      for (let q = 0; q < active; q++) {
+        const v = activeValues[q]!;
+        const row = block + activeUnits[q]! * count;
+        for (let e = 0; e < count; e++) sims[e]! += v * vectors[row + e]!;
+      }
+      for (let e = 0; e < count; e++) {
+        const s = sims[e]! * scale;
+        if (s <= topSim[k - 1]!) continue;
+        let j = k - 1;
+        for (; j > 0 && topSim[j - 1]! < s; j--) {
+          topSim[j] = topSim[j - 1]!;
+          topClass[j] = topClass[j - 1]!;
+        }
+        topSim[j] = s;
+        topClass[j] = c;
+      }
+    }
+
+    vote.fill(0);
+    let total = 0;
+    for (let j = 0; j < k; j++) {
+      if (topSim[j] === -Infinity) break;
+      const w = Math.exp((topSim[j]! - 1) / temperature);
+      vote[topClass[j]!]! += w;
+      total += w;
+    }
+    if (!(total > 0)) return;
+    for (let c = 0; c < K; c++) proba[c] = (1 - weight) * proba[c]! + (weight * vote[c]!) / total;
+  }
+}
