@@ -60,9 +60,10 @@ const candidates: Candidate[] = [
   { name: 'MLP word1+char_wb25, balanced', recipe: mlp([WORD1, CHAR25], { classWeight: 'balanced' }) },
   { name: 'MLP word1+char_wb25, balanced, 20 epochs', recipe: mlp([WORD1, CHAR25], { classWeight: 'balanced', epochs: 20 }) },
   // The same network with a nearest-neighbour vote in its hidden layer (src/text/neighbours.ts).
-  { name: 'MLP word12+char_wb25, min_df=2, neighbours k=5 t=0.02 w=0.8', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { neighbours: {} }) },
-  { name: 'MLP word12+char_wb25, min_df=2, neighbours k=10 t=0.01 w=0.5', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { neighbours: { k: 10, temperature: 0.01, weight: 0.5 } }) },
-  { name: 'MLP word1+char_wb25, balanced, neighbours k=5 t=0.02 w=0.8', recipe: mlp([WORD1, CHAR25], { classWeight: 'balanced', neighbours: {} }) },
+  // Defaults k=5, temperature 0.01, weight 0.8, 3 candidate classes.
+  { name: 'MLP word12+char_wb25, min_df=2, neighbours', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { neighbours: {} }) },
+  { name: 'MLP word12+char_wb25, min_df=2, neighbours k=5 t=0.02 w=0.8 C=10', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { neighbours: { temperature: 0.02, candidates: 10 } }) },
+  { name: 'MLP word12+char_wb25, min_df=2, neighbours k=10 t=0.01 w=0.5 C=10', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { neighbours: { k: 10, weight: 0.5, candidates: 10 } }) },
 ];
 
 const { values } = parseArgs({

@@ -31,15 +31,19 @@ export const defaultRecipes: Record<DatasetName, MatcherRecipe> = {
   },
   // BANKING77: short questions, 77 balanced intents. A one-hidden-layer network (512 ReLU
   // units, dropout 0.5, 8 epochs of Adam) over word uni+bigrams and char_wb 2–5 (sublinear tf,
-  // min_df 2) beat every linear model by ~0.7 points of Acc@1 on 3 pooled validation splits
-  // (90.73 vs 90.02 for the best logistic regression).
+  // min_df 2) beat every linear model on 3 pooled validation splits (90.88 vs 90.02 Acc@1);
+  // a vote of the 5 nearest training questions in its hidden layer, among its 3 best classes,
+  // added 0.86 more (91.74) for ≈ 0.2 ms per question.
   banking77: {
     pipeline: {
       features: [
         { ngramRange: [1, 2], sublinearTf: true, minDf: 2 },
         { analyzer: 'char_wb', ngramRange: [2, 5], sublinearTf: true, minDf: 2 },
       ],
-      classifier: { type: 'mlp', hiddenSize: 512, dropout: 0.5, epochs: 8, batchSize: 32, learningRate: 0.001, seed: 0 },
+      classifier: {
+        type: 'mlp', hiddenSize: 512, dropout: 0.5, epochs: 8, batchSize: 32, learningRate: 0.001, seed: 0,
+        neighbours: { k: 5, temperature: 0.01, weight: 0.8, candidates: 3 },
+      },
     },
     addFaqText: true,
   },
