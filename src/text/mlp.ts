@@ -8,13 +8,15 @@
  * inverted dropout on the hidden units. The input is a TF-IDF row with ~100 non-zeros out of
  * tens of thousands of columns, so both passes touch only the rows of W1 the batch uses, and
  * Adam updates only those rows ("lazy" Adam, as TensorFlow's LazyAdam): a full update of W1
- * per step would cost 100× more and gains nothing measurable.
+ * per step would cost ~100× more.
  *
  * Everything random (initial weights, the order of the examples, dropout) comes from one
  * seeded generator, so the same data, options and seed give the same model, bit for bit.
  *
  * Weights are dense and feature-major (W1 is features × hidden), so scoring a row costs
- * nnz × hidden + hidden × classes multiply-adds.
+ * nnz × hidden + hidden × classes multiply-adds. With `neighbours`, the training questions'
+ * hidden vectors are kept after the fit and a nearest-neighbour vote among them is blended
+ * into the probabilities (neighbours.ts); training itself is unchanged.
  */
 import { rtsError } from '../core/errors.js';
 import { mulberry32, shuffleInPlace } from '../core/random.js';
