@@ -64,6 +64,10 @@ const candidates: Candidate[] = [
   { name: 'MLP word12+char_wb25, min_df=2, neighbours', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { neighbours: {} }) },
   { name: 'MLP word12+char_wb25, min_df=2, neighbours k=5 t=0.02 w=0.8 C=10', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { neighbours: { temperature: 0.02, candidates: 10 } }) },
   { name: 'MLP word12+char_wb25, min_df=2, neighbours k=10 t=0.01 w=0.5 C=10', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { neighbours: { k: 10, weight: 0.5, candidates: 10 } }) },
+  { name: 'MLP word12+char_wb25, min_df=2, 12 epochs, neighbours', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { epochs: 12, neighbours: {} }) },
+  { name: 'MLP word12+char_wb25, min_df=2, dropout 0.3, neighbours', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { dropout: 0.3, neighbours: {} }) },
+  { name: 'MLP word1+char_wb25, balanced, neighbours', recipe: mlp([WORD1, CHAR25], { classWeight: 'balanced', neighbours: {} }) },
+  { name: 'MLP word12+char_wb 2–6, min_df=2, neighbours', recipe: mlp([WORD12, { ...CHAR25, ngramRange: [2, 6] }].map(MIN_DF2), { neighbours: {} }) },
 ];
 
 const { values } = parseArgs({
