@@ -67,7 +67,7 @@ const candidates: Candidate[] = [
   { name: 'MLP word12+char_wb25, min_df=2, 12 epochs, neighbours', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { epochs: 12, neighbours: {} }) },
   { name: 'MLP word12+char_wb25, min_df=2, dropout 0.3, neighbours', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { dropout: 0.3, neighbours: {} }) },
   { name: 'MLP word1+char_wb25, balanced, neighbours', recipe: mlp([WORD1, CHAR25], { classWeight: 'balanced', neighbours: {} }) },
-  { name: 'MLP word12+char_wb 2–6, min_df=2, neighbours', recipe: mlp([WORD12, { ...CHAR25, ngramRange: [2, 6] }].map(MIN_DF2), { neighbours: {} }) },
+  { name: 'MLP word12+char_wb 2–6, min_df=2, neighbours', recipe: mlp([WORD12, { ...CHAR25, ngramRange: [2, 6] } satisfies FeatureOptions].map(MIN_DF2), { neighbours: {} }) },
 ];
 
 const { values } = parseArgs({

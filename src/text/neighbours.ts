@@ -8,7 +8,8 @@
  * land close to it in that space even where the linear layer is unsure, which is what the
  * vote adds. Only training questions of the network's `candidates` most probable classes are
  * compared, which bounds the cost per question (classes × their questions × active units):
- * the vote re-ranks the network's best few, where its mistakes are (Acc@3 is ≈ 97.5 %).
+ * the vote re-ranks the network's best few, where its mistakes are (on BANKING77 the true class
+ * is among the network's best 3 for ≈ 97.5 % of questions).
  *
  *     p = (1 − weight) · p_network + weight · p_vote
  *
