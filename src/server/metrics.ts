@@ -43,7 +43,7 @@ export class Metrics implements ModelObserver {
     name: 'rtscore_model_load_failures_total', help: 'Model loads that failed', labelNames: ['model'], registers: [this.registry],
   });
   readonly modelReady = new Gauge({
-    name: 'rtscore_model_ready', help: '1 when the model has a served version, 0 after it is unloaded', labelNames: ['model'], registers: [this.registry],
+    name: 'rtscore_model_ready', help: '1 when the model has a served version, 0 after it is unloaded', labelNames: ['model'], aggregator: 'min', registers: [this.registry],
   });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
@@ -69,6 +69,28 @@ export class Metrics implements ModelObserver {
 
   cancelled(model: string, version: string): void {
     this.cancelledCounter.labels(model, version).inc();
+  }
+
+  private source: (() => Promise<string>) | null = null;
+
+  /**
+   * Serve the exposition from `source` (the cluster-wide metrics under `--workers`); this
+   * process's own metrics remain the answer when it fails.
+   */
+  aggregateWith(source: () => Promise<string>): void {
+    this.source = source;
+  }
+
+  /** The Prometheus text exposition that `/metrics` serves. */
+  async exposition(): Promise<string> {
+    if (this.source) {
+      try {
+        return await this.source();
+      } catch {
+        // Fall through: a partial view beats a failed scrape.
+      }
+    }
+    return this.registry.metrics();
   }
 
   /** Registry events → load metrics. */

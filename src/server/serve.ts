@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream, Logger as PinoLogger } from 'pino';
 import { readKeyFile, type RtsConfig } from '../core/config.js';
@@ -6,6 +7,7 @@ import { ModelRegistry } from '../core/registry.js';
 import { createServer, type ServerContext } from './app.js';
 import { ApiKeyAuth, type KeySets } from './auth.js';
 import { createLogger } from './logging.js';
+import { clusterMetricsSource } from './cluster-metrics.js';
 import { Metrics } from './metrics.js';
 
 /**
@@ -51,6 +53,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const { config } = options;
   const logger = createLogger({ level: config.logLevel, instanceId: config.instanceId, ...(options.logDestination ? { destination: options.logDestination } : {}) });
   const metrics = new Metrics();
+  // Under `rtscore serve --workers N`: /metrics answers for all workers (cluster-metrics.ts).
+  if (cluster.isWorker) metrics.aggregateWith(clusterMetricsSource(metrics.registry));
   const auth = new ApiKeyAuth(keySets(config));
   const registry = new ModelRegistry({
     root: config.modelsDir,

@@ -97,7 +97,9 @@ describe('graceful shutdown', () => {
     const server = await spawnServer(dir, { RTSCORE_PORT: String(probe) }, ['--workers', '2', '--port', String(probe)]);
     child = server.child;
     const pids = new Set<number>();
+    let sent = 0;
     for (let i = 0; i < 40 && pids.size < 2; i++) {
+      sent++;
       const res = await fetch(`${server.url}/v1/faq/match`, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body: '{"question":"card"}' });
       expect(res.status).toBe(200);
       await res.text();
@@ -106,6 +108,14 @@ describe('graceful shutdown', () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     expect(pids.size).toBe(2);
+
+    // /metrics answers for the whole cluster, whichever worker takes the scrape.
+    for (let i = 0; i < 4; i++) {
+      const text = await (await fetch(`${server.url}/metrics`, { headers: { connection: 'close' } })).text();
+      const counted = [...text.matchAll(/^rtscore_http_requests_total\{[^}]*route="\/v1\/faq\/match"[^}]*\} (\d+)$/gm)].reduce((a, m) => a + Number(m[1]), 0);
+      expect(counted).toBe(sent);
+      expect(text).toMatch(/^rtscore_model_ready\{model="faq"\} 1$/m);
+    }
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
   });

@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import type { Command } from 'commander';
 import { loadConfig, type ConfigInput } from '../../core/config.js';
 import { ModelRegistry } from '../../core/registry.js';
+import { serveClusterMetrics } from '../../server/cluster-metrics.js';
 import { startServer } from '../../server/serve.js';
 import { modelKinds } from '../kinds.js';
 import { int, print } from '../options.js';
@@ -39,7 +40,7 @@ export function registerServeCommand(program: Command): void {
     });
 }
 
-/** Build missing models once, fork the workers, pass signals on, exit when they have. */
+/** Build missing models once, fork the workers, gather their metrics, pass signals on, exit when they have. */
 async function runPrimary(workers: number, buildMissing: boolean, modelsDir: string, only: string[]): Promise<void> {
   if (buildMissing) {
     const registry = new ModelRegistry({ root: modelsDir, kinds: modelKinds, buildMissing: true });
@@ -63,6 +64,7 @@ async function runPrimary(workers: number, buildMissing: boolean, modelsDir: str
       }
     });
   };
+  serveClusterMetrics();
   for (let i = 0; i < workers; i++) fork();
   const stop = (signal: NodeJS.Signals) => {
     stopping = true;

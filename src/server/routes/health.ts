@@ -25,7 +25,7 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: ServerContext): 
   }));
   app.get('/metrics', { config: { access: 'open-metrics' }, schema: { tags: ['health'], summary: 'Prometheus metrics' } }, async (_req, reply) => {
     reply.type(ctx.metrics.registry.contentType);
-    return ctx.metrics.registry.metrics();
+    return ctx.metrics.exposition();
   });
   // Open Inference Protocol health: 200 {"live": true} / {"ready": true}; 503 when not ready.
   app.get('/v2/health/live', { ...open, schema: { tags: ['v2'], summary: 'OIP server live' } }, async () => ({ live: true }));
