@@ -374,7 +374,9 @@ export class MlpClassifier implements TextClassifier {
       let sum = 0;
       for (let c = 0; c < K; c++) sum += (z[c] = Math.exp(z[c]! - max));
       for (let c = 0; c < K; c++) z[c]! /= sum;
-      this.memory?.blend(hidden, z);
+      // A question with no known feature has only the biases for a hidden vector: nothing to
+      // compare, so no vote (it would lend a made-up confidence).
+      if (X.indptr[i + 1]! > X.indptr[i]!) this.memory?.blend(hidden, z);
       for (let c = 0; c < K; c++) out[i * K + c] = z[c]!;
     }
     return out;

@@ -196,6 +196,12 @@ describe('nearest-neighbour vote in the hidden layer', () => {
     }
   });
 
+  it('does not vote for a question without any known feature', () => {
+    const m = new MlpClassifier({ ...base, neighbours: {} }).fit(X, y);
+    const empty = CsrMatrix.zeros(1, X.cols);
+    expect(Array.from(m.predictProba(empty))).toEqual(Array.from(plain.predictProba(empty)));
+  });
+
   it('round-trips through the model file with its memory', () => {
     const p = new TextPipeline({ features: [{}], classifier: { type: 'mlp', ...base, neighbours: { k: 3 } } }).fit(texts, y);
     const bytes = serializePipeline(p);
