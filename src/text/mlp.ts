@@ -22,7 +22,7 @@ import { rtsError } from '../core/errors.js';
 import { mulberry32, shuffleInPlace } from '../core/random.js';
 import { classWeightedSamples, type ClassifierFitOptions, type TextClassifier } from './classifier-base.js';
 import { NeighbourMemory, resolveNeighbourOptions, type NeighbourOptions, type ResolvedNeighbourOptions } from './neighbours.js';
-import type { CsrMatrix } from './sparse.js';
+import { addRowTimesDense, type CsrMatrix } from './sparse.js';
 
 export interface MlpOptions {
   /** Hidden ReLU units. Default 512. */
@@ -217,22 +217,7 @@ export class MlpClassifier implements TextClassifier {
           const i = order[start + r]!;
           const a = r * H;
           for (let u = 0; u < H; u++) act[a + u] = b1[u]!;
-          // Four input columns per sweep over the hidden units: a quarter of the loads and
-          // stores of act[] (this loop is most of the training time).
-          const end = X.indptr[i + 1]!;
-          let p = X.indptr[i]!;
-          for (; p + 3 < end; p += 4) {
-            const x0 = X.data[p]!, x1 = X.data[p + 1]!, x2 = X.data[p + 2]!, x3 = X.data[p + 3]!;
-            const r0 = X.indices[p]! * H, r1 = X.indices[p + 1]! * H, r2 = X.indices[p + 2]! * H, r3 = X.indices[p + 3]! * H;
-            for (let u = 0; u < H; u++) {
-              act[a + u]! += x0 * w1[r0 + u]! + x1 * w1[r1 + u]! + x2 * w1[r2 + u]! + x3 * w1[r3 + u]!;
-            }
-          }
-          for (; p < end; p++) {
-            const x = X.data[p]!;
-            const row = X.indices[p]! * H;
-            for (let u = 0; u < H; u++) act[a + u]! += x * w1[row + u]!;
-          }
+          addRowTimesDense(X, i, w1, H, act, a);
           let na = 0;
           for (let u = 0; u < H; u++) {
             const v = act[a + u]!;
@@ -387,11 +372,7 @@ export class MlpClassifier implements TextClassifier {
     const { w1, b1 } = this.weights;
     const H = this.options.hiddenSize;
     for (let u = 0; u < H; u++) out[u] = b1[u]!;
-    for (let p = X.indptr[i]!; p < X.indptr[i + 1]!; p++) {
-      const x = X.data[p]!;
-      const row = X.indices[p]! * H;
-      for (let u = 0; u < H; u++) out[u]! += x * w1[row + u]!;
-    }
+    addRowTimesDense(X, i, w1, H, out);
     for (let u = 0; u < H; u++) if (out[u]! < 0) out[u] = 0;
   }
 
