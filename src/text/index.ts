@@ -4,6 +4,7 @@
  * optional nearest-neighbour vote in its hidden layer, a feature-union pipeline and its binary file format.
  */
 export * from './analyzer.js';
+export * from './argmax.js';
 export * from './argsort.js';
 export * from './classifier-base.js';
 export * from './classifiers.js';

@@ -18,6 +18,7 @@
  * nnz × classes multiply-adds over the rows of W the document uses.
  */
 import { rtsError } from '../core/errors.js';
+import { argmaxRows } from './argmax.js';
 import { minimizeLbfgs, type LbfgsStopReason } from './lbfgs.js';
 import { MultinomialLoss } from './multinomial.js';
 import { classWeightedSamples, type ClassifierFitOptions, type TextClassifier } from './classifier-base.js';
@@ -167,15 +168,7 @@ export class LogisticRegression implements TextClassifier {
 
   /** Most probable class of each row (lowest index on ties). */
   predict(X: CsrMatrix): Int32Array {
-    const z = this.scores(X);
-    const K = this.k;
-    const out = new Int32Array(X.rows);
-    for (let i = 0; i < X.rows; i++) {
-      let best = 0;
-      for (let k = 1; k < K; k++) if (z[i * K + k]! > z[i * K + best]!) best = k;
-      out[i] = best;
-    }
-    return out;
+    return argmaxRows(this.scores(X), X.rows, this.k);
   }
 
   /**

@@ -4,6 +4,7 @@
  * a classifier (multinomial logistic regression by default, or a one-hidden-layer MLP).
  */
 import { rtsError } from '../core/errors.js';
+import { argmaxRows } from './argmax.js';
 import type { TextClassifier } from './classifier-base.js';
 import { createClassifier, type ClassifierOptions } from './classifiers.js';
 import { CsrMatrix } from './sparse.js';
@@ -126,14 +127,6 @@ export class TextPipeline {
 
   /** Most probable class of each text. */
   predict(texts: readonly string[]): Int32Array {
-    const proba = this.predictProba(texts);
-    const K = this.nClasses;
-    const out = new Int32Array(texts.length);
-    for (let i = 0; i < texts.length; i++) {
-      let best = 0;
-      for (let k = 1; k < K; k++) if (proba[i * K + k]! > proba[i * K + best]!) best = k;
-      out[i] = best;
-    }
-    return out;
+    return argmaxRows(this.predictProba(texts), texts.length, this.nClasses);
   }
 }

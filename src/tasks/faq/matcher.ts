@@ -14,7 +14,7 @@ import type { MatchOptions, TextMatch, TextMatcher } from '../../core/capabiliti
 import { isRtsError, rtsError } from '../../core/errors.js';
 import type { InferOptions, ModelBuildContext, ModelKind, ModelLoadContext, ModelMetadata } from '../../core/model.js';
 import { shapeMatches, type Tensor } from '../../core/tensor.js';
-import { loadPipeline, type TextPipeline } from '../../text/index.js';
+import { argmaxRows, loadPipeline, type TextPipeline } from '../../text/index.js';
 import { cleanText } from './clean.js';
 
 export const FAQ_MATCHER_KIND = 'faq-matcher';
@@ -142,12 +142,7 @@ export class FaqMatcher implements TextMatcher {
       if (o === 'probabilities') {
         out.push({ name: 'probabilities', datatype: 'FP32', shape: [questions.length, n], data: P });
       } else {
-        const labels: Uint8Array[] = [];
-        for (let i = 0; i < questions.length; i++) {
-          let best = 0;
-          for (let j = 1; j < n; j++) if (P[i * n + j]! > P[i * n + best]!) best = j;
-          labels.push(this.labelBytes[best]!);
-        }
+        const labels = Array.from(argmaxRows(P, questions.length, n), (best) => this.labelBytes[best]!);
         out.push({ name: 'label', datatype: 'BYTES', shape: [questions.length], data: labels });
       }
     }
