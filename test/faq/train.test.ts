@@ -85,4 +85,13 @@ describe('runTrain / runEvaluate', () => {
     expect((await model.match(['my refund from the merchant'], { topK: 1 }))[0]![0]!.id).toBe('faq_2');
     await model.close();
   });
+
+  it('builds a missing default model (faq) from the shipped data, without a validation fit', async () => {
+    const models = join(root, 'models-built');
+    const modelDir = join(models, 'faq');
+    await faqMatcherKind.build!({ name: 'faq', modelDir, config: modelConfigSchema.parse({ kind: 'faq-matcher' }), logger: silentLogger });
+    const training = JSON.parse(await readFile(join(modelDir, '1', 'training.json'), 'utf8'));
+    expect(training).toMatchObject({ dataset: 'faq', version: '1', validation: null, validationFit: null });
+    expect(training.test.count).toBe(80);
+  }, 60_000);
 });

@@ -228,6 +228,9 @@ async function build(ctx: ModelBuildContext): Promise<void> {
   await runTrain({
     dataset, modelsDir: dirname(ctx.modelDir), name: basename(ctx.modelDir), version: '1',
     preparedDir: false, // prepare in memory: serving writes nothing outside the model repository
+    // No validation fit: it would only repeat the model-selection figures (docs/faq-models.md;
+    // `rtscore train` reports them) while doubling the CPU a first start needs.
+    validate: false,
     print: (line) => ctx.logger.info(line),
   });
 }

@@ -210,13 +210,3 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   print(`wrote ${versionDir} (pipeline.bin ${(finalFit.bytes.length / 1e6).toFixed(2)} MB) in ${(training.durations.totalMs / 1000).toFixed(1)} s`);
   return { name, version, versionDir, training, report };
 }
-
-/**
- * Version 1 of a default model from the shipped data (the server calls this on first start
- * when `models/<name>` has no version). Prepares in memory; fits in a worker thread. No
- * validation fit: it would only repeat the model-selection figures (docs/faq-models.md,
- * `rtscore train` reports them) while doubling the CPU the first start needs.
- */
-export async function buildDefaultFaqModel(name: 'faq' | 'banking77', modelsDir: string, print?: (line: string) => void): Promise<TrainResult> {
-  return runTrain({ dataset: name, modelsDir, name, version: '1', preparedDir: false, validate: false, ...(print ? { print } : {}) });
-}
