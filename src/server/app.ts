@@ -213,6 +213,6 @@ export async function createServer(options: CreateServerOptions): Promise<{ app:
   registerImageRoutes(app, context);
   registerScoreRoutes(app, context);
   registerV2Routes(app, context);
-  if (config.web) await registerWeb(app, context);
+  if (config.web) await registerWeb(app);
   return { app, context };
 }

@@ -44,7 +44,7 @@ describe('API-key authentication', () => {
   });
 
   it('keeps health, readiness and metrics open by default', async () => {
-    for (const path of ['/healthz', '/readyz', '/v2/health/live', '/v2/health/ready', '/metrics', '/', '/app.js']) {
+    for (const path of ['/healthz', '/readyz', '/v2/health/live', '/v2/health/ready', '/metrics', '/', '/app.js', '/openapi.json', '/docs/']) {
       expect((await fetch(`${server.url}${path}`)).status).toBe(200);
     }
   });

@@ -1,10 +1,21 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isImageClassifier, isTextMatcher, type ImageClassifier, type TextMatcher } from '../../core/capabilities.js';
 import { rtsError } from '../../core/errors.js';
 import type { Model } from '../../core/model.js';
 import type { ServerContext } from '../app.js';
 
 /** Helpers shared by the task routes. */
+
+/**
+ * Every route registered in `scope` (an encapsulated plugin) from now on is open like the
+ * docs: no API key while `authOpenDocs` is on. For routes a plugin registers itself
+ * (static files, the Swagger UI), which cannot be given `config.access` one by one.
+ */
+export function openLikeDocs(scope: FastifyInstance): void {
+  scope.addHook('onRoute', (route) => {
+    route.config = { ...(route.config ?? {}), access: 'open-docs' };
+  });
+}
 
 /** `topK`: a positive integer up to the limit, or "all"; absent → the model's default. */
 export function parseTopK(value: unknown, fallback: number, count: number, maxTopK: number): number {

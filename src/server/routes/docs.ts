@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { ServerContext } from '../app.js';
+import { openLikeDocs } from './common.js';
 
 /**
  * The OpenAPI document of the whole HTTP API, generated from the route
@@ -29,8 +30,9 @@ export async function registerDocs(app: FastifyInstance, ctx: ServerContext): Pr
       ],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: false }, uiHooks: {
-    onRequest: async () => undefined,
-  } });
+  await app.register(async (ui) => {
+    openLikeDocs(ui);
+    await ui.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: false } });
+  });
   app.get('/openapi.json', { config: { access: 'open-docs' }, schema: { hide: true } }, async () => app.swagger());
 }

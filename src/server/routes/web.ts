@@ -2,17 +2,15 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
-import type { ServerContext } from '../app.js';
+import { openLikeDocs } from './common.js';
 
 /** The demo web page (web/ at the project root), served at `/`; open like the docs. */
-export async function registerWeb(app: FastifyInstance, _ctx: ServerContext): Promise<void> {
+export async function registerWeb(app: FastifyInstance): Promise<void> {
   const root = findWebRoot();
   if (!root) return;
   await app.register(async (web) => {
     // The page's static files need no API key (authOpenDocs); the page sends the key itself.
-    web.addHook('onRoute', (route) => {
-      route.config = { ...(route.config ?? {}), access: 'open-docs' };
-    });
+    openLikeDocs(web);
     await web.register(fastifyStatic, { root, prefix: '/', index: ['index.html'], wildcard: false, decorateReply: false });
   });
 }
