@@ -53,6 +53,11 @@ export function elementCount(shape: readonly number[]): number {
   return n;
 }
 
+/** A spec for messages: `"name" DATATYPE [d0,d1,…]` (-1 = any size). */
+export function describeSpec(spec: TensorSpec): string {
+  return `"${spec.name}" ${spec.datatype} [${spec.shape.join(',')}]`;
+}
+
 /** Whether a concrete shape fits a spec's shape (same rank, -1 matches anything). */
 export function shapeMatches(spec: readonly number[], shape: readonly number[]): boolean {
   if (spec.length !== shape.length) return false;

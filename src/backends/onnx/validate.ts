@@ -1,5 +1,5 @@
 import { rtsError } from '../../core/errors.js';
-import { elementCount, type Tensor, type TensorSpec } from '../../core/tensor.js';
+import { describeSpec, elementCount, shapeMatches, type Tensor, type TensorSpec } from '../../core/tensor.js';
 import { arrayNameOf, arrayNameOfValue } from './datatypes.js';
 
 /**
@@ -7,10 +7,6 @@ import { arrayNameOf, arrayNameOfValue } from './datatypes.js';
  * worker, so that mistakes come back as 400s naming what was expected rather
  * than as ONNX Runtime's internal messages.
  */
-
-export function describeSpec(spec: TensorSpec): string {
-  return `"${spec.name}" ${spec.datatype} [${spec.shape.join(',')}]`;
-}
 
 function describeSpecs(specs: readonly TensorSpec[]): string {
   return specs.map(describeSpec).join(', ');
@@ -50,8 +46,7 @@ function validateTensor(spec: TensorSpec, input: Tensor): void {
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
     throw rtsError('INVALID_INPUT', `${where} needs a shape of non-negative integers, got ${JSON.stringify(shape)}`);
   }
-  const fits = shape.length === spec.shape.length && spec.shape.every((d, i) => d === -1 || d === shape[i]);
-  if (!fits) {
+  if (!shapeMatches(spec.shape, shape)) {
     throw rtsError('INVALID_INPUT',
       `${where} must have shape [${spec.shape.join(',')}] (-1 = any size), got [${shape.join(',')}]`,
       { details: { expected: spec } });

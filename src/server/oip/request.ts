@@ -1,11 +1,11 @@
 import { rtsError } from '../../core/errors.js';
 import type { ModelMetadata } from '../../core/model.js';
-import { isDatatype, type Datatype, type Tensor, type TensorSpec } from '../../core/tensor.js';
+import { describeSpec, isDatatype, type Datatype, type Tensor, type TensorSpec } from '../../core/tensor.js';
 import { decodeBinaryTensor } from './binary.js';
 import { bytesPerElement } from './datatypes.js';
 import { tensorDataFromJson } from './json-data.js';
 import type { OipLimits } from './limits.js';
-import { checkShape, describeSpec, fitShape, formatShape } from './shape.js';
+import { checkShape, fitShape, formatShape } from './shape.js';
 
 /**
  * An OIP inference request (JSON header, optional binary section) → checked

@@ -1,15 +1,11 @@
 import { rtsError } from '../../core/errors.js';
-import type { TensorSpec } from '../../core/tensor.js';
+import { shapeMatches } from '../../core/tensor.js';
 import type { OipLimits } from './limits.js';
 
 /** Shapes in requests: checked, counted without overflow, matched against a model's specs. */
 
 export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;
-}
-
-export function describeSpec(spec: TensorSpec): string {
-  return `"${spec.name}" ${spec.datatype} ${formatShape(spec.shape)}`;
 }
 
 /**
@@ -43,7 +39,7 @@ export function checkShape(value: unknown, where: string, limits: Pick<OipLimits
  * Returns the shape to use, or undefined when it does not fit.
  */
 export function fitShape(spec: readonly number[], shape: readonly number[]): number[] | undefined {
-  if (shapeFits(spec, shape)) return [...shape];
+  if (shapeMatches(spec, shape)) return [...shape];
   let fitted: number[];
   if (shape.length > spec.length) {
     if (!shape.slice(spec.length).every((d) => d === 1)) return undefined;
@@ -51,10 +47,5 @@ export function fitShape(spec: readonly number[], shape: readonly number[]): num
   } else {
     fitted = [...shape, ...new Array<number>(spec.length - shape.length).fill(1)];
   }
-  return shapeFits(spec, fitted) ? fitted : undefined;
-}
-
-/** Same rank, and every fixed dimension of the spec equal (-1 matches any size). */
-export function shapeFits(spec: readonly number[], shape: readonly number[]): boolean {
-  return spec.length === shape.length && spec.every((d, i) => d === -1 || d === shape[i]);
+  return shapeMatches(spec, fitted) ? fitted : undefined;
 }

@@ -4,7 +4,7 @@ import { Batcher } from '../../core/batcher.js';
 import type { ClassifyOptions, ImageClassifier, ImagePrediction } from '../../core/capabilities.js';
 import { RtsError, isRtsError, rtsError } from '../../core/errors.js';
 import type { InferOptions, Model, ModelKind, ModelLoadContext, ModelMetadata } from '../../core/model.js';
-import { elementCount, type Tensor, type TensorSpec } from '../../core/tensor.js';
+import { describeSpec, elementCount, type Tensor, type TensorSpec } from '../../core/tensor.js';
 import { parseClassifierOptions, resolveLabelsPath, sessionDefaults, type ClassifierOptions } from './classifier-options.js';
 import { formatLabel, loadLabels, type Label } from './labels.js';
 import { softmax, topK } from './postprocess.js';
@@ -64,19 +64,18 @@ interface ModelIo {
 /** The model's input must take the preprocessed images and its output must score every label. */
 function checkModelIo(pool: OnnxSessionPool, options: ClassifierOptions, labelCount: number, maxBatchSize: number): ModelIo {
   const spec = options.preprocessing;
-  const describe = (t: TensorSpec) => `"${t.name}" ${t.datatype} [${t.shape.join(',')}]`;
   if (pool.inputs.length !== 1) {
-    throw rtsError('CONFIG', `an image classifier needs a model with one input; this one has ${pool.inputs.map(describe).join(', ')}`);
+    throw rtsError('CONFIG', `an image classifier needs a model with one input; this one has ${pool.inputs.map(describeSpec).join(', ')}`);
   }
   const input = pool.inputs[0]!;
   if (input.name !== spec.inputName) {
-    throw rtsError('CONFIG', `the model's input is ${describe(input)}; set options.preprocessing.inputName to "${input.name}"`);
+    throw rtsError('CONFIG', `the model's input is ${describeSpec(input)}; set options.preprocessing.inputName to "${input.name}"`);
   }
   const want = [-1, ...imageTensorShape(spec)];
   const fits = input.datatype === 'FP32' && input.shape.length === 4 &&
     input.shape.every((d, i) => d === -1 || i === 0 || d === want[i]);
   if (!fits) {
-    throw rtsError('CONFIG', `the model's input ${describe(input)} does not take ${spec.layout} FP32 [N,${want.slice(1).join(',')}] images (options.preprocessing)`);
+    throw rtsError('CONFIG', `the model's input ${describeSpec(input)} does not take ${spec.layout} FP32 [N,${want.slice(1).join(',')}] images (options.preprocessing)`);
   }
   if (input.shape[0] !== -1 && !(input.shape[0] === 1 && maxBatchSize === 1)) {
     throw rtsError('CONFIG', `the model's batch dimension is fixed at ${input.shape[0]}; export it with a dynamic batch dimension or set batching.maxBatchSize to 1`);
@@ -85,12 +84,12 @@ function checkModelIo(pool: OnnxSessionPool, options: ClassifierOptions, labelCo
   const candidates = options.outputName ? pool.outputs.filter((o) => o.name === options.outputName) : pool.outputs;
   if (candidates.length !== 1) {
     throw rtsError('CONFIG', options.outputName
-      ? `the model has no output "${options.outputName}"; its outputs are ${pool.outputs.map(describe).join(', ')}`
-      : `the model has ${pool.outputs.length} outputs (${pool.outputs.map(describe).join(', ')}); name the class scores with options.outputName`);
+      ? `the model has no output "${options.outputName}"; its outputs are ${pool.outputs.map(describeSpec).join(', ')}`
+      : `the model has ${pool.outputs.length} outputs (${pool.outputs.map(describeSpec).join(', ')}); name the class scores with options.outputName`);
   }
   const output = candidates[0]!;
   if (output.datatype !== 'FP32' || output.shape.length !== 2) {
-    throw rtsError('CONFIG', `the model's output ${describe(output)} is not FP32 [N, classes]`);
+    throw rtsError('CONFIG', `the model's output ${describeSpec(output)} is not FP32 [N, classes]`);
   }
   const classes = output.shape[1]!;
   if (classes !== -1 && classes !== labelCount) {
