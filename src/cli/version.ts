@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../core/package-root.js';
 
-/** The version in package.json (found from src/ or dist/src/). */
+/** The version in rtscore's package.json ('0.0.0' when it cannot be read). */
 export function packageVersion(): string {
-  for (const rel of ['../../package.json', '../../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'rtscore' && pkg.version) return pkg.version;
-    } catch {
-      // try the next candidate
-    }
+  try {
+    const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { name?: string; version?: string };
+    if (pkg.name === 'rtscore' && pkg.version) return pkg.version;
+  } catch {
+    // fall through
   }
   return '0.0.0';
 }

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { rtsError } from '../../core/errors.js';
+import { packageRoot } from '../../core/package-root.js';
 import type { RuntimeSettings } from '../../core/model.js';
 import { parsePreprocessSpec, type PreprocessSpec } from './preprocess-spec.js';
 
@@ -86,16 +86,6 @@ export function sessionDefaults(options: ClassifierOptions, settings: RuntimeSet
     graphOptimizationLevel: options.onnx.graphOptimizationLevel,
     instances: options.onnx.instances,
   };
-}
-
-/** rtscore's own folder: the nearest parent of this module holding package.json (works from src/ and dist/src/). */
-export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    dir = dirname(dir);
-  }
-  return process.cwd();
 }
 
 /** Find a label file (see `labels` above); CONFIG error naming every place tried. */
