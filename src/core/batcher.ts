@@ -74,11 +74,6 @@ export class Batcher<I, O> {
     return this.queue.length;
   }
 
-  /** Batches running now. */
-  get inFlight(): number {
-    return this.running;
-  }
-
   submit(item: I, signal?: AbortSignal): Promise<O> {
     if (this.closed) return Promise.reject(rtsError('SHUTTING_DOWN', 'the model is being unloaded'));
     if (signal?.aborted) return Promise.reject(rtsError('CANCELLED', 'the request was cancelled'));

@@ -107,7 +107,7 @@ export type ConfigInput = Partial<Record<ConfigKey, unknown>>;
 export function loadConfig(sources: { file?: string; env?: NodeJS.ProcessEnv; flags?: ConfigInput } = {}): RtsConfig {
   const env = sources.env ?? {};
   const merged: Record<string, unknown> = {};
-  const file = (sources.flags?.['configFile' as ConfigKey] as string | undefined) ?? sources.file ?? env.RTSCORE_CONFIG;
+  const file = sources.file ?? env.RTSCORE_CONFIG;
   if (file) {
     let fromFile: unknown;
     try {
@@ -125,7 +125,7 @@ export function loadConfig(sources: { file?: string; env?: NodeJS.ProcessEnv; fl
     if (value !== undefined && value !== '') merged[key] = value;
   }
   for (const [key, value] of Object.entries(sources.flags ?? {})) {
-    if (key !== 'configFile' && value !== undefined) merged[key] = value;
+    if (value !== undefined) merged[key] = value;
   }
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {

@@ -67,7 +67,6 @@ interface Instance {
 
 interface Entry {
   name: string;
-  config?: ModelConfig;
   /** Served instances by version string. */
   versions: Map<string, Instance>;
   state: ModelState;
@@ -320,7 +319,6 @@ export class ModelRegistry {
         throw err;
       }
       const old = [...entry.versions.values()];
-      entry.config = config;
       entry.versions = fresh;
       entry.state = 'READY';
       entry.reason = '';

@@ -32,17 +32,6 @@ export interface Tensor {
   parameters?: Record<string, string | number | boolean>;
 }
 
-/** Bytes per element; 0 for BYTES, whose elements vary in size. */
-export function datatypeSize(datatype: Datatype): number {
-  switch (datatype) {
-    case 'BOOL': case 'UINT8': case 'INT8': return 1;
-    case 'UINT16': case 'INT16': case 'FP16': case 'BF16': return 2;
-    case 'UINT32': case 'INT32': case 'FP32': return 4;
-    case 'UINT64': case 'INT64': case 'FP64': return 8;
-    case 'BYTES': return 0;
-  }
-}
-
 export function isDatatype(value: unknown): value is Datatype {
   return typeof value === 'string' && (DATATYPES as readonly string[]).includes(value);
 }

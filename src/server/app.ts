@@ -9,7 +9,7 @@ import type { Logger as PinoLogger } from 'pino';
 import type { RtsConfig } from '../core/config.js';
 import { rtsError } from '../core/errors.js';
 import type { ModelRegistry } from '../core/registry.js';
-import { ApiKeyAuth, type Principal } from './auth.js';
+import { ApiKeyAuth, keySets, type Principal } from './auth.js';
 import { sendError } from './errors.js';
 import { payloadForLog } from './logging.js';
 import { Metrics } from './metrics.js';
@@ -67,7 +67,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:\-]{1,128}$/;
 export async function createServer(options: CreateServerOptions): Promise<{ app: FastifyInstance; context: ServerContext }> {
   const { config, registry } = options;
   const metrics = options.metrics ?? new Metrics();
-  const auth = options.auth ?? new ApiKeyAuth({ keys: config.apiKeys, adminKeys: config.adminApiKeys });
+  const auth = options.auth ?? new ApiKeyAuth(keySets(config));
   const state: ServerState = {
     draining: false,
     isReady() {

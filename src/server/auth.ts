@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { readKeyFile, type RtsConfig } from '../core/config.js';
 import { rtsError } from '../core/errors.js';
 
 /**
@@ -13,6 +14,14 @@ import { rtsError } from '../core/errors.js';
 export interface KeySets {
   keys: readonly string[];
   adminKeys: readonly string[];
+}
+
+/** The keys a configuration names: inline lists plus the key files (read now). */
+export function keySets(config: RtsConfig): KeySets {
+  return {
+    keys: [...config.apiKeys, ...(config.apiKeysFile ? readKeyFile(config.apiKeysFile) : [])],
+    adminKeys: [...config.adminApiKeys, ...(config.adminApiKeysFile ? readKeyFile(config.adminApiKeysFile) : [])],
+  };
 }
 
 export interface Principal {

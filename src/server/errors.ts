@@ -10,7 +10,7 @@ import { ErrorCodes, RtsError, isRtsError, rtsError, type ErrorKind } from '../c
  */
 const BY_STATUS: Record<number, ErrorKind> = {
   400: 'INVALID_INPUT', 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED',
-  408: 'TIMEOUT', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE', 429: 'RATE_LIMITED', 503: 'MODEL_NOT_READY',
+  408: 'TIMEOUT', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE', 429: 'RATE_LIMITED',
 };
 
 /** Turn whatever was thrown into an RtsError with a client-safe message. */
@@ -25,7 +25,7 @@ export function normaliseError(err: unknown): RtsError {
     if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       return rtsError('UNSUPPORTED_MEDIA_TYPE', fe.message ?? 'unsupported media type');
     }
-    if (status === 431) return new RtsError('RTS_ERR_HEADERS_TOO_LARGE', 431, 'request headers are too large');
+    if (status === 431) return rtsError('HEADERS_TOO_LARGE', 'request headers are too large');
     const kind = BY_STATUS[status] ?? 'INVALID_INPUT';
     const [code] = ErrorCodes[kind];
     return new RtsError(code, status, fe.message ?? 'bad request');

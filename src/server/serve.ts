@@ -1,11 +1,11 @@
 import cluster from 'node:cluster';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream, Logger as PinoLogger } from 'pino';
-import { readKeyFile, type RtsConfig } from '../core/config.js';
+import type { RtsConfig } from '../core/config.js';
 import type { ModelKind } from '../core/model.js';
 import { ModelRegistry } from '../core/registry.js';
 import { createServer, type ServerContext } from './app.js';
-import { ApiKeyAuth, type KeySets } from './auth.js';
+import { ApiKeyAuth, keySets } from './auth.js';
 import { createLogger } from './logging.js';
 import { clusterMetricsSource } from './cluster-metrics.js';
 import { Metrics } from './metrics.js';
@@ -40,13 +40,6 @@ export interface StartOptions {
   handleSignals?: boolean;
   /** Log destination (tests capture logs through it). */
   logDestination?: DestinationStream;
-}
-
-export function keySets(config: RtsConfig): KeySets {
-  return {
-    keys: [...config.apiKeys, ...(config.apiKeysFile ? readKeyFile(config.apiKeysFile) : [])],
-    adminKeys: [...config.adminApiKeys, ...(config.adminApiKeysFile ? readKeyFile(config.adminApiKeysFile) : [])],
-  };
 }
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {

@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { isImageClassifier, isTextMatcher, type ImageClassifier, type TextMatcher } from '../../core/capabilities.js';
 import { rtsError } from '../../core/errors.js';
 import type { Model } from '../../core/model.js';
 import type { ServerContext } from '../app.js';
@@ -51,8 +50,6 @@ export async function withModel<M extends Model, T>(
   }
 }
 
-export const asTextMatcher = isTextMatcher as (m: Model) => m is TextMatcher;
-export const asImageClassifier = isImageClassifier as (m: Model) => m is ImageClassifier;
 
 /** The name of the only loaded model with a capability, or a preferred name. */
 export function defaultModelName(ctx: ServerContext, preferred: string, check: (m: Model) => boolean): string {

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { TextMatch } from '../../core/capabilities.js';
 import { rtsError } from '../../core/errors.js';
 import type { ServerContext } from '../app.js';
-import { asTextMatcher, defaultModelName, parseName, parseTopK, withModel } from './common.js';
+import { isTextMatcher } from '../../core/capabilities.js';
+import { defaultModelName, parseName, parseTopK, withModel } from './common.js';
 
 /**
  * POST /v1/faq/match — rank the FAQs of a text model for one question
@@ -46,9 +47,9 @@ export function registerFaqRoutes(app: FastifyInstance, ctx: ServerContext): voi
       throw rtsError('PAYLOAD_TOO_LARGE', `at most ${ctx.config.maxQuestionsPerRequest} questions per request (got ${questions.length})`);
     }
     const texts = questions.map((q, i) => checkQuestion(q, single ? 'question' : `questions[${i}]`, ctx.config.maxQuestionChars));
-    const name = parseName(body.model, 'model') ?? defaultModelName(ctx, 'faq', asTextMatcher);
+    const name = parseName(body.model, 'model') ?? defaultModelName(ctx, 'faq', isTextMatcher);
     const version = parseName(body.version, 'version');
-    return withModel(ctx, request, name, version, asTextMatcher, 'an FAQ (text-matcher) model', async (model) => {
+    return withModel(ctx, request, name, version, isTextMatcher, 'an FAQ (text-matcher) model', async (model) => {
       const topK = parseTopK(body.topK, model.defaultTopK, model.faqCount, ctx.config.maxTopK);
       const rankings = await model.match(texts, { topK, signal: request.abortSignal });
       const results = rankings.map((matches, i) => ({ question: questions[i]!, matches: matches.map(toMatch) }));

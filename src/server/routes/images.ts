@@ -3,7 +3,8 @@ import type { ImagePrediction } from '../../core/capabilities.js';
 import { rtsError } from '../../core/errors.js';
 import type { ServerContext } from '../app.js';
 import { decodeBase64Image } from '../base64.js';
-import { asImageClassifier, defaultModelName, parseName, parseTopK, withModel } from './common.js';
+import { isImageClassifier } from '../../core/capabilities.js';
+import { defaultModelName, parseName, parseTopK, withModel } from './common.js';
 
 /**
  * POST /v1/images/classify — top-k ImageNet classes for one or more images,
@@ -35,9 +36,9 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ServerContext): v
       throw rtsError('PAYLOAD_TOO_LARGE', `at most ${ctx.config.maxImagesPerRequest} images per request (got ${images.length})`);
     }
     const q = request.query;
-    const name = parseName(fields.model ?? q.model, 'model') ?? defaultModelName(ctx, 'resnet152', asImageClassifier);
+    const name = parseName(fields.model ?? q.model, 'model') ?? defaultModelName(ctx, 'resnet152', isImageClassifier);
     const version = parseName(fields.version ?? q.version, 'version');
-    return withModel(ctx, request, name, version, asImageClassifier, 'an image-classifier model', async (model) => {
+    return withModel(ctx, request, name, version, isImageClassifier, 'an image-classifier model', async (model) => {
       const topK = parseTopK(fields.topK ?? q.topK, model.defaultTopK, model.classCount, ctx.config.maxTopK);
       const predictions = await model.classify(images.map((i) => i.bytes), { topK, signal: request.abortSignal });
       return {

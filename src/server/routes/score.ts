@@ -3,7 +3,8 @@ import { rtsError } from '../../core/errors.js';
 import type { ServerContext } from '../app.js';
 import { decodeBase64Image } from '../base64.js';
 import { checkQuestion } from './faq.js';
-import { asImageClassifier, asTextMatcher, defaultModelName } from './common.js';
+import { isImageClassifier, isTextMatcher } from '../../core/capabilities.js';
+import { defaultModelName } from './common.js';
 
 /**
  * The reference implementation's API, so its clients work unchanged:
@@ -30,8 +31,8 @@ export function registerScoreRoutes(app: FastifyInstance, ctx: ServerContext): v
   app.post<{ Body: { input: unknown } }>('/score', { schema: scoreSchema }, async (request) => {
     const input = request.body.input;
     const name = typeof input === 'string'
-      ? defaultModelName(ctx, 'faq', asTextMatcher)
-      : defaultModelName(ctx, 'resnet152', asImageClassifier);
+      ? defaultModelName(ctx, 'faq', isTextMatcher)
+      : defaultModelName(ctx, 'resnet152', isImageClassifier);
     return score(ctx, request, name, input);
   });
   app.post<{ Body: { input: unknown }; Params: { name: string } }>('/models/:name/score', {
@@ -43,12 +44,12 @@ async function score(ctx: ServerContext, request: FastifyRequest, name: string, 
   const started = performance.now();
   request.rtsModel = name;
   return ctx.registry.use(name, undefined, async (model) => {
-    if (asTextMatcher(model)) {
+    if (isTextMatcher(model)) {
       const question = checkQuestion(input, 'input', ctx.config.maxQuestionChars);
       const [ranking] = await model.match([question], { topK: model.faqCount, signal: request.abortSignal });
       return { result: [ranking!.map((r) => [r.id, r.answerId, r.score]), computedIn(started)] };
     }
-    if (asImageClassifier(model)) {
+    if (isImageClassifier(model)) {
       const entries = imageEntries(ctx, input);
       const images = entries.map(([key, v]) => decodeBase64Image(v, `input.${key}`));
       const topK = Math.min(REFERENCE_IMAGE_TOP_K, model.classCount);
