@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { MatchOptions, TextMatch, TextMatcher } from '../../core/capabilities.js';
 import { isRtsError, rtsError } from '../../core/errors.js';
 import type { InferOptions, ModelBuildContext, ModelKind, ModelLoadContext, ModelMetadata } from '../../core/model.js';
+import { topK } from '../../core/rank.js';
 import { shapeMatches, type Tensor } from '../../core/tensor.js';
 import { argmaxRows, loadPipeline, type TextPipeline } from '../../text/index.js';
 import { cleanText } from './clean.js';
@@ -111,21 +112,16 @@ export class FaqMatcher implements TextMatcher {
 
   async match(questions: string[], options: MatchOptions): Promise<TextMatch[][]> {
     if (!Array.isArray(questions) || questions.length === 0) throw rtsError('INVALID_INPUT', 'at least one question is needed');
-    const topK = options.topK ?? this.defaultTopK;
-    if (!(topK >= 1)) throw rtsError('INVALID_INPUT', `topK must be at least 1, got ${String(topK)}`);
+    const k = options.topK ?? this.defaultTopK;
+    if (!(k >= 1)) throw rtsError('INVALID_INPUT', `topK must be at least 1, got ${String(k)}`);
     if (options.signal?.aborted) throw rtsError('CANCELLED', 'the request was cancelled');
-    const k = Math.min(Math.floor(Math.min(topK, this.faqCount)), this.faqCount);
     const P = this.scores(questions);
     const n = this.faqCount;
-    return questions.map((_q, i) => {
-      const row = P.subarray(i * n, (i + 1) * n);
-      // Best first; ties in class-index order so the ranking is deterministic.
-      const order = Array.from({ length: n }, (_v, j) => j).sort((a, b) => row[b]! - row[a]! || a - b);
-      return order.slice(0, k).map((j) => {
-        const f = this.faqs[j]!;
-        return { id: f.id, answerId: f.answerId, question: f.question, answer: f.answer, score: row[j]! };
-      });
-    });
+    // Best first; ties in class-index order so the ranking is deterministic.
+    return questions.map((_q, i) => topK(P.subarray(i * n, (i + 1) * n), k).map(({ index, score }) => {
+      const f = this.faqs[index]!;
+      return { id: f.id, answerId: f.answerId, question: f.question, answer: f.answer, score };
+    }));
   }
 
   async infer(inputs: Tensor[], options: InferOptions = {}): Promise<Tensor[]> {

@@ -7,7 +7,8 @@ import type { InferOptions, Model, ModelKind, ModelLoadContext, ModelMetadata } 
 import { describeSpec, elementCount, type Tensor, type TensorSpec } from '../../core/tensor.js';
 import { parseClassifierOptions, resolveLabelsPath, sessionDefaults, type ClassifierOptions } from './classifier-options.js';
 import { formatLabel, loadLabels, type Label } from './labels.js';
-import { softmax, topK } from './postprocess.js';
+import { topK } from '../../core/rank.js';
+import { softmax } from './postprocess.js';
 import { buildResnetVersion } from './build.js';
 import { preprocessImage } from './preprocess.js';
 import { imageTensorShape, type PreprocessLimits } from './preprocess-spec.js';
