@@ -4,16 +4,17 @@
  * cosine-similarity baseline on the same questions.
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { rtsError } from '../../core/errors.js';
+import { listVersions } from '../../core/registry.js';
 import { loadPipeline } from '../../text/index.js';
 import { CosineBaseline } from './baseline.js';
 import { readFaqsJson, type FaqEntry } from './matcher.js';
 import { formatMetrics, rankMetrics, ranksOf, type RankMetrics } from './metrics.js';
 import { defaultPreparedDir } from './paths.js';
 import { datasetDefaults, readPrepared, runPrepare } from './prepare.js';
-import { validationSplit } from './training-data.js';
+import { classIndex, validationSplit } from './training-data.js';
 import type { DatasetName, FaqId, LabelledQuestion, PreparedSet } from './types.js';
 
 export { rankMetrics, rankOfTrue, type RankMetrics } from './metrics.js';
@@ -60,18 +61,13 @@ export function evaluateScores(scores: Float32Array, faqCount: number, questions
 export function baselineMetrics(set: PreparedSet, faqs: readonly FaqEntry[], questions: readonly LabelledQuestion[]): RankMetrics {
   const textOf = new Map(set.originals.map((o) => [o.answerId, o.text]));
   const baseline = new CosineBaseline(faqs.map((f) => textOf.get(f.answerId) ?? f.question.toLowerCase()));
-  const classOf = new Map(faqs.map((f, i) => [f.answerId, i]));
+  const classOf = classIndex({ originals: faqs });
   return evaluateScores(baseline.scores(questions.map((q) => q.text)), faqs.length, questions, classOf);
 }
 
 /** Highest numbered version folder of a model, or undefined. */
 export async function latestVersion(modelDir: string): Promise<string | undefined> {
-  if (!existsSync(modelDir)) return undefined;
-  const versions = (await readdir(modelDir, { withFileTypes: true }))
-    .filter((e) => e.isDirectory() && /^[1-9]\d*$/.test(e.name))
-    .map((e) => Number(e.name))
-    .sort((a, b) => a - b);
-  return versions.length ? String(versions[versions.length - 1]) : undefined;
+  return (await listVersions(modelDir)).at(-1);
 }
 
 /** The prepared set from its folder, or prepared in memory from the shipped data with the default parameters. */
@@ -106,7 +102,7 @@ export async function runEvaluate(options: EvaluateOptions): Promise<EvaluationR
   const questions = split === 'test' ? set.test : validationSplit(set.train, seed).validation;
 
   print(`evaluating ${name} version ${version} on the ${split} split: ${questions.length} questions, ${faqs.length} FAQs`);
-  const classOf = new Map(faqs.map((f, i) => [f.answerId, i]));
+  const classOf = classIndex({ originals: faqs });
   const metrics = evaluateScores(pipeline.predictProba(questions.map((q) => q.text)), faqs.length, questions, classOf);
   const baseline = baselineMetrics(set, faqs, questions);
   print(`model:    ${formatMetrics(metrics)}`);

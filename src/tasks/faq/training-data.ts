@@ -2,7 +2,7 @@ import { stratifiedSplit } from './split.js';
 import type { FaqId, LabelledQuestion, PreparedSet } from './types.js';
 
 /** Class index of each FAQ (`answerId` → position in `originals`). */
-export function classIndex(set: Pick<PreparedSet, 'originals'>): Map<FaqId, number> {
+export function classIndex(set: { originals: readonly { answerId: FaqId }[] }): Map<FaqId, number> {
   return new Map(set.originals.map((o, i) => [o.answerId, i]));
 }
 
