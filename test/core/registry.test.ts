@@ -141,8 +141,12 @@ describe('ModelRegistry', () => {
     await reg.loadAll();
     expect(kind.built).toEqual(['fresh']);
     expect(reg.acquire('fresh').model.version).toBe('1');
-    const noBuild = new ModelRegistry({ root: await mkdtemp(join(tmpdir(), 'rts-registry-')), kinds: [kind] });
-    expect(noBuild.ready()).toBe(false);
+    // Without buildMissing, a model with no version is not built: it fails to load.
+    await addModel('fresh2', []);
+    const noBuild = new ModelRegistry({ root, kinds: [kind], only: ['fresh2'] });
+    await noBuild.loadAll();
+    expect(kind.built).toEqual(['fresh']);
+    expect(noBuild.state('fresh2')!.state).toBe('FAILED');
   });
 
   it('loads only the models asked for and rejects a missing one', async () => {

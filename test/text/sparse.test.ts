@@ -48,9 +48,12 @@ describe('CsrMatrix', () => {
         expect(out[i * width + k]).toBeCloseTo(want, 10);
       }
     }
-    const acc = new Float64Array(width).fill(1);
+    // Into an offset of a larger buffer, adding to what is there; an empty row adds nothing.
+    const acc = new Float64Array(2 * width).fill(1);
+    addRowTimesDense(A, 2, W, width, acc, width);
+    for (let k = 0; k < width; k++) expect(acc[width + k]).toBeCloseTo(out[2 * width + k]! - k + 1, 10);
     addRowTimesDense(A, 1, W, width, acc);
-    expect(Array.from(acc)).toEqual(new Array(width).fill(1));
+    expect(Array.from(acc.subarray(0, width))).toEqual(new Array(width).fill(1));
   });
 
   it('rejects inconsistent arrays', () => {

@@ -2,7 +2,7 @@ import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faqMatcherKind } from '../../src/tasks/faq/matcher.js';
-import { makeFaqRepo } from '../helpers/faq-models.js';
+import { makeFaqRepo, TEST_FAQ_COUNT } from '../helpers/faq-models.js';
 import { bytesBlob, binaryOutputs, call, floats, framed, startV2Server, type V2Server } from './http.js';
 
 /**
@@ -12,14 +12,13 @@ import { bytesBlob, binaryOutputs, call, floats, framed, startV2Server, type V2S
  */
 let server: V2Server;
 let url: string;
-let faqCount: number;
+// The fixture's FAQ count, so that the metadata test checks the model against it.
+const faqCount = TEST_FAQ_COUNT;
 let labels: string[];
 
 beforeAll(async () => {
   server = await startV2Server([faqMatcherKind], (dir) => makeFaqRepo(dir));
   url = server.url;
-  const meta = await call(`${url}/v2/models/faq`);
-  faqCount = meta.json.outputs.find((o: { name: string }) => o.name === 'probabilities').shape[1];
   const lease = server.registry.acquire('faq');
   labels = lease.model.metadata.labels!.probabilities!;
   lease.release();
