@@ -122,7 +122,7 @@ describe('FAQ matching over HTTP', () => {
     expect(r.status).toBe(404);
   });
 
-  it('answers 404 JSON for unknown routes (413 is the 'a huge question' case above)', async () => {
+  it('answers 404 JSON for unknown routes (413: the "a huge question" case above)', async () => {
     const r = await fetch(`${server.url}/nothing-here`);
     expect(r.status).toBe(404);
     expect(((await r.json()) as any).error.code).toBe('RTS_ERR_NOT_FOUND');
