@@ -2,12 +2,9 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../core/config.js';
 import { ModelRegistry } from '../../core/registry.js';
 import { createLogger } from '../../server/logging.js';
-import { resnetSummary, writeResnetModel } from '../../tasks/vision/resnet/index.js';
+import { RESNET_DEPTHS, resnetSummary, writeResnetModel, type ResnetDepth } from '../../tasks/vision/resnet/index.js';
 import { modelKinds } from '../kinds.js';
 import { int, print } from '../options.js';
-
-const DEPTHS = [18, 34, 50, 101, 152] as const;
-type Depth = (typeof DEPTHS)[number];
 
 /** `rtscore build-model resnet …` and `rtscore build-models`. */
 export function registerBuildCommands(program: Command): void {
@@ -22,8 +19,8 @@ export function registerBuildCommands(program: Command): void {
     .option('--dry-run', 'print the parameter count and multiply-adds without writing')
     .action(async (arch: string, o: { depth: number; out?: string; seed: number; baseWidth: number; dryRun?: boolean }) => {
       if (arch !== 'resnet') throw new Error(`unknown architecture "${arch}" (resnet)`);
-      if (!DEPTHS.includes(o.depth as Depth)) throw new Error(`--depth must be one of ${DEPTHS.join(', ')}`);
-      const depth = o.depth as Depth;
+      if (!RESNET_DEPTHS.includes(o.depth as ResnetDepth)) throw new Error(`--depth must be one of ${RESNET_DEPTHS.join(', ')}`);
+      const depth = o.depth as ResnetDepth;
       const summary = resnetSummary({ depth, baseWidth: o.baseWidth });
       print(`ResNet-${depth}: ${summary.parameters.toLocaleString('en-US')} parameters, ${(summary.multiplyAdds / 1e9).toFixed(2)} G multiply-adds per 224×224 image, ${summary.layers} layers`);
       if (o.dryRun) return;

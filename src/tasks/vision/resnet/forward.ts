@@ -10,6 +10,7 @@
  * border, and the statistics measured there would be too small for 224×224
  * inputs, an error that compounds over ResNet-152's 36 blocks of layer3.
  */
+import { outSize } from './architecture.js';
 
 export interface Activation {
   data: Float32Array;
@@ -17,10 +18,6 @@ export interface Activation {
   channels: number;
   height: number;
   width: number;
-}
-
-function outSize(size: number, kernel: number, stride: number, pad: number): number {
-  return Math.floor((size + 2 * pad - kernel) / stride) + 1;
 }
 
 /** Index into [0, size) on a torus. */
