@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Pool } from 'undici';
+import { freePort } from '../../bench/server-process.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFaqRepo } from '../helpers/models.js';
 
@@ -91,9 +92,7 @@ describe('graceful shutdown', () => {
 
   it('--workers runs several processes on one port and stops them all on SIGTERM', async () => {
     // A fixed free port: with port 0 each cluster worker would still share one listener, but we need to know it.
-    const probe = await import('node:net').then((net) => new Promise<number>((resolve) => {
-      const s = net.createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); });
-    }));
+    const probe = await freePort();
     const server = await spawnServer(dir, { RTSCORE_PORT: String(probe) }, ['--workers', '2', '--port', String(probe)]);
     child = server.child;
     const pids = new Set<number>();
