@@ -28,8 +28,14 @@ export function parseTopK(value: unknown, fallback: number, count: number, maxTo
   return Math.min(n, count);
 }
 
-/** Lease a model for the request, check its capability, run `fn`, release. */
-export async function withModel<M extends Model, T>(
+/** Lease a model (name, optional version) for the request: recorded for metrics and logs, released after `fn`. */
+export function withLease<T>(ctx: ServerContext, request: FastifyRequest, name: string, version: string | undefined, fn: (model: Model) => T | Promise<T>): Promise<T> {
+  request.rtsModel = name;
+  return ctx.registry.use(name, version, async (model) => fn(model));
+}
+
+/** `withLease`, and the model must have the capability `check` tests for. */
+export function withModel<M extends Model, T>(
   ctx: ServerContext,
   request: FastifyRequest,
   name: string,
@@ -38,16 +44,10 @@ export async function withModel<M extends Model, T>(
   what: string,
   fn: (model: M) => Promise<T>,
 ): Promise<T> {
-  request.rtsModel = name;
-  const lease = ctx.registry.acquire(name, version);
-  try {
-    if (!check(lease.model)) {
-      throw rtsError('INVALID_INPUT', `model "${name}" is a ${lease.model.kind} model, not ${what}`);
-    }
-    return await fn(lease.model);
-  } finally {
-    lease.release();
-  }
+  return withLease(ctx, request, name, version, (model) => {
+    if (!check(model)) throw rtsError('INVALID_INPUT', `model "${name}" is a ${model.kind} model, not ${what}`);
+    return fn(model);
+  });
 }
 
 

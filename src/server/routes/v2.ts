@@ -8,6 +8,7 @@ import { runInference } from '../oip/infer.js';
 import { defaultOipLimits, type OipLimits } from '../oip/limits.js';
 import { modelMetadata, serverMetadata } from '../oip/metadata.js';
 import { parseParameters } from '../oip/request.js';
+import { withLease } from './common.js';
 
 /**
  * Open Inference Protocol (KServe V2) REST routes, with the binary tensor
@@ -165,20 +166,16 @@ export function registerV2Routes(app: FastifyInstance, ctx: ServerContext, limit
     };
     const infer = async (request: FastifyRequest<{ Params: ModelParams }>, reply: FastifyReply) => {
       const { name, version } = request.params;
-      request.rtsModel = name;
-      const lease = ctx.registry.acquire(name, version);
-      try {
-        const parsed = parseInferBody(request.body, request.headers, lease.model.metadata, limits);
-        const encoded = await runInference(lease.model, parsed, request.abortSignal);
+      return withLease(ctx, request, name, version, async (model) => {
+        const parsed = parseInferBody(request.body, request.headers, model.metadata, limits);
+        const encoded = await runInference(model, parsed, request.abortSignal);
         if (encoded.headerLength !== undefined) {
           reply.header('Inference-Header-Content-Length', String(encoded.headerLength)).type('application/octet-stream');
         } else {
           reply.type('application/json; charset=utf-8');
         }
         return reply.send(encoded.body);
-      } finally {
-        lease.release();
-      }
+      });
     };
     const inferHeaders = {
       type: 'object',
@@ -254,17 +251,6 @@ export function registerV2Routes(app: FastifyInstance, ctx: ServerContext, limit
       return { name, unload: true };
     });
   });
-}
-
-/** Lease a model (name, optional version) for a metadata or readiness answer. */
-function withLease<T>(ctx: ServerContext, request: FastifyRequest, name: string, version: string | undefined, fn: (model: Model) => T): T {
-  request.rtsModel = name;
-  const lease = ctx.registry.acquire(name, version);
-  try {
-    return fn(lease.model);
-  } finally {
-    lease.release();
-  }
 }
 
 function optionalObject(body: unknown, what: string): Record<string, unknown> | undefined {
