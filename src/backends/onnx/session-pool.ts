@@ -43,8 +43,6 @@ export class OnnxSessionPool {
   readonly outputs: TensorSpec[];
   /** Where the model actually runs (after any `auto` fallback). */
   readonly provider: ExecutionProvider;
-  readonly instances: number;
-  readonly modelPath: string;
 
   private readonly slots: Slot[];
   private readonly queue: Job[] = [];
@@ -54,18 +52,21 @@ export class OnnxSessionPool {
   private closing: Promise<void> | undefined;
   private drainWaiters: (() => void)[] = [];
 
-  private constructor(modelPath: string, options: ResolvedSessionOptions, init: WorkerInit, instances: SessionInstance[], logger: Logger) {
+  private constructor(options: ResolvedSessionOptions, init: WorkerInit, instances: SessionInstance[], logger: Logger) {
     const first = instances[0]!;
-    this.modelPath = modelPath;
     this.options = options;
     this.init = init;
     this.logger = logger;
     this.inputs = first.info.inputs;
     this.outputs = first.info.outputs;
     this.provider = first.info.provider;
-    this.instances = instances.length;
     this.slots = instances.map((instance, index) => ({ index, instance, state: 'ready', pinned: [] }));
     for (const slot of this.slots) this.watch(slot, slot.instance!);
+  }
+
+  /** Sessions in the pool (a dead one is replaced, so this does not change). */
+  get instances(): number {
+    return this.slots.length;
   }
 
   /** Load `modelPath` into `instances` sessions (in parallel) and, unless `warmup: false`, run each once. */
@@ -101,7 +102,7 @@ export class OnnxSessionPool {
       logger.warn({ requested: 'auto', provider: 'cpu', reason: info.fallbackReason },
         `CUDA execution provider unavailable, falling back to CPU: ${info.fallbackReason}`);
     }
-    const pool = new OnnxSessionPool(modelPath, resolved, init, instances, logger);
+    const pool = new OnnxSessionPool(resolved, init, instances, logger);
     if (resolved.warmup) {
       try {
         await pool.warmup();
