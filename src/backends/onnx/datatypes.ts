@@ -13,26 +13,25 @@ type TypedArrayConstructor = new (lengthOrValues: number | NumericArray) => Nume
 
 interface TypeInfo {
   datatype: Datatype;
-  /** Name of the typed array that must hold the data (BYTES: an array of Uint8Array). */
-  arrayName: string;
+  /** The typed array that must hold the data; none for BYTES (an `Array` of Uint8Array). */
   array?: TypedArrayConstructor;
 }
 
 const ORT_TYPES: Record<OrtType, TypeInfo> = {
-  bool: { datatype: 'BOOL', arrayName: 'Uint8Array', array: Uint8Array as unknown as TypedArrayConstructor },
-  uint8: { datatype: 'UINT8', arrayName: 'Uint8Array', array: Uint8Array as unknown as TypedArrayConstructor },
-  int8: { datatype: 'INT8', arrayName: 'Int8Array', array: Int8Array as unknown as TypedArrayConstructor },
-  uint16: { datatype: 'UINT16', arrayName: 'Uint16Array', array: Uint16Array as unknown as TypedArrayConstructor },
-  int16: { datatype: 'INT16', arrayName: 'Int16Array', array: Int16Array as unknown as TypedArrayConstructor },
-  uint32: { datatype: 'UINT32', arrayName: 'Uint32Array', array: Uint32Array as unknown as TypedArrayConstructor },
-  int32: { datatype: 'INT32', arrayName: 'Int32Array', array: Int32Array as unknown as TypedArrayConstructor },
-  uint64: { datatype: 'UINT64', arrayName: 'BigUint64Array', array: BigUint64Array as unknown as TypedArrayConstructor },
-  int64: { datatype: 'INT64', arrayName: 'BigInt64Array', array: BigInt64Array as unknown as TypedArrayConstructor },
+  bool: { datatype: 'BOOL', array: Uint8Array as unknown as TypedArrayConstructor },
+  uint8: { datatype: 'UINT8', array: Uint8Array as unknown as TypedArrayConstructor },
+  int8: { datatype: 'INT8', array: Int8Array as unknown as TypedArrayConstructor },
+  uint16: { datatype: 'UINT16', array: Uint16Array as unknown as TypedArrayConstructor },
+  int16: { datatype: 'INT16', array: Int16Array as unknown as TypedArrayConstructor },
+  uint32: { datatype: 'UINT32', array: Uint32Array as unknown as TypedArrayConstructor },
+  int32: { datatype: 'INT32', array: Int32Array as unknown as TypedArrayConstructor },
+  uint64: { datatype: 'UINT64', array: BigUint64Array as unknown as TypedArrayConstructor },
+  int64: { datatype: 'INT64', array: BigInt64Array as unknown as TypedArrayConstructor },
   // onnxruntime-node carries float16 as raw IEEE half bits in a Uint16Array.
-  float16: { datatype: 'FP16', arrayName: 'Uint16Array', array: Uint16Array as unknown as TypedArrayConstructor },
-  float32: { datatype: 'FP32', arrayName: 'Float32Array', array: Float32Array as unknown as TypedArrayConstructor },
-  float64: { datatype: 'FP64', arrayName: 'Float64Array', array: Float64Array as unknown as TypedArrayConstructor },
-  string: { datatype: 'BYTES', arrayName: 'Array' },
+  float16: { datatype: 'FP16', array: Uint16Array as unknown as TypedArrayConstructor },
+  float32: { datatype: 'FP32', array: Float32Array as unknown as TypedArrayConstructor },
+  float64: { datatype: 'FP64', array: Float64Array as unknown as TypedArrayConstructor },
+  string: { datatype: 'BYTES' },
 };
 
 const BY_DATATYPE = new Map<Datatype, OrtType>(
@@ -52,15 +51,20 @@ export function ortTypeOfDatatype(datatype: Datatype): OrtType | undefined {
 /** Name of the JavaScript container a datatype's data must come in (`Float32Array`, … `Array` for BYTES). */
 export function arrayNameOf(datatype: Datatype): string | undefined {
   const ort = BY_DATATYPE.get(datatype);
-  return ort === undefined ? undefined : ORT_TYPES[ort].arrayName;
+  return ort === undefined ? undefined : (ORT_TYPES[ort].array?.name ?? 'Array');
+}
+
+/** The typed-array constructor of a numeric datatype (throws for BYTES and BF16). */
+function arrayOf(datatype: Datatype): TypedArrayConstructor {
+  const ort = BY_DATATYPE.get(datatype);
+  const array = ort === undefined ? undefined : ORT_TYPES[ort].array;
+  if (array === undefined) throw new TypeError(`no numeric array for ${datatype}`);
+  return array;
 }
 
 /** A fresh typed array of `length` zeros for a numeric datatype. */
 export function zerosOf(datatype: Datatype, length: number): NumericArray {
-  const ort = BY_DATATYPE.get(datatype);
-  const array = ort === undefined ? undefined : ORT_TYPES[ort].array;
-  if (array === undefined) throw new TypeError(`no numeric array for ${datatype}`);
-  return new array(length);
+  return new (arrayOf(datatype))(length);
 }
 
 /**
@@ -68,10 +72,7 @@ export function zerosOf(datatype: Datatype, length: number): NumericArray {
  * Built with the datatype's constructor: `Buffer#slice` would return a view.
  */
 export function copyOf(datatype: Datatype, data: NumericArray): NumericArray {
-  const ort = BY_DATATYPE.get(datatype);
-  const array = ort === undefined ? undefined : ORT_TYPES[ort].array;
-  if (array === undefined) throw new TypeError(`no numeric array for ${datatype}`);
-  return new array(data);
+  return new (arrayOf(datatype))(data);
 }
 
 /**
