@@ -21,7 +21,7 @@ import { rtsError } from '../core/errors.js';
 import { argmaxRows } from './argmax.js';
 import { minimizeLbfgs, type LbfgsStopReason } from './lbfgs.js';
 import { MultinomialLoss } from './multinomial.js';
-import { classWeightedSamples, type ClassifierFitOptions, type TextClassifier } from './classifier-base.js';
+import { checkPositiveNumber, classWeightedSamples, type ClassifierFitOptions, type TextClassifier } from './classifier-base.js';
 import { CsrMatrix, addRowTimesDense } from './sparse.js';
 
 export interface LogisticRegressionOptions {
@@ -53,7 +53,7 @@ export function resolveLogisticOptions(o: LogisticRegressionOptions = {}): Resol
     tol: o.tol ?? 1e-4,
     lbfgsMemory: o.lbfgsMemory ?? 10,
   };
-  if (!(r.C > 0) || !Number.isFinite(r.C)) throw rtsError('INVALID_INPUT', `C must be a positive number, got ${String(r.C)}`);
+  checkPositiveNumber('C', r.C);
   if (!Number.isInteger(r.maxIter) || r.maxIter < 0) throw rtsError('INVALID_INPUT', `maxIter must be an integer >= 0, got ${String(r.maxIter)}`);
   if (!(r.tol >= 0)) throw rtsError('INVALID_INPUT', `tol must be >= 0, got ${String(r.tol)}`);
   if (!Number.isInteger(r.lbfgsMemory) || r.lbfgsMemory < 1) throw rtsError('INVALID_INPUT', 'lbfgsMemory must be a positive integer');

@@ -20,7 +20,7 @@
  */
 import { rtsError } from '../core/errors.js';
 import { mulberry32, shuffleInPlace } from '../core/random.js';
-import { classWeightedSamples, type ClassifierFitOptions, type TextClassifier } from './classifier-base.js';
+import { checkPositiveInteger, checkPositiveNumber, classWeightedSamples, type ClassifierFitOptions, type TextClassifier } from './classifier-base.js';
 import { NeighbourMemory, resolveNeighbourOptions, type NeighbourOptions, type ResolvedNeighbourOptions } from './neighbours.js';
 import { addRowTimesDense, type CsrMatrix } from './sparse.js';
 
@@ -64,15 +64,10 @@ export function resolveMlpOptions(o: MlpOptions = {}): ResolvedMlpOptions {
     seed: o.seed ?? 0,
     neighbours: o.neighbours === undefined || o.neighbours === null ? null : resolveNeighbourOptions(o.neighbours),
   };
-  const positiveInt = (name: string, v: number): void => {
-    if (!Number.isInteger(v) || v < 1) throw rtsError('INVALID_INPUT', `${name} must be a positive integer, got ${String(v)}`);
-  };
-  positiveInt('hiddenSize', r.hiddenSize);
-  positiveInt('epochs', r.epochs);
-  positiveInt('batchSize', r.batchSize);
-  if (!(r.learningRate > 0) || !Number.isFinite(r.learningRate)) {
-    throw rtsError('INVALID_INPUT', `learningRate must be a positive number, got ${String(r.learningRate)}`);
-  }
+  checkPositiveInteger('hiddenSize', r.hiddenSize);
+  checkPositiveInteger('epochs', r.epochs);
+  checkPositiveInteger('batchSize', r.batchSize);
+  checkPositiveNumber('learningRate', r.learningRate);
   if (!(r.dropout >= 0 && r.dropout < 1)) throw rtsError('INVALID_INPUT', `dropout must be in [0, 1), got ${String(r.dropout)}`);
   if (!Number.isInteger(r.seed)) throw rtsError('INVALID_INPUT', `seed must be an integer, got ${String(r.seed)}`);
   if (r.classWeight !== null && r.classWeight !== 'balanced') {

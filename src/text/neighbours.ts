@@ -17,6 +17,7 @@
  * ranking stays meaningful.
  */
 import { rtsError } from '../core/errors.js';
+import { checkPositiveInteger, checkPositiveNumber } from './classifier-base.js';
 
 export interface NeighbourOptions {
   /** Neighbours that vote. Default 5. */
@@ -38,13 +39,9 @@ export function resolveNeighbourOptions(o: NeighbourOptions = {}): ResolvedNeigh
     weight: o.weight ?? 0.8,
     candidates: o.candidates ?? 3,
   };
-  if (!Number.isInteger(r.k) || r.k < 1) throw rtsError('INVALID_INPUT', `neighbours.k must be a positive integer, got ${String(r.k)}`);
-  if (!Number.isInteger(r.candidates) || r.candidates < 1) {
-    throw rtsError('INVALID_INPUT', `neighbours.candidates must be a positive integer, got ${String(r.candidates)}`);
-  }
-  if (!(r.temperature > 0) || !Number.isFinite(r.temperature)) {
-    throw rtsError('INVALID_INPUT', `neighbours.temperature must be a positive number, got ${String(r.temperature)}`);
-  }
+  checkPositiveInteger('neighbours.k', r.k);
+  checkPositiveInteger('neighbours.candidates', r.candidates);
+  checkPositiveNumber('neighbours.temperature', r.temperature);
   if (!(r.weight >= 0 && r.weight <= 1)) throw rtsError('INVALID_INPUT', `neighbours.weight must be in [0, 1], got ${String(r.weight)}`);
   return r;
 }
