@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
+import compress from '@fastify/compress';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
@@ -179,6 +180,26 @@ export async function createServer(options: CreateServerOptions): Promise<{ app:
       parts: config.maxImagesPerRequest + 16,
       headerPairs: 200,
     },
+  });
+
+  // Compressed request bodies (Content-Encoding gzip, deflate, br) are decoded
+  // before parsing, so the body limit counts decoded bytes (a gzip bomb is a
+  // 413, not a memory spike). Answers are compressed only when the client asks
+  // and they are worth it (1 KiB or more).
+  await app.register(compress, {
+    globalCompression: config.compressResponses,
+    globalDecompression: true,
+    encodings: ['br', 'gzip', 'deflate'],
+    requestEncodings: ['br', 'gzip', 'deflate', 'identity'],
+    threshold: 1024,
+    onUnsupportedRequestEncoding: (encoding) => rtsError('UNSUPPORTED_MEDIA_TYPE', `unsupported Content-Encoding "${encoding}" (use gzip, deflate, br or identity)`),
+  });
+  // multipart reads the raw socket stream, bypassing the decoder above.
+  app.addHook('onRequest', async (request) => {
+    const encoding = request.headers['content-encoding'];
+    if (encoding && encoding !== 'identity' && /^multipart\//i.test(request.headers['content-type'] ?? '')) {
+      throw rtsError('UNSUPPORTED_MEDIA_TYPE', 'a multipart body cannot be sent with a Content-Encoding; send the images uncompressed (they are compressed already) or as a raw image body');
+    }
   });
 
   // JSON, multipart and binary only: a text/plain body is 415, not a string.

@@ -22,6 +22,10 @@ export function normaliseError(err: unknown): RtsError {
     if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (err instanceof SyntaxError)) {
       return rtsError('INVALID_JSON', `the body is not valid JSON: ${fe.message ?? ''}`.trim());
     }
+    if (fe.code === 'FST_CP_ERR_INVALID_CONTENT') {
+      // @fastify/compress copies its code onto the zlib error, whose message says what was wrong.
+      return rtsError('INVALID_INPUT', `the body could not be decoded as its Content-Encoding says: ${fe.message ?? ''}`.trim());
+    }
     if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       return rtsError('UNSUPPORTED_MEDIA_TYPE', fe.message ?? 'unsupported media type');
     }

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync, deflateSync, gunzipSync, gzipSync } from 'node:zlib';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFaqRepo } from '../helpers/models.js';
@@ -111,6 +112,73 @@ describe('request ids, headers, limits and metrics', () => {
     expect(text).toContain('rtscore_in_flight_requests');
     expect(text).toMatch(/rtscore_model_load_duration_seconds_count\{model="faq",version="1"\} 1/);
     expect(text).toContain('process_resident_memory_bytes');
+  });
+});
+
+describe('compressed bodies', () => {
+  let server: TestServer;
+  let plain: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(dir, { bodyLimitBytes: 4096 });
+    plain = await startTestServer(dir, { compressResponses: false });
+  });
+  afterAll(async () => { await server.close(); await plain.close(); });
+
+  const send = (url: string, body: Buffer | string, headers: Record<string, string>) =>
+    request(`${url}/v1/faq/match`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+  const question = (q: string) => JSON.stringify({ question: q, topK: 2 });
+
+  it('decodes gzip, deflate and br request bodies like plain ones', async () => {
+    const want = await (await send(server.url, question('lost card'), {})).body.json() as { matches: { id: string }[] };
+    for (const [encoding, encode] of [['gzip', gzipSync], ['deflate', deflateSync], ['br', brotliCompressSync]] as const) {
+      const res = await send(server.url, encode(question('lost card')), { 'content-encoding': encoding });
+      expect(res.statusCode, encoding).toBe(200);
+      const got = await res.body.json() as { matches: { id: string }[] };
+      expect(got.matches.map((r) => r.id)).toEqual(want.matches.map((r) => r.id));
+    }
+  });
+
+  it('applies the body limit to the decoded size (a small gzip of a huge body is 413)', async () => {
+    const bomb = gzipSync(question('x'.repeat(200_000)));
+    expect(bomb.length).toBeLessThan(4096);
+    const res = await send(server.url, bomb, { 'content-encoding': 'gzip' });
+    expect(res.statusCode).toBe(413);
+    expect((await res.body.json() as { error: { code: string } }).error.code).toBe('RTS_ERR_PAYLOAD_TOO_LARGE');
+  });
+
+  it('answers 415 for an unknown encoding and 400 for a body that is not what it claims', async () => {
+    const unknown = await send(server.url, gzipSync(question('atm')), { 'content-encoding': 'compress' });
+    expect(unknown.statusCode).toBe(415);
+    const e1 = (await unknown.body.json() as { error: { code: string; message: string } }).error;
+    expect(e1.code).toBe('RTS_ERR_UNSUPPORTED_MEDIA_TYPE');
+    expect(e1.message).toMatch(/compress/);
+    const bad = await send(server.url, question('atm'), { 'content-encoding': 'gzip' });
+    expect(bad.statusCode).toBe(400);
+    const e2 = (await bad.body.json() as { error: { code: string; message: string } }).error;
+    expect(e2.code).toBe('RTS_ERR_INVALID_INPUT');
+    expect(e2.message).toMatch(/could not be decoded as its Content-Encoding says: ./);
+    const multipart = await request(`${server.url}/v1/images/classify`, {
+      method: 'POST', body: gzipSync('--b\r\n'), headers: { 'content-type': 'multipart/form-data; boundary=b', 'content-encoding': 'gzip' },
+    });
+    expect(multipart.statusCode).toBe(415);
+    await multipart.body.dump();
+    // The server is still healthy after all of that.
+    expect((await send(server.url, question('atm'), {})).statusCode).toBe(200);
+  });
+
+  it('compresses answers of 1 KiB or more when asked, unless turned off', async () => {
+    const all = JSON.stringify({ question: 'lost card', topK: 1000 });
+    const zipped = await send(server.url, all, { 'accept-encoding': 'gzip' });
+    expect(zipped.statusCode).toBe(200);
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    const body = JSON.parse(gunzipSync(Buffer.from(await zipped.body.arrayBuffer())).toString('utf8')) as { matches: unknown[] };
+    expect(body.matches.length).toBeGreaterThan(1);
+    const small = await send(server.url, question('lost card'), { 'accept-encoding': 'gzip' });
+    const smallBody = Buffer.from(await small.body.arrayBuffer());
+    if (smallBody.length < 1024) expect(small.headers['content-encoding']).toBeUndefined();
+    const off = await send(plain.url, all, { 'accept-encoding': 'gzip' });
+    expect(off.headers['content-encoding']).toBeUndefined();
+    expect((JSON.parse(Buffer.from(await off.body.arrayBuffer()).toString('utf8')) as { matches: unknown[] }).matches.length).toBe(body.matches.length);
   });
 });
 
