@@ -11,6 +11,9 @@ const program = new Command()
   .name('rtscore')
   .description('Real-time scoring of machine-learning models as web services')
   .version(packageVersion())
+  // Program options only before the subcommand: `train … --version 3` is the model
+  // version, not `rtscore --version`.
+  .enablePositionalOptions()
   .showHelpAfterError();
 
 registerServeCommand(program);
