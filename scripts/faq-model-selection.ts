@@ -19,6 +19,7 @@ const recipe = (features: FeatureOptions[], classifier: ClassifierOptions, addFa
   ({ pipeline: { features, classifier: classifier.type === 'mlp' ? classifier : { maxIter: 300, ...classifier } }, addFaqText });
 const mlp = (features: FeatureOptions[], o: MlpOptions = {}): MatcherRecipe => recipe(features, { type: 'mlp', ...o });
 const MIN_DF2 = (f: FeatureOptions): FeatureOptions => ({ ...f, minDf: 2 });
+const UNSCALED = { confidence: 0 };
 
 const candidates: Candidate[] = [
   { name: 'word1 C=1 (sklearn defaults)', recipe: recipe([WORD1], { C: 1 }) },
@@ -60,14 +61,19 @@ const candidates: Candidate[] = [
   { name: 'MLP word1+char_wb25, balanced', recipe: mlp([WORD1, CHAR25], { classWeight: 'balanced' }) },
   { name: 'MLP word1+char_wb25, balanced, 20 epochs', recipe: mlp([WORD1, CHAR25], { classWeight: 'balanced', epochs: 20 }) },
   // The same network with a nearest-neighbour vote in its hidden layer (src/text/neighbours.ts).
-  // Defaults k=5, temperature 0.01, weight 0.8, 3 candidate classes.
-  { name: 'MLP word12+char_wb25, min_df=2, neighbours', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { neighbours: {} }) },
-  { name: 'MLP word12+char_wb25, min_df=2, neighbours k=5 t=0.02 w=0.8 C=10', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { neighbours: { temperature: 0.02, candidates: 10 } }) },
-  { name: 'MLP word12+char_wb25, min_df=2, neighbours k=10 t=0.01 w=0.5 C=10', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { neighbours: { k: 10, weight: 0.5, candidates: 10 } }) },
-  { name: 'MLP word12+char_wb25, min_df=2, 12 epochs, neighbours', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { epochs: 12, neighbours: {} }) },
-  { name: 'MLP word12+char_wb25, min_df=2, dropout 0.3, neighbours', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { dropout: 0.3, neighbours: {} }) },
-  { name: 'MLP word1+char_wb25, balanced, neighbours', recipe: mlp([WORD1, CHAR25], { classWeight: 'balanced', neighbours: {} }) },
-  { name: 'MLP word12+char_wb 2–6, min_df=2, neighbours', recipe: mlp([WORD12, { ...CHAR25, ngramRange: [2, 6] } satisfies FeatureOptions].map(MIN_DF2), { neighbours: {} }) },
+  // Defaults k=5, temperature 0.01, weight 0.8, 3 candidate classes; these rows were measured
+  // before the vote's share was scaled by the network's confidence, hence confidence 0.
+  { name: 'MLP word12+char_wb25, min_df=2, neighbours', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { neighbours: UNSCALED }) },
+  { name: 'MLP word12+char_wb25, min_df=2, neighbours k=5 t=0.02 w=0.8 C=10', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { neighbours: { ...UNSCALED, temperature: 0.02, candidates: 10 } }) },
+  { name: 'MLP word12+char_wb25, min_df=2, neighbours k=10 t=0.01 w=0.5 C=10', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { neighbours: { ...UNSCALED, k: 10, weight: 0.5, candidates: 10 } }) },
+  { name: 'MLP word12+char_wb25, min_df=2, 12 epochs, neighbours', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { epochs: 12, neighbours: UNSCALED }) },
+  { name: 'MLP word12+char_wb25, min_df=2, dropout 0.3, neighbours', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { dropout: 0.3, neighbours: UNSCALED }) },
+  { name: 'MLP word1+char_wb25, balanced, neighbours', recipe: mlp([WORD1, CHAR25], { classWeight: 'balanced', neighbours: UNSCALED }) },
+  { name: 'MLP word12+char_wb 2–6, min_df=2, neighbours', recipe: mlp([WORD12, { ...CHAR25, ngramRange: [2, 6] } satisfies FeatureOptions].map(MIN_DF2), { neighbours: UNSCALED }) },
+  // The vote's share × (the network's probability of the 3 candidate classes)^confidence.
+  { name: 'MLP word12+char_wb25, min_df=2, neighbours, confidence 1', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { neighbours: { confidence: 1 } }) },
+  { name: 'MLP word12+char_wb25, min_df=2, neighbours, confidence 2', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { neighbours: { confidence: 2 } }) },
+  { name: 'MLP word12+char_wb25, min_df=2, neighbours, confidence 4', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { neighbours: { confidence: 4 } }) },
 ];
 
 const { values } = parseArgs({

@@ -11,10 +11,13 @@
  * the vote re-ranks the network's best few, where its mistakes are (on BANKING77 the true class
  * is among the network's best 3 for ≈ 97.5 % of questions).
  *
- *     p = (1 − weight) · p_network + weight · p_vote
+ *     w = weight · M^confidence      M = the network's probability of the candidate classes
+ *     p = (1 − w) · p_network + w · p_vote
  *
- * Classes without a vote keep (1 − weight) of the network's probability, so the full
- * ranking stays meaningful.
+ * Classes without a vote keep (1 − w) of the network's probability, so the full ranking
+ * stays meaningful. Scaling the vote's share by M keeps a vague question vague: when the
+ * network spreads its probability over many classes ("help"), the nearest questions still
+ * agree on some class, and an unscaled vote would hand that class most of the probability.
  */
 import { rtsError } from '../core/errors.js';
 import { checkPositiveInteger, checkPositiveNumber } from './classifier-base.js';
@@ -28,6 +31,12 @@ export interface NeighbourOptions {
   weight?: number;
   /** Only training questions of the network's top `candidates` classes are compared. Default 3. */
   candidates?: number;
+  /**
+   * Exponent on the network's probability of the candidate classes, which scales the vote's
+   * share (see above); 0 = the vote always gets `weight`. Default 4. Model files written
+   * before this option existed load with 0, the behaviour they were trained with.
+   */
+  confidence?: number;
 }
 
 export type ResolvedNeighbourOptions = Required<NeighbourOptions>;
@@ -38,11 +47,13 @@ export function resolveNeighbourOptions(o: NeighbourOptions = {}): ResolvedNeigh
     temperature: o.temperature ?? 0.01,
     weight: o.weight ?? 0.8,
     candidates: o.candidates ?? 3,
+    confidence: o.confidence ?? 4,
   };
   checkPositiveInteger('neighbours.k', r.k);
   checkPositiveInteger('neighbours.candidates', r.candidates);
   checkPositiveNumber('neighbours.temperature', r.temperature);
   if (!(r.weight >= 0 && r.weight <= 1)) throw rtsError('INVALID_INPUT', `neighbours.weight must be in [0, 1], got ${String(r.weight)}`);
+  if (!(r.confidence >= 0 && Number.isFinite(r.confidence))) throw rtsError('INVALID_INPUT', `neighbours.confidence must be a finite number ≥ 0, got ${String(r.confidence)}`);
   return r;
 }
 
@@ -131,7 +142,7 @@ export class NeighbourMemory {
    * given that question's hidden vector (non-negative: ReLU outputs).
    */
   blend(hidden: Float64Array, proba: Float64Array): void {
-    const { k, temperature, weight } = this.options;
+    const { k, temperature, weight, confidence } = this.options;
     const H = this.dim;
     const K = this.classes;
     const { activeUnits, activeValues, order, sims, topSim, topClass, vote, vectors, classStart } = this;
@@ -148,15 +159,17 @@ export class NeighbourMemory {
     if (norm === 0 || weight === 0) return;
     const scale = 1 / Math.sqrt(norm);
 
-    // The candidate classes: the network's most probable ones.
+    // The candidate classes: the network's most probable ones, and their probability mass.
     const candidates = Math.min(this.options.candidates, K);
     for (let c = 0; c < K; c++) order[c] = c;
+    let mass = 0;
     for (let a = 0; a < candidates; a++) {
       let best = a;
       for (let b = a + 1; b < K; b++) if (proba[order[b]!]! > proba[order[best]!]!) best = b;
       const t = order[a]!;
       order[a] = order[best]!;
       order[best] = t;
+      mass += proba[order[a]!]!;
     }
 
     // The k most similar training questions of those classes (kept sorted, best first).
@@ -193,6 +206,7 @@ export class NeighbourMemory {
       total += w;
     }
     if (!(total > 0)) return;
-    for (let c = 0; c < K; c++) proba[c] = (1 - weight) * proba[c]! + (weight * vote[c]!) / total;
+    const share = weight * Math.min(1, mass) ** confidence;
+    for (let c = 0; c < K; c++) proba[c] = (1 - share) * proba[c]! + (share * vote[c]!) / total;
   }
 }

@@ -307,7 +307,7 @@ export function deserializePipeline(bytes: Uint8Array): TextPipeline {
         const classStart = Int32Array.from(readTyped(bytes, dataStart + startSec.offset, startSec.length, (n) => new Uint32Array(n)));
         memory = { vectors: float32('memory.vectors', classStart[c.nClasses]! * H), classStart };
       }
-      classifier = MlpClassifier.fromWeights(c.options as ResolvedMlpOptions, nFeatures, c.nClasses, weights, {
+      classifier = MlpClassifier.fromWeights(withStoredDefaults(c.options as ResolvedMlpOptions), nFeatures, c.nClasses, weights, {
         nIter: c.nIter,
         ...(memory ? { memory } : {}),
       });
@@ -345,4 +345,14 @@ export async function loadPipeline(path: string): Promise<TextPipeline> {
     throw rtsError('MODEL_LOAD_FAILED', `cannot read text pipeline ${path}: ${(err as Error).message}`, { cause: err });
   }
   return deserializePipeline(bytes);
+}
+
+/**
+ * Options added after a file could have been written take the value that reproduces how
+ * that file's model scored: `neighbours.confidence` (absent = 0, the unscaled vote).
+ */
+function withStoredDefaults(options: ResolvedMlpOptions): ResolvedMlpOptions {
+  const n = options.neighbours;
+  if (n === null || (n as Partial<typeof n>).confidence !== undefined) return options;
+  return { ...options, neighbours: { ...n, confidence: 0 } };
 }

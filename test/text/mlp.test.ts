@@ -1,3 +1,4 @@
+import * as zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/core/random.js';
 import {
@@ -150,8 +151,11 @@ describe('nearest-neighbour vote in the hidden layer', () => {
   const plain = new MlpClassifier(base).fit(X, y);
   const K = 3;
 
-  /** The vote computed the long way: every training row, full cosine, sorted. */
-  function reference(m: MlpClassifier, k: number, temperature: number, weight: number): Float32Array {
+  /**
+   * The vote computed the long way: every training row of the network's `candidates` best
+   * classes, full cosine, sorted; the vote's share scaled by their probability^confidence.
+   */
+  function reference(m: MlpClassifier, k: number, temperature: number, weight: number, candidates = K, confidence = 0): Float32Array {
     const H = 16;
     const { w1, b1 } = m.weights;
     const hiddenOf = (i: number): Float64Array => {
@@ -165,11 +169,15 @@ describe('nearest-neighbour vote in the hidden layer', () => {
     const net = plain.predictProba(X);
     const out = new Float32Array(X.rows * K);
     for (let i = 0; i < X.rows; i++) {
-      const sims = train.map((t, e) => ({ s: t.reduce((a, v, u) => a + v * train[i]![u]!, 0), c: y[e]! })).sort((a, b) => b.s - a.s).slice(0, k);
+      const best = [0, 1, 2].sort((a, b) => net[i * K + b]! - net[i * K + a]!).slice(0, candidates);
+      const mass = best.reduce((a, c) => a + net[i * K + c]!, 0);
+      const sims = train.map((t, e) => ({ s: t.reduce((a, v, u) => a + v * train[i]![u]!, 0), c: y[e]! }))
+        .filter(({ c }) => best.includes(c)).sort((a, b) => b.s - a.s).slice(0, k);
       const vote = [0, 0, 0];
       for (const { s, c } of sims) vote[c]! += Math.exp((s - 1) / temperature);
       const total = vote.reduce((a, b) => a + b, 0);
-      for (let c = 0; c < K; c++) out[i * K + c] = (1 - weight) * net[i * K + c]! + (weight * vote[c]!) / total;
+      const share = weight * Math.min(1, mass) ** confidence;
+      for (let c = 0; c < K; c++) out[i * K + c] = (1 - share) * net[i * K + c]! + (share * vote[c]!) / total;
     }
     return out;
   }
@@ -185,10 +193,24 @@ describe('nearest-neighbour vote in the hidden layer', () => {
     for (let i = 0; i < X.rows; i++) expect(got[i * K] + got[i * K + 1]! + got[i * K + 2]!).toBeCloseTo(1, 5);
   });
 
+  it('scales the vote\'s share by the network\'s probability of the candidate classes', () => {
+    const m = new MlpClassifier({ ...base, neighbours: { k: 4, temperature: 0.1, weight: 0.8, candidates: 2 } }).fit(X, y);
+    expect(m.options.neighbours!.confidence).toBe(4);
+    const got = m.predictProba(X);
+    const want = reference(m, 4, 0.1, 0.8, 2, 4);
+    for (let q = 0; q < got.length; q++) expect(got[q]!).toBeCloseTo(want[q]!, 5);
+    // Unscaled (confidence 0) it is the plain blend, which differs wherever the two best
+    // classes do not hold all of the network's probability.
+    const flat = new MlpClassifier({ ...base, neighbours: { k: 4, temperature: 0.1, weight: 0.8, candidates: 2, confidence: 0 } }).fit(X, y).predictProba(X);
+    const wantFlat = reference(m, 4, 0.1, 0.8, 2, 0);
+    for (let q = 0; q < flat.length; q++) expect(flat[q]!).toBeCloseTo(wantFlat[q]!, 5);
+    expect(Array.from(flat)).not.toEqual(Array.from(got));
+  });
+
   it('weight 0 gives the plain network; a single candidate class takes the whole vote', () => {
     const off = new MlpClassifier({ ...base, neighbours: { weight: 0 } }).fit(X, y);
     expect(Array.from(off.predictProba(X))).toEqual(Array.from(plain.predictProba(X)));
-    const one = new MlpClassifier({ ...base, neighbours: { candidates: 1, weight: 1 } }).fit(X, y).predictProba(X);
+    const one = new MlpClassifier({ ...base, neighbours: { candidates: 1, weight: 1, confidence: 0 } }).fit(X, y).predictProba(X);
     const net = plain.predictProba(X);
     for (let i = 0; i < X.rows; i++) {
       const top = [0, 1, 2].reduce((a, c) => (net[i * K + c]! > net[i * K + a]! ? c : a), 0);
@@ -211,7 +233,23 @@ describe('nearest-neighbour vote in the hidden layer', () => {
     expect(serializePipeline(q)).toEqual(bytes);
   });
 
+  it('loads a model file written before `confidence` existed as the unscaled vote it was', () => {
+    const options = { features: [{}], classifier: { type: 'mlp' as const, ...base, neighbours: { k: 3, candidates: 2 } } };
+    const bytes = serializePipeline(new TextPipeline(options).fit(texts, y));
+    // Hide the key (same length, so offsets hold) and re-seal the checksum.
+    const header = Buffer.from(bytes);
+    const at = header.indexOf('"confidence":4');
+    expect(at).toBeGreaterThan(0);
+    header.write('"_onfidence":4', at, 'latin1');
+    header.writeUInt32LE(zlib.crc32(header.subarray(0, header.length - 4)), header.length - 4);
+    const old = deserializePipeline(new Uint8Array(header));
+    expect((old.classifier as MlpClassifier).options.neighbours!.confidence).toBe(0);
+    const unscaled = new TextPipeline({ ...options, classifier: { ...options.classifier, neighbours: { k: 3, candidates: 2, confidence: 0 } } }).fit(texts, y);
+    expect(Array.from(old.predictProba(texts))).toEqual(Array.from(unscaled.predictProba(texts)));
+  });
+
   it('rejects bad neighbour options', () => {
+    expect(() => new MlpClassifier({ neighbours: { confidence: -1 } })).toThrow(/neighbours.confidence/);
     expect(() => new MlpClassifier({ neighbours: { k: 0 } })).toThrow(/neighbours.k/);
     expect(() => new MlpClassifier({ neighbours: { weight: 1.5 } })).toThrow(/neighbours.weight/);
     expect(() => new MlpClassifier({ neighbours: { temperature: 0 } })).toThrow(/neighbours.temperature/);
