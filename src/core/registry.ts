@@ -192,7 +192,7 @@ export class ModelRegistry {
   }
 
   /** Run `fn` with a leased model, releasing it afterwards. */
-  async use<T>(name: string, version: string | undefined, fn: (model: Model) => Promise<T>): Promise<T> {
+  async use<T>(name: string, version: string | undefined, fn: (model: Model) => T | Promise<T>): Promise<T> {
     const lease = this.acquire(name, version);
     try {
       return await fn(lease.model);

@@ -20,6 +20,7 @@
 import { rtsError } from '../core/errors.js';
 import { argmaxRows } from './argmax.js';
 import { minimizeLbfgs, type LbfgsStopReason } from './lbfgs.js';
+import { softmaxInPlace } from './softmax.js';
 import { MultinomialLoss } from './multinomial.js';
 import { checkPositiveNumber, classWeightedSamples, type ClassifierFitOptions, type TextClassifier } from './classifier-base.js';
 import { CsrMatrix, addRowTimesDense } from './sparse.js';
@@ -150,20 +151,8 @@ export class LogisticRegression implements TextClassifier {
   predictProba(X: CsrMatrix): Float32Array {
     const z = this.scores(X);
     const K = this.k;
-    const out = new Float32Array(z.length);
-    for (let i = 0; i < X.rows; i++) {
-      const o = i * K;
-      let max = -Infinity;
-      for (let k = 0; k < K; k++) if (z[o + k]! > max) max = z[o + k]!;
-      let sum = 0;
-      for (let k = 0; k < K; k++) {
-        const e = Math.exp(z[o + k]! - max);
-        z[o + k] = e;
-        sum += e;
-      }
-      for (let k = 0; k < K; k++) out[o + k] = z[o + k]! / sum;
-    }
-    return out;
+    for (let i = 0; i < X.rows; i++) softmaxInPlace(z, i * K, K);
+    return Float32Array.from(z);
   }
 
   /** Most probable class of each row (lowest index on ties). */

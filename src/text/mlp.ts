@@ -21,6 +21,7 @@
 import { rtsError } from '../core/errors.js';
 import { mulberry32, shuffleInPlace } from '../core/random.js';
 import { checkPositiveInteger, checkPositiveNumber, classWeightedSamples, type ClassifierFitOptions, type TextClassifier } from './classifier-base.js';
+import { softmaxInPlace } from './softmax.js';
 import { NeighbourMemory, resolveNeighbourOptions, type NeighbourOptions, type ResolvedNeighbourOptions } from './neighbours.js';
 import { addRowTimesDense, type CsrMatrix } from './sparse.js';
 
@@ -185,7 +186,7 @@ export class MlpClassifier implements TextClassifier {
     const active = new Int32Array(batchSize * H);
     const nActive = new Int32Array(batchSize);
     const gActive = new Float64Array(batchSize * H);
-    const logits = new Float64Array(K);
+    const logits = new Float64Array(K); // then the probabilities
     const gOut = new Float64Array(batchSize * K);
     const gW2 = new Float32Array(H * K);
     const gB1 = new Float32Array(H);
@@ -228,14 +229,11 @@ export class MlpClassifier implements TextClassifier {
             const row = active[a + k]! * K;
             for (let c = 0; c < K; c++) logits[c]! += h * w2[row + c]!;
           }
-          let max = -Infinity;
-          for (let c = 0; c < K; c++) if (logits[c]! > max) max = logits[c]!;
-          let sum = 0;
-          for (let c = 0; c < K; c++) sum += (logits[c] = Math.exp(logits[c]! - max));
+          softmaxInPlace(logits, 0, K);
           const s = sw[i]! / batchWeight;
           const label = y[i]!;
-          for (let c = 0; c < K; c++) gOut[r * K + c] = s * (logits[c]! / sum - (c === label ? 1 : 0));
-          lossSum -= sw[i]! * Math.log(Math.max(logits[label]! / sum, 1e-300));
+          for (let c = 0; c < K; c++) gOut[r * K + c] = s * (logits[c]! - (c === label ? 1 : 0));
+          lossSum -= sw[i]! * Math.log(Math.max(logits[label]!, 1e-300));
           weightSum += sw[i]!;
         }
 
@@ -321,11 +319,7 @@ export class MlpClassifier implements TextClassifier {
       const rows: number[] = [];
       for (let i = 0; i < n; i++) if (sw[i]! > 0) rows.push(i);
       const hidden = new Float64Array(rows.length * H);
-      const one = new Float64Array(H);
-      rows.forEach((i, r) => {
-        this.hiddenOf(X, i, one);
-        hidden.set(one, r * H);
-      });
+      rows.forEach((i, r) => this.hiddenOf(X, i, hidden.subarray(r * H, (r + 1) * H)));
       this.memory = NeighbourMemory.build(this.options.neighbours, H, hidden, Int32Array.from(rows, (i) => y[i]!), K);
     }
     return this;
@@ -349,11 +343,7 @@ export class MlpClassifier implements TextClassifier {
         const row = u * K;
         for (let c = 0; c < K; c++) z[c]! += h * w2[row + c]!;
       }
-      let max = -Infinity;
-      for (let c = 0; c < K; c++) if (z[c]! > max) max = z[c]!;
-      let sum = 0;
-      for (let c = 0; c < K; c++) sum += (z[c] = Math.exp(z[c]! - max));
-      for (let c = 0; c < K; c++) z[c]! /= sum;
+      softmaxInPlace(z, 0, K);
       // A question with no known feature has only the biases for a hidden vector: nothing to
       // compare, so no vote (it would lend a made-up confidence).
       if (X.indptr[i + 1]! > X.indptr[i]!) this.memory?.blend(hidden, z);

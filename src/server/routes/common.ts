@@ -31,7 +31,7 @@ export function parseTopK(value: unknown, fallback: number, count: number, maxTo
 /** Lease a model (name, optional version) for the request: recorded for metrics and logs, released after `fn`. */
 export function withLease<T>(ctx: ServerContext, request: FastifyRequest, name: string, version: string | undefined, fn: (model: Model) => T | Promise<T>): Promise<T> {
   request.rtsModel = name;
-  return ctx.registry.use(name, version, async (model) => fn(model));
+  return ctx.registry.use(name, version, fn);
 }
 
 /** `withLease`, and the model must have the capability `check` tests for. */
