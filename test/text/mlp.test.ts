@@ -1,4 +1,3 @@
-import * as zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/core/random.js';
 import {
@@ -231,21 +230,6 @@ describe('nearest-neighbour vote in the hidden layer', () => {
     expect((q.classifier as MlpClassifier).memory!.size).toBe(texts.length);
     expect(Array.from(q.predictProba(texts))).toEqual(Array.from(p.predictProba(texts)));
     expect(serializePipeline(q)).toEqual(bytes);
-  });
-
-  it('loads a model file written before `confidence` existed as the unscaled vote it was', () => {
-    const options = { features: [{}], classifier: { type: 'mlp' as const, ...base, neighbours: { k: 3, candidates: 2 } } };
-    const bytes = serializePipeline(new TextPipeline(options).fit(texts, y));
-    // Hide the key (same length, so offsets hold) and re-seal the checksum.
-    const header = Buffer.from(bytes);
-    const at = header.indexOf('"confidence":4');
-    expect(at).toBeGreaterThan(0);
-    header.write('"_onfidence":4', at, 'latin1');
-    header.writeUInt32LE(zlib.crc32(header.subarray(0, header.length - 4)), header.length - 4);
-    const old = deserializePipeline(new Uint8Array(header));
-    expect((old.classifier as MlpClassifier).options.neighbours!.confidence).toBe(0);
-    const unscaled = new TextPipeline({ ...options, classifier: { ...options.classifier, neighbours: { k: 3, candidates: 2, confidence: 0 } } }).fit(texts, y);
-    expect(Array.from(old.predictProba(texts))).toEqual(Array.from(unscaled.predictProba(texts)));
   });
 
   it('rejects bad neighbour options', () => {

@@ -15,6 +15,7 @@ import {
   serializePipeline,
 } from '../../src/text/index.js';
 import { makeCorpus } from './corpus.js';
+import { edit, resign } from './model-file.js';
 
 const QUESTIONS = ['where is my card?', 'refund my money', 'I am locked out of my account', 'naïve 😀 question ünïcode'];
 
@@ -27,31 +28,6 @@ function fitted(): TextPipeline {
     features: [{ ngramRange: [1, 2], stopWords: ['the'] }, { analyzer: 'char_wb', ngramRange: [2, 3], weight: 0.7, minDf: { proportion: 0 } }],
     classifier: { C: 5, classWeight: 'balanced' },
   }).fit(texts, labels);
-}
-
-/** Split a file into header JSON and data area, to rebuild it with an edited header. */
-function edit(bytes: Uint8Array, change: (header: any) => void): Uint8Array {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const hLen = dv.getUint32(16, true);
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(24, 24 + hLen)));
-  const data = bytes.subarray(Math.ceil((24 + hLen) / 8) * 8, bytes.length - 4);
-  change(header);
-  const h = new TextEncoder().encode(JSON.stringify(header));
-  const start = Math.ceil((24 + h.length) / 8) * 8;
-  const out = new Uint8Array(start + data.length + 4);
-  out.set(bytes.subarray(0, 24));
-  out.set(h, 24);
-  out.set(data, start);
-  const odv = new DataView(out.buffer);
-  odv.setBigUint64(8, BigInt(out.length), true);
-  odv.setUint32(16, h.length, true);
-  return resign(out);
-}
-
-/** Recompute the trailing CRC so that only the intended defect remains. */
-function resign(bytes: Uint8Array): Uint8Array {
-  new DataView(bytes.buffer, bytes.byteOffset).setUint32(bytes.length - 4, crc32(bytes.subarray(0, bytes.length - 4)), true);
-  return bytes;
 }
 
 describe('pipeline serialisation', () => {
@@ -202,6 +178,17 @@ describe('MLP pipeline files', () => {
     expect(() => deserializePipeline(without('memory.vectors'))).toThrow(/missing section memory.vectors/);
     expect(() => deserializePipeline(without('memory.classStart'))).toThrow(/missing section memory.classStart/);
     expect(() => deserializePipeline(edit(withMemory, (h) => (h.classifier.nClasses = 4)))).toThrow(/inconsistent shapes/);
+  });
+
+  it('loads a neighbour-voting network written before `confidence` existed as the unscaled vote it was', () => {
+    const options = { features: [{}], classifier: { type: 'mlp' as const, hiddenSize: 8, epochs: 2, neighbours: { k: 3, candidates: 2 } } };
+    const old = deserializePipeline(edit(serializePipeline(new TextPipeline(options).fit(texts, y)), (h) => {
+      expect(h.classifier.options.neighbours.confidence).toBe(4);
+      delete h.classifier.options.neighbours.confidence;
+    }));
+    expect((old.classifier as MlpClassifier).options.neighbours!.confidence).toBe(0);
+    const unscaled = new TextPipeline({ ...options, classifier: { ...options.classifier, neighbours: { k: 3, candidates: 2, confidence: 0 } } }).fit(texts, y);
+    expect(Array.from(old.predictProba(texts))).toEqual(Array.from(unscaled.predictProba(texts)));
   });
 
   it.each(cases)('reject a file with %s as CORRUPT_MODEL', (_name, make, reason) => {
