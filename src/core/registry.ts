@@ -5,6 +5,7 @@ import { silentLogger, type Logger } from './logger.js';
 import { modelConfigSchema, type ModelConfig, type VersionPolicy } from './model-config.js';
 import { defaultRuntimeSettings, type Model, type ModelKind, type RuntimeSettings } from './model.js';
 import { nullObserver, type ModelObserver } from './observer.js';
+import { parseOrThrow } from './parse.js';
 
 /**
  * The model registry: a Triton-style model repository on disk
@@ -383,12 +384,8 @@ export async function readModelConfig(modelDir: string, name: string): Promise<M
   } catch (err) {
     throw rtsError('MODEL_LOAD_FAILED', `model "${name}": ${file} is not readable JSON: ${(err as Error).message}`);
   }
-  const parsed = modelConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw rtsError('MODEL_LOAD_FAILED', `model "${name}": config.json field "${issue.path.join('.') || '(root)'}": ${issue.message}`);
-  }
-  return parsed.data;
+  return parseOrThrow(modelConfigSchema, raw, 'MODEL_LOAD_FAILED', `model "${name}": config.json`,
+    (issue) => `field "${issue.path.map(String).join('.') || '(root)'}": ${issue.message}`);
 }
 
 /** Numbered version folders of a model, ascending. */

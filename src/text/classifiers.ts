@@ -8,11 +8,11 @@ import type { TextClassifier } from './classifier-base.js';
 import { LogisticRegression, type LogisticRegressionOptions } from './logistic.js';
 import { MlpClassifier, type MlpOptions } from './mlp.js';
 
-export type ClassifierOptions =
+export type TextClassifierOptions =
   | ({ type?: 'logistic' } & LogisticRegressionOptions)
   | ({ type: 'mlp' } & MlpOptions);
 
-export function createClassifier(options: ClassifierOptions = {}): TextClassifier {
+export function createClassifier(options: TextClassifierOptions = {}): TextClassifier {
   const { type, ...rest } = options;
   if (type === undefined || type === 'logistic') return new LogisticRegression(rest as LogisticRegressionOptions);
   if (type === 'mlp') return new MlpClassifier(rest as MlpOptions);

@@ -17,7 +17,6 @@ export * from './neighbours.js';
 export * from './pattern.js';
 export * from './pipeline.js';
 export * from './serialize.js';
-export * from './softmax.js';
 export * from './sparse.js';
 export * from './stop-words.js';
 export * from './tfidf.js';

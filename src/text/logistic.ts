@@ -20,7 +20,7 @@
 import { rtsError } from '../core/errors.js';
 import { argmaxRows } from './argmax.js';
 import { minimizeLbfgs, type LbfgsStopReason } from './lbfgs.js';
-import { softmaxInPlace } from './softmax.js';
+import { softmaxInPlace } from '../core/softmax.js';
 import { MultinomialLoss } from './multinomial.js';
 import { checkPositiveNumber, classWeightedSamples, type ClassifierFitOptions, type TextClassifier } from './classifier-base.js';
 import { CsrMatrix, addRowTimesDense } from './sparse.js';

@@ -21,7 +21,7 @@
 import { rtsError } from '../core/errors.js';
 import { mulberry32, shuffleInPlace } from '../core/random.js';
 import { checkPositiveInteger, checkPositiveNumber, classWeightedSamples, type ClassifierFitOptions, type TextClassifier } from './classifier-base.js';
-import { softmaxInPlace } from './softmax.js';
+import { softmaxInPlace } from '../core/softmax.js';
 import { NeighbourMemory, resolveNeighbourOptions, type NeighbourOptions, type ResolvedNeighbourOptions } from './neighbours.js';
 import { addRowTimesDense, type CsrMatrix } from './sparse.js';
 

@@ -6,7 +6,7 @@
 import { rtsError } from '../core/errors.js';
 import { argmaxRows } from './argmax.js';
 import type { TextClassifier } from './classifier-base.js';
-import { createClassifier, type ClassifierOptions } from './classifiers.js';
+import { createClassifier, type TextClassifierOptions } from './classifiers.js';
 import { CsrMatrix } from './sparse.js';
 import { type TfidfOptions, TfidfVectorizer } from './tfidf.js';
 
@@ -17,7 +17,7 @@ export type FeatureOptions = TfidfOptions & {
 
 export interface TextPipelineOptions {
   features: FeatureOptions[];
-  classifier: ClassifierOptions;
+  classifier: TextClassifierOptions;
 }
 
 export interface PipelineProgressEvent {

@@ -21,8 +21,9 @@
  * Loading decodes each term list with one UTF-8 decode plus slicing (no per-term JSON),
  * and rejects anything inconsistent with RtsError CORRUPT_MODEL and a reason.
  */
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import * as zlib from 'node:zlib';
+import { writeFileAtomically } from '../core/atomic-write.js';
 import { isRtsError, rtsError } from '../core/errors.js';
 import type { TextClassifier } from './classifier-base.js';
 import { LogisticRegression, type ResolvedLogisticRegressionOptions } from './logistic.js';
@@ -326,15 +327,7 @@ export function deserializePipeline(bytes: Uint8Array): TextPipeline {
 
 /** Write atomically: a temporary file in the same folder, then rename over `path`. */
 export async function savePipeline(path: string, p: TextPipeline): Promise<void> {
-  const bytes = serializePipeline(p);
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+  await writeFileAtomically(path, serializePipeline(p));
 }
 
 export async function loadPipeline(path: string): Promise<TextPipeline> {
