@@ -7,16 +7,6 @@ import { defaultRuntimeSettings, type Model, type ModelKind, type RuntimeSetting
 import { nullObserver, type ModelObserver } from './observer.js';
 import { parseOrThrow } from './parse.js';
 
-/**
- * The model registry: a Triton-style model repository on disk
- * (`<root>/<name>/config.json` + numbered version folders), loaded into
- * memory according to each model's version policy.
- *
- * Loading a model again (new version, changed config) loads the new instances
- * first and swaps them in atomically; replaced instances stop taking requests
- * at once and are closed only when their in-flight requests are done, so a
- * reload or unload under traffic drops nothing.
- */
 export type ModelState = 'LOADING' | 'READY' | 'UNAVAILABLE' | 'FAILED';
 
 export interface ModelIndexEntry {
@@ -78,6 +68,16 @@ interface Entry {
 
 const VERSION_DIR = /^[1-9][0-9]*$/;
 
+/**
+ * The model registry: a Triton-style model repository on disk
+ * (`<root>/<name>/config.json` + numbered version folders), loaded into
+ * memory according to each model's version policy.
+ *
+ * Loading a model again (new version, changed config) loads the new instances
+ * first and swaps them in atomically; replaced instances stop taking requests
+ * at once and are closed only when their in-flight requests are done, so a
+ * reload or unload under traffic drops nothing.
+ */
 export class ModelRegistry {
   private readonly options: ModelRegistryOptions;
   private readonly kinds: Map<string, ModelKind>;
