@@ -31,15 +31,6 @@ export interface TextClassifier {
   predictProba(X: CsrMatrix): Float32Array;
 }
 
-/** Option checks shared by the classifiers (INVALID_INPUT naming the option). */
-export function checkPositiveInteger(name: string, value: number): void {
-  if (!Number.isInteger(value) || value < 1) throw rtsError('INVALID_INPUT', `${name} must be a positive integer, got ${String(value)}`);
-}
-
-export function checkPositiveNumber(name: string, value: number): void {
-  if (!(value > 0) || !Number.isFinite(value)) throw rtsError('INVALID_INPUT', `${name} must be a positive number, got ${String(value)}`);
-}
-
 /**
  * Checks the labels and returns the number of classes and each sample's weight: the given
  * sample weight (default 1) times, with `classWeight: 'balanced'`, scikit-learn's
