@@ -23,7 +23,8 @@ import { argmaxRows } from './argmax.js';
 import { minimizeLbfgs, type LbfgsStopReason } from './lbfgs.js';
 import { softmaxInPlace } from '../core/softmax.js';
 import { MultinomialLoss } from './multinomial.js';
-import { classWeightedSamples, type ClassifierFitOptions, type TextClassifier } from './classifier-base.js';
+import { classWeightedSamples, type ClassifierFitOptions, type ClassifierState, type TextClassifier } from './classifier-base.js';
+import type { SectionReader, SectionWriter } from './sections.js';
 import { classWeight, nonNegativeInteger, nonNegativeNumber, positiveInteger, positiveNumber, resolveOptions } from './options.js';
 import { CsrMatrix, addRowTimesDense } from './sparse.js';
 
@@ -186,6 +187,21 @@ export class LogisticRegression implements TextClassifier {
     m.converged = info.converged ?? true;
     m.nIter = info.nIter ?? 0;
     return m;
+  }
+
+  /** Saved arrays: `coef` (features × classes, feature-major) and `intercept`, float32. */
+  toSections(out: SectionWriter): void {
+    out.float32('coef', this.coef);
+    out.float32('intercept', this.intercept);
+  }
+
+  static fromSections(state: ClassifierState, from: SectionReader): LogisticRegression {
+    const coef = from.float32('coef', state.nFeatures * state.nClasses);
+    const intercept = from.float32('intercept', state.nClasses);
+    return LogisticRegression.fromWeights(state.options as LogisticRegressionOptions, state.nFeatures, state.nClasses, coef, intercept, {
+      converged: state.converged,
+      nIter: state.nIter,
+    });
   }
 
   private scores(X: CsrMatrix): Float64Array {

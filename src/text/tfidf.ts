@@ -13,6 +13,7 @@ import { rtsError } from '../core/errors.js';
 import { type Analyzer, type AnalyzerOptions, type ResolvedAnalyzerOptions, analyzerOptionsSchema, buildAnalyzer } from './analyzer.js';
 import { positiveInteger, resolveOptions } from './options.js';
 import { numpyArgsort } from './argsort.js';
+import { corrupt, type SectionReader, type SectionWriter } from './sections.js';
 import { CsrMatrix } from './sparse.js';
 import { compareCodePoints } from './unicode.js';
 
@@ -53,6 +54,12 @@ export interface ResolvedTfidfOptions extends ResolvedAnalyzerOptions {
   sublinearTf: boolean;
   norm: 'l2' | 'l1' | null;
   binary: boolean;
+}
+
+/** A vectorizer's part of a model file's header. */
+export interface TfidfState {
+  options: ResolvedTfidfOptions;
+  nTerms: number;
 }
 
 export interface TfidfVectorizerJSON {
@@ -260,6 +267,41 @@ export class TfidfVectorizer {
   toJSON(): TfidfVectorizerJSON {
     this.requireFitted();
     return { kind: 'TfidfVectorizer', options: this.options, terms: [...this.terms], idf: Array.from(this.idfValues) };
+  }
+
+  /**
+   * Saved state of feature block `b`: the header part (options, term count) and the arrays
+   * `terms.<b>.lengths` (uint32, UTF-16 length of each term), `terms.<b>.text` (the terms
+   * concatenated, UTF-8: one decode plus slicing when loading) and `idf.<b>` (float64).
+   */
+  toSections(out: SectionWriter, b: number): TfidfState {
+    const terms = this.getFeatureNames();
+    out.uint32(`terms.${b}.lengths`, Uint32Array.from(terms, (t) => t.length));
+    out.utf8(`terms.${b}.text`, new TextEncoder().encode(terms.join('')));
+    out.float64(`idf.${b}`, this.idf);
+    return { options: this.options, nTerms: terms.length };
+  }
+
+  static fromSections(state: TfidfState, from: SectionReader, b: number): TfidfVectorizer {
+    if (!Number.isSafeInteger(state?.nTerms) || state.nTerms < 0) corrupt(`feature block ${b} has a bad term count`);
+    if (typeof state.options !== 'object' || state.options === null) corrupt(`feature block ${b} has no options`);
+    const lengths = from.uint32(`terms.${b}.lengths`, state.nTerms);
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(from.utf8(`terms.${b}.text`));
+    } catch (err) {
+      return corrupt(`terms of feature block ${b} are not valid UTF-8`, err);
+    }
+    const terms = new Array<string>(state.nTerms);
+    let pos = 0;
+    for (let j = 0; j < state.nTerms; j++) {
+      const len = lengths[j]!;
+      if (pos + len > text.length) corrupt(`inconsistent shapes: term lengths of feature block ${b} exceed its text`);
+      terms[j] = text.slice(pos, pos + len);
+      pos += len;
+    }
+    if (pos !== text.length) corrupt(`inconsistent shapes: term lengths of feature block ${b} do not cover its text`);
+    return TfidfVectorizer.fromFitted(state.options, terms, from.float64(`idf.${b}`, state.nTerms));
   }
 
   static fromJSON(obj: unknown): TfidfVectorizer {
