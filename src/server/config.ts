@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { rtsError } from './errors.js';
+import { rtsError } from '../core/errors.js';
 
 /**
  * The server configuration, in one place. Sources, later ones winning:
