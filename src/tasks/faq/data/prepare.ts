@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { rtsError } from '../../core/errors.js';
+import { rtsError } from '../../../core/errors.js';
+import { DATASET_CHOICES, datasetPresets, isDatasetName } from './datasets.js';
 import { filterAndSplit, pct } from './filter.js';
 import { loadLabelledSet } from './load-banking77.js';
 import { loadTsvSet } from './load-tsv-set.js';
@@ -8,17 +10,6 @@ import { defaultInput, defaultPreparedDir } from './paths.js';
 import { formatProblem } from './read-lines.js';
 import { formatSummary } from './summary.js';
 import type { DatasetName, FaqOriginal, LabelledQuestion, PrepareParams, PrepareStats, PreparedSet } from './types.js';
-
-/**
- * Defaults per dataset. The reference's `min_dupes = 12` leaves only 10 FAQs of the travel
- * set (SOURCE.md), too few to be a useful FAQ; 5 keeps 24 FAQs with ≥ 5 duplicates each,
- * so every class still has ≥ 1 test and ≥ 3 training questions. BANKING77's questions are
- * short plain sentences (min_text does not apply) and every intent has ≥ 35 of them.
- */
-export const datasetDefaults: Record<DatasetName, PrepareParams> = {
-  faq: { minText: 150, minDupes: 5, testSize: 0.21, seed: 42 },
-  banking77: { minText: 0, minDupes: 1, testSize: 0.21, seed: 42 },
-};
 
 export interface PrepareOptions {
   dataset: DatasetName;
@@ -39,8 +30,9 @@ const MAX_LISTED_PROBLEMS = 1000;
 export async function runPrepare(options: PrepareOptions): Promise<PreparedSet> {
   const { dataset } = options;
   const print = options.print ?? (() => {});
-  const d = datasetDefaults[dataset];
-  if (!d) throw rtsError('INVALID_INPUT', `unknown dataset ${JSON.stringify(dataset)} (expected faq or banking77)`);
+  if (!isDatasetName(dataset)) throw rtsError('INVALID_INPUT', `unknown dataset ${JSON.stringify(dataset)} (expected ${DATASET_CHOICES})`);
+  const preset = datasetPresets[dataset];
+  const d = preset.prepare;
   const params: PrepareParams = {
     minText: options.minText ?? d.minText,
     minDupes: options.minDupes ?? d.minDupes,
@@ -51,7 +43,7 @@ export async function runPrepare(options: PrepareOptions): Promise<PreparedSet> 
   const input = options.input ?? defaultInput(dataset);
 
   print(`preparing ${dataset} from ${input}`);
-  const loaded = dataset === 'faq' ? await loadTsvSet(input) : await loadLabelledSet(input);
+  const loaded = preset.format === 'tsv' ? await loadTsvSet(input) : await loadLabelledSet(input);
   for (const p of loaded.problems.slice(0, 20)) print(`skipped malformed row ${formatProblem(p)}`);
   if (loaded.problems.length > 20) print(`… and ${loaded.problems.length - 20} more malformed rows (listed in stats.json)`);
 
@@ -128,4 +120,16 @@ export async function readPrepared(dir: string): Promise<PreparedSet> {
     if ((err as { code?: string }).code === 'ENOENT') throw rtsError('INVALID_INPUT', `no prepared set in ${dir} (run prepare first)`, { cause: err });
     throw err;
   }
+}
+
+/** The prepared set from its folder, or prepared in memory from the shipped data with the default parameters. */
+export async function loadOrPrepare(dataset: DatasetName, preparedDir: string | undefined, print: (line: string) => void, seed?: number): Promise<PreparedSet> {
+  const dir = preparedDir ?? defaultPreparedDir(dataset);
+  if (existsSync(join(dir, 'stats.json'))) {
+    const set = await readPrepared(dir);
+    if (set.dataset !== dataset) throw rtsError('INVALID_INPUT', `${dir} holds the prepared ${set.dataset} set, not ${dataset}`);
+    return set;
+  }
+  print(`no prepared set in ${dir}: preparing ${dataset} from the shipped data`);
+  return runPrepare({ dataset, out: preparedDir === undefined ? false : dir, print, ...(seed === undefined ? {} : { seed }) });
 }

@@ -9,7 +9,7 @@ import { fitPipelineInWorker, type FitJob, type FitResult } from './fit.js';
 import { rankMetrics, ranksOf, type RankMetrics } from './metrics.js';
 import type { MatcherRecipe } from './pipelines.js';
 import { classIndex, trainingTexts, validationSplit } from './training-data.js';
-import type { PreparedSet } from './types.js';
+import type { PreparedSet } from '../data/types.js';
 
 export interface Candidate {
   name: string;

@@ -1,6 +1,6 @@
-import { createWorker } from '../../core/worker.js';
-import { rtsError, RtsError } from '../../core/errors.js';
-import { serializePipeline, TextPipeline, type PipelineProgressEvent, type TextPipelineOptions } from '../../text/index.js';
+import { createWorker } from '../../../core/worker.js';
+import { rtsError, RtsError } from '../../../core/errors.js';
+import { serializePipeline, TextPipeline, type PipelineProgressEvent, type TextPipelineOptions } from '../../../text/index.js';
 
 /** One fit: what to train on, and what to score with the result (all optional extras). */
 export interface FitJob {

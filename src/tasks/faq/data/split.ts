@@ -1,4 +1,4 @@
-import { mulberry32, shuffleInPlace } from '../../core/random.js';
+import { mulberry32, shuffleInPlace } from '../../../core/random.js';
 
 export interface SplitOptions {
   /** Share of each class that goes to the held-out part (default 0.21, the reference's). */

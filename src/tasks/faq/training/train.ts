@@ -10,17 +10,18 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { rtsError } from '../../core/errors.js';
-import type { PipelineProgressEvent } from '../../text/index.js';
-import { baselineMetrics, evaluateScores, latestVersion, loadOrPrepare, type EvaluationReport } from './evaluate.js';
+import { rtsError } from '../../../core/errors.js';
+import type { PipelineProgressEvent } from '../../../text/index.js';
+import { baselineMetrics, evaluateScores, type EvaluationReport } from './evaluate.js';
 import { fitPipeline, fitPipelineInWorker, type FitJob, type FitResult } from './fit.js';
-import type { FaqEntry } from './matcher.js';
+import { defaultModelConfig, latestVersion, type FaqEntry } from '../model-files.js';
 import { formatMetrics, type RankMetrics } from './metrics.js';
-import { defaultPreparedDir } from './paths.js';
+import { DATASET_CHOICES } from '../data/datasets.js';
+import { defaultPreparedDir } from '../data/paths.js';
 import { defaultRecipes, type MatcherRecipe } from './pipelines.js';
-import { runPrepare } from './prepare.js';
+import { loadOrPrepare, runPrepare } from '../data/prepare.js';
 import { classIndex, trainingTexts, validationSplit } from './training-data.js';
-import type { DatasetName, PreparedSet } from './types.js';
+import type { DatasetName, PreparedSet } from '../data/types.js';
 
 export interface TrainOptions {
   dataset: DatasetName;
@@ -76,17 +77,6 @@ export interface TrainResult {
   report: EvaluationReport;
 }
 
-/** Default config.json of a faq-matcher model folder. */
-export function defaultModelConfig(dataset: DatasetName): Record<string, unknown> {
-  return {
-    kind: 'faq-matcher',
-    description: dataset === 'faq'
-      ? 'Travel Stack Exchange FAQ matcher (duplicate questions, CC BY-SA 3.0)'
-      : 'BANKING77 customer-question matcher: 77 banking FAQs (CC BY 4.0)',
-    options: { topK: 5, dataset },
-  };
-}
-
 function progressPrinter(label: string, print: (line: string) => void, features: number): (e: PipelineProgressEvent) => void {
   let last = performance.now();
   return (e) => {
@@ -114,7 +104,7 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw rtsError('INVALID_INPUT', `model name ${JSON.stringify(name)} must be letters, digits, '.', '_' or '-'`);
   const modelDir = resolve(options.modelsDir ?? 'models', name);
   const recipe = options.recipe ?? defaultRecipes[dataset];
-  if (!recipe) throw rtsError('INVALID_INPUT', `unknown dataset ${JSON.stringify(dataset)} (expected faq or banking77)`);
+  if (!recipe) throw rtsError('INVALID_INPUT', `unknown dataset ${JSON.stringify(dataset)} (expected ${DATASET_CHOICES})`);
   const version = options.version ?? String(Number((await latestVersion(modelDir)) ?? 0) + 1);
   if (!/^[1-9]\d*$/.test(version)) throw rtsError('INVALID_INPUT', `version must be a positive integer, got ${JSON.stringify(version)}`);
   const versionDir = join(modelDir, version);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanText, decodeEntities, htmlToText, normalizeText, titleOf } from '../../src/tasks/faq/clean.js';
+import { cleanText, decodeEntities, htmlToText, normalizeText, titleOf } from '../../../../src/tasks/faq/data/clean.js';
 
 describe('cleanText (REFERENCE §1 step 1)', () => {
   it('removes <pre><code> blocks, also across lines and with attributes', () => {

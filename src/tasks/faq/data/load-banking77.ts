@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
-import { rtsError } from '../../core/errors.js';
+import { rtsError } from '../../../core/errors.js';
 import { normalizeText } from './clean.js';
 import { parseCsv } from './csv.js';
 import type { FilterInput } from './filter.js';

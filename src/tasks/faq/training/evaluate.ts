@@ -6,18 +6,16 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { rtsError } from '../../core/errors.js';
-import { listVersions } from '../../core/registry.js';
-import { loadPipeline } from '../../text/index.js';
+import { rtsError } from '../../../core/errors.js';
+import { loadPipeline } from '../../../text/index.js';
 import { CosineBaseline } from './baseline.js';
-import { readFaqsJson, type FaqEntry } from './matcher.js';
+import { latestVersion, readFaqsJson, type FaqEntry } from '../model-files.js';
 import { formatMetrics, rankMetrics, ranksOf, type RankMetrics } from './metrics.js';
-import { defaultPreparedDir } from './paths.js';
-import { datasetDefaults, readPrepared, runPrepare } from './prepare.js';
+import { datasetPresets } from '../data/datasets.js';
+import { loadOrPrepare } from '../data/prepare.js';
 import { classIndex, validationSplit } from './training-data.js';
-import type { DatasetName, FaqId, LabelledQuestion, PreparedSet } from './types.js';
+import type { DatasetName, FaqId, LabelledQuestion, PreparedSet } from '../data/types.js';
 
-export { rankMetrics, rankOfTrue, type RankMetrics } from './metrics.js';
 
 export interface EvaluateOptions {
   dataset: DatasetName;
@@ -65,23 +63,6 @@ export function baselineMetrics(set: PreparedSet, faqs: readonly FaqEntry[], que
   return evaluateScores(baseline.scores(questions.map((q) => q.text)), faqs.length, questions, classOf);
 }
 
-/** Highest numbered version folder of a model, or undefined. */
-export async function latestVersion(modelDir: string): Promise<string | undefined> {
-  return (await listVersions(modelDir)).at(-1);
-}
-
-/** The prepared set from its folder, or prepared in memory from the shipped data with the default parameters. */
-export async function loadOrPrepare(dataset: DatasetName, preparedDir: string | undefined, print: (line: string) => void, seed?: number): Promise<PreparedSet> {
-  const dir = preparedDir ?? defaultPreparedDir(dataset);
-  if (existsSync(join(dir, 'stats.json'))) {
-    const set = await readPrepared(dir);
-    if (set.dataset !== dataset) throw rtsError('INVALID_INPUT', `${dir} holds the prepared ${set.dataset} set, not ${dataset}`);
-    return set;
-  }
-  print(`no prepared set in ${dir}: preparing ${dataset} from the shipped data`);
-  return runPrepare({ dataset, out: preparedDir === undefined ? false : dir, print, ...(seed === undefined ? {} : { seed }) });
-}
-
 export async function runEvaluate(options: EvaluateOptions): Promise<EvaluationReport> {
   const print = options.print ?? (() => {});
   const name = options.name ?? options.dataset;
@@ -98,7 +79,7 @@ export async function runEvaluate(options: EvaluateOptions): Promise<EvaluationR
     readFile(join(versionDir, 'training.json'), 'utf8').then((t) => JSON.parse(t) as { seed?: number }).catch(() => ({ seed: undefined })),
   ]);
   const set = await loadOrPrepare(options.dataset, options.preparedDir, print);
-  const seed = training.seed ?? set.stats.params.seed ?? datasetDefaults[options.dataset].seed;
+  const seed = training.seed ?? set.stats.params.seed ?? datasetPresets[options.dataset].prepare.seed;
   const questions = split === 'test' ? set.test : validationSplit(set.train, seed).validation;
 
   print(`evaluating ${name} version ${version} on the ${split} split: ${questions.length} questions, ${faqs.length} FAQs`);

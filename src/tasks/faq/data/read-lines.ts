@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
-import { rtsError } from '../../core/errors.js';
+import { rtsError } from '../../../core/errors.js';
 
 /** A row that could not be used, reported with its file and 1-based line number. */
 export interface RowProblem {

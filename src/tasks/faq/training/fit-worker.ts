@@ -1,6 +1,6 @@
 /** Worker thread entry: fit one text pipeline (see fit.ts) and post the result back. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { isRtsError } from '../../core/errors.js';
+import { isRtsError } from '../../../core/errors.js';
 import { fitPipeline, type FitJob, type FitResult } from './fit.js';
 
 const port = parentPort;

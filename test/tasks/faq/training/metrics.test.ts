@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rankMetrics, rankOfTrue } from '../../src/tasks/faq/evaluate.js';
+import { rankMetrics, rankOfTrue } from '../../../../src/tasks/faq/training/metrics.js';
 
 describe('rank metrics (REFERENCE §1 evaluation)', () => {
   it('ranks the true score among all, best first, ties at their average rank', () => {

@@ -1,5 +1,5 @@
-import { stratifiedSplit } from './split.js';
-import type { FaqId, LabelledQuestion, PreparedSet } from './types.js';
+import { stratifiedSplit } from '../data/split.js';
+import type { FaqId, LabelledQuestion, PreparedSet } from '../data/types.js';
 
 /** Class index of each FAQ (`answerId` → position in `originals`). */
 export function classIndex(set: { originals: readonly { answerId: FaqId }[] }): Map<FaqId, number> {

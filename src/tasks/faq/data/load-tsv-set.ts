@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { rtsError } from '../../core/errors.js';
+import { rtsError } from '../../../core/errors.js';
 import { cleanText, htmlToText, titleOf } from './clean.js';
 import type { FilterInput } from './filter.js';
 import type { RowProblem } from './read-lines.js';

@@ -1,5 +1,5 @@
-import type { TextPipelineOptions } from '../../text/index.js';
-import type { DatasetName } from './types.js';
+import type { TextPipelineOptions } from '../../../text/index.js';
+import type { DatasetName } from '../data/types.js';
 
 /** A trainable matcher: the text pipeline, and whether the FAQs' own texts join the training examples. */
 export interface MatcherRecipe {

@@ -1,5 +1,8 @@
 import type { Summary } from './summary.js';
 import type { RowProblem } from './read-lines.js';
+import type { DatasetName, PrepareParams } from './datasets.js';
+
+export type { DatasetName, PrepareParams } from './datasets.js';
 
 /** Question ids are integers for Stack Exchange sets and intent names for labelled sets. */
 export type FaqId = string | number;
@@ -21,15 +24,6 @@ export interface LabelledQuestion {
   id: FaqId;
   answerId: FaqId;
   text: string;
-}
-
-export type DatasetName = 'faq' | 'banking77';
-
-export interface PrepareParams {
-  minText: number;
-  minDupes: number;
-  testSize: number;
-  seed: number;
 }
 
 /** Counts after one preparation step. */

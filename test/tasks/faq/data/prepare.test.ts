@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readPrepared, runPrepare } from '../../src/tasks/faq/prepare.js';
+import { readPrepared, runPrepare } from '../../../../src/tasks/faq/data/prepare.js';
 
 const long = (s: string): string => `${s}. <p>${'some words about the question '.repeat(3)}</p>`;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../src/core/random.js';
-import { stratifiedSplit } from '../../src/tasks/faq/split.js';
+import { mulberry32 } from '../../../../src/core/random.js';
+import { stratifiedSplit } from '../../../../src/tasks/faq/data/split.js';
 
 interface Item { id: number; label: string }
 

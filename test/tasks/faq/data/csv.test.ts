@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCsv } from '../../src/tasks/faq/csv.js';
+import { parseCsv } from '../../../../src/tasks/faq/data/csv.js';
 
 describe('parseCsv (RFC 4180)', () => {
   it('parses plain and quoted fields, escaped quotes, commas and line breaks inside quotes', () => {
