@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { rtsError } from './errors.js';
-import { parseOrThrow } from './parse.js';
+import { rtsError } from '../core/errors.js';
+import { parseOrThrow } from '../core/parse.js';
 
 /**
  * The server configuration, in one place. Sources, later ones winning:
