@@ -9,7 +9,7 @@
  * daemon); that needs the base image from its registry, so it is off by default.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -153,4 +153,30 @@ describe.skipIf(!buildRequested)(`image build${buildRequested ? '' : ' (skipped:
     expect(result.status, `${result.stdout.slice(-2000)}\n${result.stderr.slice(-2000)}`).toBe(0);
     expect(statSync(join(ROOT, 'deploy/docker/Dockerfile')).isFile()).toBe(true);
   }, 1_800_000);
+});
+
+describe('production dependencies (what the image keeps after npm prune --omit=dev)', () => {
+  const pkg = JSON.parse(read('package.json')) as { dependencies: Record<string, string>; devDependencies: Record<string, string>; overrides?: Record<string, unknown>; '//overrides'?: string[] };
+  const sources = (dir: string): string[] =>
+    readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  const packageOf = (specifier: string) => (specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!);
+  // Static imports and re-exports, and dynamic import('pkg'). tsx appears only in
+  // the worker bootstrap for .ts sources (tests, dev); the image runs compiled .js.
+  const imported = new Set(
+    sources('src')
+      .flatMap((f) => [...read(f).matchAll(/^\s*(?:import|export)\s[^;]*?from\s+'([^']+)'|\bimport\('([^']+)'\)/gm)].map((m) => (m[1] ?? m[2])!))
+      .filter((s) => !s.startsWith('.') && !s.startsWith('node:') && !s.startsWith('tsx/'))
+      .map(packageOf),
+  );
+
+  it('are exactly the packages src/ imports (bench-only and unused packages stay out of the image)', () => {
+    expect([...imported].sort()).toEqual(Object.keys(pkg.dependencies).sort());
+    for (const benchOnly of ['autocannon', 'undici']) expect(pkg.devDependencies).toHaveProperty(benchOnly);
+  });
+
+  it('every override has a recorded reason', () => {
+    for (const name of Object.keys(pkg.overrides ?? {})) {
+      expect((pkg['//overrides'] ?? []).some((reason) => reason.startsWith(`${name} `)), name).toBe(true);
+    }
+  });
 });
