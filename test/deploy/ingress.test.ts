@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IDeployment } from 'kubernetes-models/apps/v1';
 import type { IService } from 'kubernetes-models/v1';
 import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1';
-import { configSchema } from '../../src/core/config.js';
+import { configSchema } from '../../src/server/config.js';
 import { makeFaqRepo } from '../helpers/models.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { type K8sObject, ofKind, render } from './helpers/kustomize.js';
