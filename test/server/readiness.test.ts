@@ -59,6 +59,6 @@ it('with every model unloaded the pod is not ready (it would serve nothing)', as
   expect((await unload('faq', ADMIN)).status).toBe(200);
   const ready = await get('/readyz');
   expect(ready.status).toBe(503);
-  expect(ready.body.models).toEqual({ faq: 'UNAVAILABLE', other: 'UNAVAILABLE' });
+  expect(ready.body).toEqual({ status: 'unavailable', models: { faq: 'UNAVAILABLE', other: 'UNAVAILABLE' } });
   expect((await get('/v2/health/ready')).status).toBe(503);
 });
