@@ -14,6 +14,11 @@ import { NO_CHROMIUM, collectErrors, findChromium, launchChromium, screenshot } 
 import { makeFaqRepo, makeVisionRepo } from '../helpers/models.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
+// The functions passed to page.evaluate/waitForFunction run in the browser; the
+// project compiles without the DOM library, so these few globals are declared here.
+declare const document: any, DataTransfer: any, File: any, atob: (s: string) => string;
+type HTMLImageElement = { naturalWidth: number };
+
 const IMAGES = resolve(fileURLToPath(new URL('../fixtures/images', import.meta.url)));
 const LONG_LABEL = 'balance_not_updated_after_cheque_or_cash_deposit';
 const API_KEY = 'demo-page-test-key-0123456789';

@@ -15,6 +15,7 @@ import { isRtsError, rtsError } from '../../core/errors.js';
 import type { InferOptions, ModelBuildContext, ModelKind, ModelLoadContext, ModelMetadata } from '../../core/model.js';
 import { topK } from '../../core/rank.js';
 import { shapeMatches, type Tensor } from '../../core/tensor.js';
+import { recordTiming, type RequestTimings } from '../../core/timings.js';
 import { argmaxRows, loadPipeline, type TextPipeline } from '../../text/index.js';
 import { cleanText } from './clean.js';
 
@@ -99,11 +100,18 @@ export class FaqMatcher implements TextMatcher {
   }
 
   /** Match probabilities, questions × FAQs, row-major: one vectorisation + product for the whole call. */
-  scores(questions: readonly string[]): Float32Array {
+  scores(questions: readonly string[], timings?: RequestTimings): Float32Array {
     if (this.closed) throw rtsError('MODEL_NOT_READY', `model "${this.name}" version ${this.version} is closed`);
+    const started = performance.now();
     const texts = questions.map((q, i) => prepareQuestion(q, i));
     try {
-      return this.pipeline.predictProba(texts);
+      // pipeline.predictProba in its two phases, timed apart: vectorise, then score.
+      const features = this.pipeline.transform(texts);
+      const vectorised = performance.now();
+      recordTiming(timings, 'preprocess', vectorised - started);
+      const P = this.pipeline.classifier.predictProba(features);
+      recordTiming(timings, 'inference', performance.now() - vectorised);
+      return P;
     } catch (err) {
       if (isRtsError(err)) throw err;
       throw rtsError('INFERENCE_FAILED', `scoring failed: ${(err as Error).message}`, { cause: err });
@@ -115,7 +123,7 @@ export class FaqMatcher implements TextMatcher {
     const k = options.topK ?? this.defaultTopK;
     if (!(k >= 1)) throw rtsError('INVALID_INPUT', `topK must be at least 1, got ${String(k)}`);
     if (options.signal?.aborted) throw rtsError('CANCELLED', 'the request was cancelled');
-    const P = this.scores(questions);
+    const P = this.scores(questions, options.timings);
     const n = this.faqCount;
     // Best first; ties in class-index order so the ranking is deterministic.
     return questions.map((_q, i) => topK(P.subarray(i * n, (i + 1) * n), k).map(({ index, score }) => {
@@ -131,7 +139,7 @@ export class FaqMatcher implements TextMatcher {
     for (const o of wanted) {
       if (o !== 'probabilities' && o !== 'label') throw rtsError('INVALID_INPUT', `unknown output "${o}" (outputs: probabilities, label)`);
     }
-    const P = this.scores(questions);
+    const P = this.scores(questions, options.timings);
     const n = this.faqCount;
     const out: Tensor[] = [];
     for (const o of wanted) {
