@@ -28,12 +28,18 @@ export function recordTiming(timings: RequestTimings | undefined, phase: TimingP
   timings[phase] = Math.max(timings[phase] ?? 0, ms);
 }
 
-/** Time `fn` as one phase (sync or async). */
+/** Add `ms` to a phase done in several steps one after the other (e.g. parse the body, then decode base64). */
+export function addTiming(timings: RequestTimings | undefined, phase: TimingPhase, ms: number): void {
+  if (!timings || !(ms >= 0)) return;
+  timings[phase] = (timings[phase] ?? 0) + ms;
+}
+
+/** Run `fn` (sync or async) and add its time to a phase, whether it succeeds or throws. */
 export async function timed<T>(timings: RequestTimings | undefined, phase: TimingPhase, fn: () => T | Promise<T>): Promise<T> {
   const started = performance.now();
   try {
     return await fn();
   } finally {
-    recordTiming(timings, phase, performance.now() - started);
+    addTiming(timings, phase, performance.now() - started);
   }
 }

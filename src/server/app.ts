@@ -13,6 +13,7 @@ import { apiErrors } from './plugins/errors.js';
 import { requestRateLimit } from './plugins/rate-limit.js';
 import { requestContext, requestId } from './plugins/request-context.js';
 import { securityHeaders } from './plugins/security-headers.js';
+import { serverTiming } from './plugins/server-timing.js';
 import { registerDocs } from './routes/docs.js';
 import { registerFaqRoutes } from './routes/faq.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -63,6 +64,7 @@ export async function createServer(options: CreateServerOptions): Promise<{ app:
   await app.register(requestRateLimit, { ctx });
   await app.register(bodyParsers, { ctx });
   await app.register(accessLog, { ctx, logger: options.logger });
+  await app.register(serverTiming);
 
   await registerDocs(app, ctx);
   registerHealthRoutes(app, ctx);

@@ -52,7 +52,7 @@ export function registerFaqRoutes(app: FastifyInstance, ctx: ServerContext): voi
     const version = parseName(body.version, 'version');
     return withModel(ctx, request, name, version, isTextMatcher, 'an FAQ (text-matcher) model', async (model) => {
       const topK = parseTopK(body.topK, model.defaultTopK, model.faqCount, ctx.config.maxTopK);
-      const rankings = await model.match(texts, { topK, signal: request.abortSignal });
+      const rankings = await model.match(texts, { topK, signal: request.abortSignal, timings: request.timings });
       const results = rankings.map((matches, i) => ({ question: questions[i]!, matches: matches.map(toMatch) }));
       return single
         ? { model: model.name, version: model.version, ...results[0]! }
