@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { isRtsError } from '../core/errors.js';
+import { describeCliError } from './errors.js';
 import { registerBuildCommands } from './commands/build.js';
 import { registerFaqCommands } from './commands/faq.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -14,17 +14,14 @@ const program = new Command()
   // Program options only before the subcommand: `train … --version 3` is the model
   // version, not `rtscore --version`.
   .enablePositionalOptions()
-  .showHelpAfterError();
+  // A usage error is one line (`rtscore help <command>` has the rest).
+  .configureOutput({ outputError: (text, write) => write(`rtscore: ${text.replace(/^error: /, '')}`) });
 
 registerServeCommand(program);
 registerFaqCommands(program);
 registerBuildCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  if (isRtsError(err)) {
-    process.stderr.write(`rtscore: ${err.message}\n`);
-  } else {
-    process.stderr.write(`rtscore: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  }
+  process.stderr.write(`rtscore: ${describeCliError(err)}\n`);
   process.exit(1);
 });

@@ -35,7 +35,7 @@ describe('request errors', () => {
     }
     const r = await fetch(`${server.url}/v1/images/classify?topK=0`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: 'x' });
     expect(r.status).toBe(400);
-    expect((await r.json()).error.message).toBe('topK must be an integer from 1 to 1000 or "all" (got "0")');
+    expect(((await r.json()) as any).error.message).toBe('topK must be an integer from 1 to 1000 or "all" (got "0")');
   });
 
   it('an unknown property is named, with the allowed ones', async () => {
@@ -57,13 +57,13 @@ describe('request errors', () => {
     for (const type of ['text/plain', 'application/pdf']) {
       const r = await fetch(`${server.url}/v1/faq/match`, { method: 'POST', headers: { 'content-type': type }, body: 'hello' });
       expect(r.status).toBe(415);
-      const { error } = await r.json();
+      const { error } = (await r.json()) as any;
       expect(error.code).toBe('RTS_ERR_UNSUPPORTED_MEDIA_TYPE');
       expect(error.message).toBe(`Content-Type "${type}" is not accepted; send application/json, multipart/form-data, application/octet-stream, or an image (image/jpeg, image/png, image/webp, image/gif, image/tiff)`);
     }
     const bytes = await fetch(`${server.url}/v1/images/classify`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: 'not a picture' });
     expect(bytes.status).toBe(415);
-    expect((await bytes.json()).error.message).toMatch(/^not a supported image format \(supported: .*jpeg.*png/);
+    expect(((await bytes.json()) as any).error.message).toMatch(/^not a supported image format \(supported: .*jpeg.*png/);
   });
 });
 

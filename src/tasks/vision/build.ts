@@ -20,7 +20,7 @@ export async function buildResnetVersion(ctx: ModelBuildContext): Promise<void> 
   const staging = join(ctx.modelDir, '.building');
   const partial = join(staging, file);
   await mkdir(dirname(partial), { recursive: true });
-  ctx.logger.info({ depth: build.depth }, `generating ResNet-${build.depth} with seeded random weights (bring a pretrained ONNX for real predictions: docs/real-models.md)`);
+  ctx.logger.info({ depth: build.depth }, `generating ResNet-${build.depth} with seeded random weights (for real predictions, put a pretrained ONNX export at ${join(ctx.modelDir, '2', file)})`);
   await new Promise<void>((resolve, reject) => {
     const worker = createWorker(new URL('./resnet-build-worker.js', import.meta.url), { workerData: { path: partial, options: build } });
     let done = false;
