@@ -23,11 +23,11 @@ export function launchChromium(executablePath: string): Promise<Browser> {
 /** Where tests leave screenshots (git-ignored). */
 export const ARTIFACTS = resolve(fileURLToPath(new URL('../../test-artifacts', import.meta.url)));
 
-export async function screenshot(page: Page, folder: string, name: string): Promise<string> {
+export async function screenshot(page: Page, folder: string, name: string, fullPage = true): Promise<string> {
   const dir = join(ARTIFACTS, folder);
   await mkdir(dir, { recursive: true });
   const path = join(dir, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage });
   return path;
 }
 

@@ -16,7 +16,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 
 // The functions passed to page.evaluate/waitForFunction run in the browser; the
 // project compiles without the DOM library, so these few globals are declared here.
-declare const document: any, DataTransfer: any, File: any, atob: (s: string) => string;
+declare const document: any, window: any, DataTransfer: any, File: any, atob: (s: string) => string;
 type HTMLImageElement = { naturalWidth: number };
 
 const IMAGES = resolve(fileURLToPath(new URL('../fixtures/images', import.meta.url)));
@@ -234,6 +234,23 @@ describe.skipIf(!executable)('demo page in Chromium', () => {
     expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
   });
 
+  it('runs the first route\'s example in /docs with "Try it out" (Swagger UI in Chromium)', async () => {
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    page = await context.newPage();
+    errors = collectErrors(page);
+    await page.goto(`${open.url}/docs`);
+    const operation = page.locator('#operations-faq-matchFaqs');
+    await operation.locator('.opblock-summary').first().click();
+    await operation.locator('.try-out__btn').click();
+    const answered = page.waitForResponse((r) => r.url().endsWith('/v1/faq/match'));
+    await operation.locator('.execute').click();
+    expect((await answered).status()).toBe(200);
+    await operation.locator('.live-responses-table tbody .response-col_status').first().waitFor();
+    expect((await operation.locator('.live-responses-table tbody .response-col_status').first().textContent())?.trim()).toBe('200');
+    await screenshot(page, 'web', 'docs-try-it-out');
+    expect(errors).toEqual([]);
+  });
+
   for (const width of [390, 1280]) {
     it(`fits ${width} px without horizontal scrolling, long labels included`, async () => {
       await openPage(open, width);
@@ -250,6 +267,11 @@ describe.skipIf(!executable)('demo page in Chromium', () => {
       await page.click('#image-exchange summary');
       await expectNoHorizontalOverflow();
       await screenshot(page, 'web', `images-${width}`);
+      // The view docs/demo-page.png shows (copied from here when the page changes).
+      if (width === 1280) {
+        await page.evaluate(() => window.scrollTo(0, 0));
+        await screenshot(page, 'web', 'demo-page', false);
+      }
       expect(errors).toEqual([]);
     });
   }
