@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readOnnxMetadataProps } from '../../src/backends/onnx/index.js';
+import { readOnnxMetadataProps } from '../../../src/backends/onnx/index.js';
 import { makeTempDir, writeResnet } from './helpers.js';
 
 const { onnx } = onnxProto;
