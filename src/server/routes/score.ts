@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { rtsError } from '../../core/errors.js';
+import { timed } from '../../core/timings.js';
 import type { ServerContext } from '../context.js';
 import { decodeBase64Image } from '../base64.js';
 import { checkQuestion } from '../params.js';
@@ -45,14 +46,14 @@ async function score(ctx: ServerContext, request: FastifyRequest, name: string, 
   return withLease(ctx, request, name, undefined, async (model) => {
     if (isTextMatcher(model)) {
       const question = checkQuestion(input, 'input', ctx.config.maxQuestionChars);
-      const [ranking] = await model.match([question], { topK: model.faqCount, signal: request.abortSignal });
+      const [ranking] = await model.match([question], { topK: model.faqCount, signal: request.abortSignal, timings: request.timings });
       return { result: [ranking!.map((r) => [r.id, r.answerId, r.score]), computedIn(started)] };
     }
     if (isImageClassifier(model)) {
       const entries = imageEntries(ctx, input);
-      const images = entries.map(([key, v]) => decodeBase64Image(v, `input.${key}`));
+      const images = await timed(request.timings, 'decode', () => entries.map(([key, v]) => decodeBase64Image(v, `input.${key}`)));
       const topK = Math.min(REFERENCE_IMAGE_TOP_K, model.classCount);
-      const predictions = await model.classify(images, { topK, signal: request.abortSignal });
+      const predictions = await model.classify(images, { topK, signal: request.abortSignal, timings: request.timings });
       const out: Record<string, [string, number][]> = {};
       entries.forEach(([key], i) => {
         out[key] = predictions[i]!.map((p) => [p.wnid ? `${p.wnid} ${p.label}` : p.label, p.probability]);

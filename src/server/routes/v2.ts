@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { rtsError } from '../../core/errors.js';
+import { timed } from '../../core/timings.js';
 import type { Model } from '../../core/model.js';
 import type { ServerContext } from '../context.js';
 import { HEADER_LENGTH_HEADER } from '../oip/binary.js';
@@ -172,8 +173,8 @@ export function registerV2Routes(app: FastifyInstance, ctx: ServerContext, limit
     const infer = async (request: FastifyRequest<{ Params: ModelParams }>, reply: FastifyReply) => {
       const { name, version } = request.params;
       return withLease(ctx, request, name, version, async (model) => {
-        const parsed = parseInferBody(request.body, request.headers, model.metadata, limits);
-        const encoded = await runInference(model, parsed, request.abortSignal);
+        const parsed = await timed(request.timings, 'decode', () => parseInferBody(request.body, request.headers, model.metadata, limits));
+        const encoded = await runInference(model, parsed, request.abortSignal, request.timings);
         if (encoded.headerLength !== undefined) {
           reply.header('Inference-Header-Content-Length', String(encoded.headerLength)).type('application/octet-stream');
         } else {

@@ -84,7 +84,7 @@ describe('image-classifier on a tiny ResNet', () => {
         { name: 'probabilities', datatype: 'FP32', shape: [-1, 1000] },
         { name: 'logits', datatype: 'FP32', shape: [-1, 1000] },
       ],
-      properties: { provider: 'cpu', instances: '1', classes: '1000' },
+      properties: { provider: 'cpu', instances: '1', classes: '1000', weights: 'random', architecture: 'resnet18-v1.5' },
     });
     expect(model.metadata.labels?.probabilities).toEqual(labelLines);
   });
