@@ -12,6 +12,7 @@ import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { MatchOptions, TextMatch, TextMatcher } from '../../core/capabilities.js';
 import { isRtsError, rtsError } from '../../core/errors.js';
+import { quote } from '../../core/quote.js';
 import type { InferOptions, ModelBuildContext, ModelKind, ModelLoadContext, ModelMetadata } from '../../core/model.js';
 import { topK } from '../../core/rank.js';
 import { shapeMatches, type Tensor } from '../../core/tensor.js';
@@ -52,12 +53,10 @@ export function parseMatcherOptions(options: unknown, name: string): FaqMatcherO
   return r.data;
 }
 
-/** Check a question and prepare it the way training texts were prepared. */
-function prepareQuestion(q: unknown, index: number): string {
-  if (typeof q !== 'string') throw rtsError('INVALID_INPUT', `question ${index} must be a string`);
-  if (q.trim() === '') throw rtsError('INVALID_INPUT', `question ${index} is empty; send a non-empty question`);
-  return cleanText(q);
-}
+/** Characters of questions scored between two yields to the event loop (≈ 10 ms of scoring). */
+const SLICE_CHARS = 16_384;
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class FaqMatcher implements TextMatcher {
   readonly capability = 'text-matcher' as const;
@@ -98,10 +97,34 @@ export class FaqMatcher implements TextMatcher {
     };
   }
 
-  /** Match probabilities, questions × FAQs, row-major: one vectorisation + product for the whole call. */
-  scores(questions: readonly string[]): Float32Array {
+  /**
+   * Match probabilities, questions × FAQs, row-major. Questions are scored
+   * in slices of about `SLICE_CHARS` characters, one vectorisation + product
+   * each, yielding to the event loop between slices: a long batch never holds
+   * it for more than a slice (~10 ms), and a cancelled request stops there.
+   */
+  async scores(questions: readonly string[], signal?: AbortSignal): Promise<Float32Array> {
+    const n = this.faqCount;
+    const out = new Float32Array(questions.length * n);
+    for (let start = 0; start < questions.length;) {
+      if (start > 0) {
+        await yieldToEventLoop();
+        if (signal?.aborted) throw rtsError('CANCELLED', 'the request was cancelled');
+      }
+      let end = start + 1;
+      for (let chars = questions[start]!.length; end < questions.length && chars + questions[end]!.length <= SLICE_CHARS; end++) {
+        chars += questions[end]!.length;
+      }
+      out.set(this.scoreSlice(questions.slice(start, end)), start * n);
+      start = end;
+    }
+    return out;
+  }
+
+  private scoreSlice(questions: readonly string[]): Float32Array {
     if (this.closed) throw rtsError('MODEL_NOT_READY', `model "${this.name}" version ${this.version} is closed`);
-    const texts = questions.map((q, i) => prepareQuestion(q, i));
+    // Prepared the way training texts were; the edge has checked them (server/params.ts).
+    const texts = questions.map(cleanText);
     try {
       return this.pipeline.predictProba(texts);
     } catch (err) {
@@ -111,11 +134,9 @@ export class FaqMatcher implements TextMatcher {
   }
 
   async match(questions: string[], options: MatchOptions): Promise<TextMatch[][]> {
-    if (!Array.isArray(questions) || questions.length === 0) throw rtsError('INVALID_INPUT', 'at least one question is needed');
-    const k = options.topK ?? this.defaultTopK;
-    if (!(k >= 1)) throw rtsError('INVALID_INPUT', `topK must be at least 1, got ${String(k)}`);
+    const k = options.topK;
     if (options.signal?.aborted) throw rtsError('CANCELLED', 'the request was cancelled');
-    const P = this.scores(questions);
+    const P = await this.scores(questions, options.signal);
     const n = this.faqCount;
     // Best first; ties in class-index order so the ranking is deterministic.
     return questions.map((_q, i) => topK(P.subarray(i * n, (i + 1) * n), k).map(({ index, score }) => {
@@ -129,9 +150,9 @@ export class FaqMatcher implements TextMatcher {
     const questions = decodeTextInput(inputs);
     const wanted = options.outputs ?? ['probabilities', 'label'];
     for (const o of wanted) {
-      if (o !== 'probabilities' && o !== 'label') throw rtsError('INVALID_INPUT', `unknown output "${o}" (outputs: probabilities, label)`);
+      if (o !== 'probabilities' && o !== 'label') throw rtsError('INVALID_INPUT', `unknown output ${quote(o)} (outputs: probabilities, label)`);
     }
-    const P = this.scores(questions);
+    const P = await this.scores(questions, options.signal);
     const n = this.faqCount;
     const out: Tensor[] = [];
     for (const o of wanted) {
@@ -157,7 +178,7 @@ export function decodeTextInput(inputs: Tensor[]): string[] {
     throw rtsError('INVALID_INPUT', `expected ${expected}, got ${Array.isArray(inputs) ? inputs.length : 'no'} inputs`);
   }
   const t = inputs[0]!;
-  if (t.name !== 'text') throw rtsError('INVALID_INPUT', `unknown input "${t.name}": expected ${expected}`);
+  if (t.name !== 'text') throw rtsError('INVALID_INPUT', `unknown input ${quote(t.name)}: expected ${expected}`);
   if (t.datatype !== 'BYTES') throw rtsError('INVALID_INPUT', `input "text" has datatype ${t.datatype}: expected ${expected}`);
   if (!Array.isArray(t.shape) || !(shapeMatches([-1], t.shape) || shapeMatches([-1, 1], t.shape))) {
     throw rtsError('INVALID_INPUT', `input "text" has shape [${String(t.shape)}]: expected ${expected}`);
