@@ -69,6 +69,27 @@ describe('faq-matcher model kind', () => {
     expect((await model.match(['card arrival'], { topK: 1000 }))[0]).toHaveLength(TEST_FAQ_COUNT);
   });
 
+  it('scores a long batch in slices, letting the event loop run between them, with the same scores', async () => {
+    // 64 questions of 1,000 characters: several slices of the ~16k-character budget.
+    const long = Array.from({ length: 64 }, (_, i) => `${i} where is my card `.repeat(60).slice(0, 1000));
+    let loopRan = false;
+    const scored = model.scores(long).then((p) => ({ p, loopRanFirst: loopRan }));
+    setImmediate(() => { loopRan = true; });
+    const { p, loopRanFirst } = await scored;
+    expect(loopRanFirst).toBe(true);
+    // Slicing does not change a question's scores.
+    const one = await model.scores([long[40]!]);
+    expect(Array.from(p.subarray(40 * TEST_FAQ_COUNT, 41 * TEST_FAQ_COUNT))).toEqual(Array.from(one));
+  });
+
+  it('stops a cancelled long batch between slices', async () => {
+    const long = Array.from({ length: 64 }, () => 'where is my card '.repeat(60).slice(0, 1000));
+    const leaving = new AbortController();
+    const scored = model.scores(long, leaving.signal);
+    leaving.abort();
+    await expect(scored).rejects.toMatchObject({ code: 'RTS_ERR_CANCELLED' });
+  });
+
   it('answers the tensor API: probabilities FP32 [n, faqs] and label BYTES [n]', async () => {
     const questions = ['when does my card arrive', 'link my card to the app'];
     const out = await model.infer([{ name: 'text', datatype: 'BYTES', shape: [2], data: questions.map(enc) }]);
