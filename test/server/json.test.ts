@@ -58,3 +58,13 @@ describe('deeply nested JSON bodies over HTTP', () => {
     expect(r.json.error).toMatch(/"ready" must be true or false, got \[\[…\]\]/);
   });
 });
+
+describe('jsonDepth string skipping', () => {
+  it('handles escaped quotes and backslash runs', () => {
+    expect(jsonDepth('["a\\\\", [1]]')).toBe(2);
+    expect(jsonDepth('["a\\"]", [1]]')).toBe(2);
+    expect(jsonDepth('["a\\\\\\"[[[", [1]]')).toBe(2);
+    expect(jsonDepth('["unterminated [[[')).toBe(1);
+    expect(jsonDepth(`["${'x'.repeat(1_000_000)}", {"a": [[]]}]`)).toBe(4);
+  });
+});
