@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { echoKind, makeEchoRepo } from '../v2/echo-model.js';
-import { call, startV2Server, type V2Server } from '../v2/http.js';
+import { echoKind, makeEchoRepo } from './oip/echo-model.js';
+import { call, startV2Server, type V2Server } from './oip/http.js';
 
 /**
  * Errors quote what was wrong but never echo a whole bad value: every quoted

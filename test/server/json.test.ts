@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonDepth, MAX_JSON_DEPTH, parseJsonText } from '../../src/server/json.js';
-import { echoKind, makeEchoRepo } from '../v2/echo-model.js';
-import { call, startV2Server, type V2Server } from '../v2/http.js';
+import { echoKind, makeEchoRepo } from './oip/echo-model.js';
+import { call, startV2Server, type V2Server } from './oip/http.js';
 
 /**
  * JSON bodies: nesting is bounded (100 levels, as Triton) for every route
