@@ -4,6 +4,7 @@ import type { Model } from '../core/model.js';
 import { quote } from '../core/quote.js';
 import type { Tensor } from '../core/tensor.js';
 import type { RtsConfig } from './config.js';
+import type { OipLimits } from './oip/limits.js';
 
 /**
  * Request parameters that several routes accept, each checked here once,
@@ -93,4 +94,13 @@ export function checkTensorRequest(model: Model, inputs: readonly Tensor[], limi
   } else if (isImageClassifier(model)) {
     for (const t of inputs) checkImageCount(t.shape[0] ?? 1, limits, model);
   }
+}
+
+/**
+ * The protocol parse's bounds for one model, tightened where a request limit
+ * is known before any tensor is decoded: a text matcher's elements are
+ * questions, so a 100,000-element text tensor is a 413 on its shape alone.
+ */
+export function oipLimitsFor(model: Model, base: OipLimits, limits: RequestLimits): OipLimits {
+  return isTextMatcher(model) ? { ...base, maxElements: Math.min(base.maxElements, limits.maxQuestionsPerRequest) } : base;
 }

@@ -54,7 +54,11 @@ describe('questions: the same limits on every route', () => {
     const r = await inferText(texts(LIMITS.maxQuestionsPerRequest + 1));
     expect(r.status).toBe(413);
     oipError(r);
-    expect(r.json.error).toMatch(/at most 4 questions per request \(got 5\)/);
+    // Refused on the tensor's shape, before a single element is decoded.
+    expect(r.json.error).toMatch(/input "text": shape \[5\] has 5 elements; at most 4 are accepted/);
+    const many = await inferText(texts(100_000, 'q'));
+    expect(many.status).toBe(413);
+    oipError(many);
   });
 
   it('OIP infer: a question over maxQuestionChars → 413; a blank one → 400', async () => {

@@ -9,7 +9,7 @@ import { runInference } from '../oip/infer.js';
 import { defaultOipLimits, type OipLimits } from '../oip/limits.js';
 import { modelMetadata, serverMetadata } from '../oip/metadata.js';
 import { parseParameters } from '../oip/request.js';
-import { checkTensorRequest } from '../params.js';
+import { checkTensorRequest, oipLimitsFor } from '../params.js';
 import { useOipErrors } from '../plugins/errors.js';
 import { withLease } from './common.js';
 import { registerOipHealthRoutes } from './health.js';
@@ -174,7 +174,7 @@ export function registerV2Routes(app: FastifyInstance, ctx: ServerContext, limit
     const infer = async (request: FastifyRequest<{ Params: ModelParams }>, reply: FastifyReply) => {
       const { name, version } = request.params;
       return withLease(ctx, request, name, version, async (model) => {
-        const parsed = parseInferBody(request.body, request.headers, model.metadata, limits);
+        const parsed = parseInferBody(request.body, request.headers, model.metadata, oipLimitsFor(model, limits, ctx.config));
         checkTensorRequest(model, parsed.inputs, ctx.config);
         const encoded = await runInference(model, parsed, request.abortSignal);
         if (encoded.headerLength !== undefined) {
