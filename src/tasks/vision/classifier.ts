@@ -183,8 +183,18 @@ class OnnxImageClassifier implements ImageClassifier {
       throw rtsError('INVALID_INPUT', `topK must be an integer from 1 to ${this.classCount}, got ${String(k)}`);
     }
     if (!Array.isArray(images) || images.length === 0) throw rtsError('INVALID_INPUT', 'no images to classify');
-    const tensors = await this.preprocessAll(images, options.signal);
-    const logits = await this.score(tensors, options.signal);
+    // Announced to the batcher while decoding, so that concurrent requests still wait for
+    // each other to batch, while a lone request does not wait at all.
+    const arrived = this.batcher.expect(images.length);
+    let logits: Float32Array[];
+    try {
+      const tensors = await this.preprocessAll(images, options.signal);
+      const scored = this.score(tensors, options.signal); // queues them synchronously
+      arrived();
+      logits = await scored;
+    } finally {
+      arrived();
+    }
     return logits.map((row) => topK(this.probabilities(row), k).map(({ index, score }) => {
       const label = this.labels[index]!;
       const prediction: ImagePrediction = { index, label: label.label, probability: score };
