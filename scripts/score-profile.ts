@@ -4,7 +4,7 @@
  * the whole pipeline. `npx tsx scripts/score-profile.ts [models/banking77/1/pipeline.bin]`
  */
 import { loadPipeline } from '../src/text/serialize.js';
-import { loadLabelledSet } from '../src/tasks/faq/load-banking77.js';
+import { loadLabelledSet } from '../src/tasks/faq/data/load-banking77.js';
 
 const path = process.argv[2] ?? 'models/banking77/1/pipeline.bin';
 const rounds = Number(process.argv[3] ?? 5);
