@@ -129,6 +129,22 @@ program
     await saveJson(o.json, { benchmark: 'resnet', machine: { ...machine, loadAverageEnd }, ...result, reference: REFERENCE_RESNET });
   });
 
+program
+  .command('memory')
+  .description('resident memory of the server with the default models, after warm-up: with the container\'s allocator setting and with glibc\'s defaults (Linux)')
+  .option('--models <dir>', 'model repository (build the defaults with `rtscore build-models`)', 'models')
+  .option('--only <names>', 'comma-separated models', 'faq,banking77,resnet152')
+  .option('--json <file>', 'write every figure to this JSON file')
+  .action(async (o: { models: string; only: string; json?: string }) => {
+    const { memoryTable, runMemoryBench } = await import('./memory.js');
+    const machine = machineFacts();
+    print(`machine: ${describeMachine(machine)}`);
+    const runs = await runMemoryBench({ modelsDir: o.models, models: o.only.split(',').map((s) => s.trim()).filter(Boolean), print });
+    print('');
+    print(memoryTable(runs));
+    await saveJson(o.json, { benchmark: 'memory', machine: { ...machine, loadAverageEnd: loadAverageNow() }, runs });
+  });
+
 program.parseAsync(process.argv).then(
   () => process.exit(0),
   (err: unknown) => {
