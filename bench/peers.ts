@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runPrepare } from '../src/tasks/faq/data/prepare.js';
-import { freePort, spawnHttpServer, type ServerProcess } from './server-process.js';
+import { freePort } from '../src/core/free-port.js';
+import { spawnHttpServer, type ServerProcess } from './server-process.js';
 
 /**
  * The servers rtscore is compared with in the same run: the bare fastify ceiling, and the
