@@ -21,7 +21,12 @@ import { FAQ_MATCHER_KIND, parseMatcherOptions, readFaqsJson, type FaqEntry } fr
 
 export { FAQ_MATCHER_KIND } from './model-files.js';
 
-/** Largest batch one inference is meant to take (the batcher's bound; scoring cost is linear). */
+/**
+ * Most questions one pipeline call scores, published as the model's `maxBatchSize`: a longer
+ * request is scored in chunks of this size, so its working memory (questions × features and
+ * questions × FAQs) stays bounded whatever the edge lets through. Rows are independent, so the
+ * chunking changes no score; the cost per question is the same.
+ */
 export const FAQ_MAX_BATCH = 64;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -76,16 +81,24 @@ export class FaqMatcher implements TextMatcher {
   /** Match probabilities, questions × FAQs, row-major: one vectorisation + product for the whole call. */
   scores(questions: readonly string[], timings?: RequestTimings): Float32Array {
     if (this.closed) throw rtsError('MODEL_NOT_READY', `model "${this.name}" version ${this.version} is closed`);
-    const started = performance.now();
     const texts = questions.map((q, i) => prepareQuestion(q, i));
     try {
-      // pipeline.predictProba in its two phases, timed apart: vectorise, then score.
-      const features = this.pipeline.transform(texts);
-      const vectorised = performance.now();
-      recordTiming(timings, 'preprocess', vectorised - started);
-      const P = this.pipeline.classifier.predictProba(features);
-      recordTiming(timings, 'inference', performance.now() - vectorised);
-      return P;
+      // pipeline.predictProba in its two phases, timed apart (vectorise, then
+      // score), at most FAQ_MAX_BATCH questions per call.
+      const out = new Float32Array(texts.length * this.faqCount);
+      let preprocess = 0;
+      let inference = 0;
+      for (let start = 0; start < texts.length; start += FAQ_MAX_BATCH) {
+        const t0 = performance.now();
+        const features = this.pipeline.transform(texts.slice(start, start + FAQ_MAX_BATCH));
+        const t1 = performance.now();
+        out.set(this.pipeline.classifier.predictProba(features), start * this.faqCount);
+        preprocess += t1 - t0;
+        inference += performance.now() - t1;
+      }
+      recordTiming(timings, 'preprocess', preprocess);
+      recordTiming(timings, 'inference', inference);
+      return out;
     } catch (err) {
       if (isRtsError(err)) throw err;
       throw rtsError('INFERENCE_FAILED', `scoring failed: ${(err as Error).message}`, { cause: err });
