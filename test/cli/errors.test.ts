@@ -52,12 +52,13 @@ describe('command-line errors', { timeout: 180_000 }, () => {
 
   it('unknown dataset, architecture or depth, a port in use, an empty repository: one line each, exit 1', async () => {
     // One batch of processes: each start costs seconds on a loaded machine.
-    const [train, arch, depth, port, empty] = await Promise.all([
+    const [train, arch, depth, port, empty, emptyWorkers] = await Promise.all([
       cli('train', 'foo'),
       cli('build-model', 'vgg'),
       cli('build-model', 'resnet', '--depth', '19', '--dry-run'),
       cli('serve', '--host', '127.0.0.1', '--port', String(busyPort), '--models', dir, '--no-build-missing'),
       cli('serve', '--host', '127.0.0.1', '--port', '0', '--models', dir, '--no-build-missing'),
+      cli('serve', '--host', '127.0.0.1', '--port', '0', '--models', dir, '--no-build-missing', '--workers', '2'),
     ]);
     expectOneLine(train, /unknown dataset "foo" \(faq or banking77\)/);
     expectOneLine(arch, /'vgg' is invalid for argument 'arch'\. Allowed choices are resnet/);
@@ -73,6 +74,8 @@ describe('command-line errors', { timeout: 180_000 }, () => {
       .split('\n')
       .map((l) => JSON.parse(l) as { msg: string; code?: number });
     expect(logs.find((l) => l.msg === 'rtscore stopped')?.code).toBe(1);
+    // With --workers the primary says it once instead of restarting failing workers.
+    expectOneLine(emptyWorkers, /the model repository .* has no models/);
   });
 
   it('help texts print each default once and cite no document the user lacks', () => {
