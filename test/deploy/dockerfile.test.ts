@@ -14,7 +14,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { contextSources, inContext, parseDockerfile, type Stage } from './helpers/dockerfile.js';
-import { CONTAINER_MALLOC_ENV } from '../../bench/memory.js';
+/** What the images must set (bench/memory.ts measures the same setting). */
+const CONTAINER_MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: '131072' } as const;
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const read = (p: string) => readFileSync(join(ROOT, p), 'utf8');
