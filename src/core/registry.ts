@@ -5,17 +5,8 @@ import { silentLogger, type Logger } from './logger.js';
 import { modelConfigSchema, type ModelConfig, type VersionPolicy } from './model-config.js';
 import { defaultRuntimeSettings, type Model, type ModelKind, type RuntimeSettings } from './model.js';
 import { nullObserver, type ModelObserver } from './observer.js';
+import { parseOrThrow } from './parse.js';
 
-/**
- * The model registry: a Triton-style model repository on disk
- * (`<root>/<name>/config.json` + numbered version folders), loaded into
- * memory according to each model's version policy.
- *
- * Loading a model again (new version, changed config) loads the new instances
- * first and swaps them in atomically; replaced instances stop taking requests
- * at once and are closed only when their in-flight requests are done, so a
- * reload or unload under traffic drops nothing.
- */
 export type ModelState = 'LOADING' | 'READY' | 'UNAVAILABLE' | 'FAILED';
 
 export interface ModelIndexEntry {
@@ -77,6 +68,16 @@ interface Entry {
 
 const VERSION_DIR = /^[1-9][0-9]*$/;
 
+/**
+ * The model registry: a Triton-style model repository on disk
+ * (`<root>/<name>/config.json` + numbered version folders), loaded into
+ * memory according to each model's version policy.
+ *
+ * Loading a model again (new version, changed config) loads the new instances
+ * first and swaps them in atomically; replaced instances stop taking requests
+ * at once and are closed only when their in-flight requests are done, so a
+ * reload or unload under traffic drops nothing.
+ */
 export class ModelRegistry {
   private readonly options: ModelRegistryOptions;
   private readonly kinds: Map<string, ModelKind>;
@@ -390,12 +391,8 @@ export async function readModelConfig(modelDir: string, name: string): Promise<M
   } catch (err) {
     throw rtsError('MODEL_LOAD_FAILED', `model "${name}": ${file} is not readable JSON: ${(err as Error).message}`);
   }
-  const parsed = modelConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw rtsError('MODEL_LOAD_FAILED', `model "${name}": config.json field "${issue.path.join('.') || '(root)'}": ${issue.message}`);
-  }
-  return parsed.data;
+  return parseOrThrow(modelConfigSchema, raw, 'MODEL_LOAD_FAILED', `model "${name}": config.json`,
+    (issue) => `field "${issue.path.map(String).join('.') || '(root)'}": ${issue.message}`);
 }
 
 /** Numbered version folders of a model, ascending. */
