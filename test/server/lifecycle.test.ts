@@ -16,6 +16,10 @@ async function spawnServer(modelsDir: string, env: Record<string, string> = {}, 
     cwd: ROOT, env: { ...process.env, RTSCORE_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: any[] = [];
+  const watchers: Array<{ test: (entry: any) => boolean; resolve: () => void }> = [];
+  /** Resolves once a log line passes `test` (at once if one already has): the server says when it gets there. */
+  const logged = (test: (entry: any) => boolean): Promise<void> =>
+    lines.some(test) ? Promise.resolve() : new Promise((resolve) => watchers.push({ test, resolve }));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('server did not start')), 30_000);
@@ -23,16 +27,16 @@ async function spawnServer(modelsDir: string, env: Record<string, string> = {}, 
       try {
         const entry = JSON.parse(line);
         lines.push(entry);
+        for (const w of watchers.filter((w) => w.test(entry))) w.resolve();
         if (entry.msg === 'rtscore listening') resolve(entry.url);
       } catch { /* not a log line */ }
     });
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited early (${code})`)); });
   });
-  for (let i = 0; i < 100; i++) {
-    if ((await fetch(`${url}/readyz`)).status === 200) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { child, url, lines, exited };
+  // Every process (one per worker) says when its models are loaded and warmed.
+  const workers = extraArgs.includes('--workers') ? Number(extraArgs[extraArgs.indexOf('--workers') + 1]) : 1;
+  await logged(() => lines.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('ready:')).length >= workers);
+  return { child, url, lines, exited, logged };
 }
 
 let dir: string;
@@ -52,6 +56,7 @@ describe('graceful shutdown', () => {
     const pool = new Pool(server.url, { connections: 8, pipelining: 1 });
     const questions = Array.from({ length: 64 }, (_, i) => `question number ${i} about my card top up and transfer fees`);
     const results: { status?: number; error?: string; sentBeforeSignal: boolean }[] = [];
+    let wake: () => void = () => {};
     let signalled = false;
     const one = async () => {
       const sentBeforeSignal = !signalled;
@@ -62,18 +67,20 @@ describe('graceful shutdown', () => {
       } catch (err) {
         results.push({ error: (err as Error).message, sentBeforeSignal });
       }
+      wake();
     };
     // 8 clients, each looping until the server is gone (bounded to 400 requests in all).
     let budget = 400;
     const clients = Array.from({ length: 8 }, async () => {
       while (budget-- > 0 && server.child.exitCode === null) await one();
     });
-    // let traffic flow first (bounded wait: the machine may be busy)
-    for (let i = 0; i < 200 && results.length < 16; i++) await new Promise((r) => setTimeout(r, 25));
+    // Let traffic flow first: 16 answers.
+    while (results.length < 16) await new Promise<void>((resolve) => { wake = resolve; });
     server.child.kill('SIGTERM');
     signalled = true;
-    await new Promise((r) => setTimeout(r, 100));
-    // readiness turns false while it still serves during the shutdown delay
+    // Readiness turns false as the drain starts, while it still serves during the shutdown delay
+    // (0: the delay has already run out on a busy machine and the port is closed).
+    await server.logged((l) => typeof l.msg === 'string' && l.msg.startsWith('draining'));
     const ready = await fetch(`${server.url}/readyz`).then((r) => r.status).catch(() => 0);
     expect([503, 0]).toContain(ready);
     const code = await server.exited;
@@ -102,9 +109,9 @@ describe('graceful shutdown', () => {
       const res = await fetch(`${server.url}/v1/faq/match`, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body: '{"question":"card"}' });
       expect(res.status).toBe(200);
       await res.text();
-      // each worker logs its own access lines with its pid
+      // each worker logs its own access lines with its pid: wait for this request's line
+      await server.logged(() => server.lines.filter((l) => l.msg === 'request').length >= sent);
       for (const l of server.lines) if (l.msg === 'request') pids.add(l.pid);
-      await new Promise((r) => setTimeout(r, 20));
     }
     expect(pids.size).toBe(2);
 
