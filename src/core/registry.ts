@@ -228,7 +228,14 @@ export class ModelRegistry {
     return e ? { state: e.state, reason: e.reason } : undefined;
   }
 
-  /** True when every known model that has not failed is ready, and at least one is. */
+  /**
+   * Server readiness, as Triton defines it: every model the server has loaded
+   * (or is loading) is ready, and at least one is. A model unloaded through the
+   * repository API leaves that set (its own readiness turns false, the server's
+   * stays true for the models it still serves); a model that failed to load
+   * under `serve-others` does not hold the server back; with no model left the
+   * server is not ready, since it would serve nothing. (deploy/README.md, "Readiness")
+   */
   ready(): boolean {
     let readyCount = 0;
     for (const e of this.entries.values()) {

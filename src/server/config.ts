@@ -150,5 +150,9 @@ export function readKeyFile(path: string): string[] {
   } catch (err) {
     throw rtsError('CONFIG', `API key file ${path}: ${(err as Error).message}`);
   }
-  return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const keys = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  // A named key file without a key would silently turn authentication (or the
+  // admin-only guard of repository control) off: refuse it instead.
+  if (keys.length === 0) throw rtsError('CONFIG', `API key file ${path} holds no key (one key per line)`);
+  return keys;
 }
