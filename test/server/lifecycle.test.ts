@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFaqRepo } from '../helpers/models.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
+/** How long a server process may take to start (tsx compiles on the fly; the test machine is shared and busy). */
+const START_LIMIT_MS = 120_000;
 
 /** Start `rtscore serve` as a real process; resolve with its URL once ready. */
 async function spawnServer(modelsDir: string, env: Record<string, string> = {}, extraArgs: string[] = []) {
@@ -22,13 +24,16 @@ async function spawnServer(modelsDir: string, env: Record<string, string> = {}, 
     lines.some(test) ? Promise.resolve() : new Promise((resolve) => watchers.push({ test, resolve }));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server did not start')), 30_000);
+    const timer = setTimeout(() => reject(new Error('server did not start')), START_LIMIT_MS);
     createInterface({ input: child.stdout! }).on('line', (line) => {
       try {
         const entry = JSON.parse(line);
         lines.push(entry);
         for (const w of watchers.filter((w) => w.test(entry))) w.resolve();
-        if (entry.msg === 'rtscore listening') resolve(entry.url);
+        if (entry.msg === 'rtscore listening') {
+          clearTimeout(timer);
+          resolve(entry.url);
+        }
       } catch { /* not a log line */ }
     });
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited early (${code})`)); });
@@ -95,7 +100,7 @@ describe('graceful shutdown', () => {
     expect(results.filter((r) => r.status !== undefined && r.status >= 500)).toEqual([]);
     expect(server.lines.some((l) => l.msg?.startsWith('draining'))).toBe(true);
     expect(server.lines.some((l) => l.msg === 'rtscore stopped' && l.code === 0)).toBe(true);
-  });
+  }, 2 * START_LIMIT_MS);
 
   it('--workers runs several processes on one port and stops them all on SIGTERM', async () => {
     // A fixed free port: with port 0 each cluster worker would still share one listener, but we need to know it.
@@ -124,7 +129,7 @@ describe('graceful shutdown', () => {
     }
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
-  });
+  }, 2 * START_LIMIT_MS);
 
   it('a wrong configuration value stops start-up with a message naming it', async () => {
     const child2 = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--models', dir], {
