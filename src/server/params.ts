@@ -24,10 +24,9 @@ export function parseTopK(value: unknown, fallback: number, count: number, maxTo
   if (value === undefined || value === null) return Math.max(1, Math.min(fallback, count));
   if (value === 'all') return count;
   const n = typeof value === 'string' && /^[0-9]{1,16}$/.test(value) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
-    throw rtsError('INVALID_INPUT', `topK must be a positive integer or "all" (got ${quote(value)})`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > maxTopK) {
+    throw rtsError('INVALID_INPUT', `topK must be an integer from 1 to ${maxTopK} or "all" (got ${quote(value)})`);
   }
-  if (n > maxTopK) throw rtsError('INVALID_INPUT', `topK must be at most ${maxTopK} (got ${n})`);
   return Math.min(n, count);
 }
 

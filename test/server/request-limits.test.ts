@@ -146,7 +146,7 @@ describe('topK: one rule, at the edge', () => {
     const bad = await images('y'.repeat(5000));
     expect(bad.status).toBe(400);
     const text = await bad.text();
-    expect(text).toMatch(/topK must be a positive integer or \\"all\\" \(got \\"y{100}…\\"\)/);
+    expect(text).toMatch(/topK must be an integer from 1 to 50 or \\"all\\" \(got \\"y{100}…\\"\)/);
     expect(text.length).toBeLessThan(1024);
   });
 });
