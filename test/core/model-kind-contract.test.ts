@@ -34,7 +34,10 @@ const eagle = new Uint8Array(readFileSync(new URL('../fixtures/images/eagle.jpg'
 const cases: ModelKindCase[] = [
   {
     kind: faqMatcherKind,
-    makeRepo: async (dir) => (await makeFaqRepo(dir, { name: 'faq' }), 'faq'),
+    makeRepo: async (dir) => {
+      await makeFaqRepo(dir, { name: 'faq' });
+      return 'faq';
+    },
     inputs: (n) => [{
       name: 'text', datatype: 'BYTES', shape: [n],
       data: Array.from({ length: n }, (_, i) => utf8.encode(i % 2 ? 'how do I get a refund?' : 'when will my card arrive?')),
@@ -42,7 +45,10 @@ const cases: ModelKindCase[] = [
   },
   {
     kind: imageClassifierKind,
-    makeRepo: async (dir) => (await makeVisionRepo(dir, { name: 'resnet', maxQueueDelayMs: 0 }), 'resnet'),
+    makeRepo: async (dir) => {
+      await makeVisionRepo(dir, { name: 'resnet', maxQueueDelayMs: 0 });
+      return 'resnet';
+    },
     inputs: (n) => [{ name: 'image', datatype: 'BYTES', shape: [n], data: Array.from({ length: n }, (_, i) => (i % 2 ? eagle : dog)) }],
   },
 ];
