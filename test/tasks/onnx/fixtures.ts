@@ -178,6 +178,21 @@ interface FlatTrees {
   leaves: { tree: number; node: number; weights: number[] }[];
 }
 
+/**
+ * The largest float32 not above a float64 threshold. scikit-learn compares
+ * float32 features with float64 thresholds; ONNX thresholds are float32, so
+ * skl2onnx rounds them down (adjust_threshold_for_sklearn) to keep
+ * `x <= t` deciding the same way for every float32 x.
+ */
+export function float32AtMost(t: number): number {
+  const f = Math.fround(t);
+  if (f <= t) return f;
+  const bits = new Float32Array([f]);
+  const u = new Int32Array(bits.buffer);
+  u[0] = f > 0 ? u[0]! - 1 : f < 0 ? u[0]! + 1 : 0x80000001 | 0; // 0 → the smallest negative subnormal
+  return bits[0]!;
+}
+
 /** Trees in the flat attribute form of TreeEnsemble* (skl2onnx's add_tree_to_attribute_pairs). */
 function flatten(trees: TreeNode[]): FlatTrees {
   const f: FlatTrees = {
@@ -196,7 +211,7 @@ function flatten(trees: TreeNode[]): FlatTrees {
         f.leaves.push({ tree: treeId, node: id, weights: node.weights });
         return id;
       }
-      f.nodes_featureids.push(node.feature!); f.nodes_values.push(node.threshold!); f.nodes_modes.push('BRANCH_LEQ');
+      f.nodes_featureids.push(node.feature!); f.nodes_values.push(float32AtMost(node.threshold!)); f.nodes_modes.push('BRANCH_LEQ');
       f.nodes_truenodeids.push(0); f.nodes_falsenodeids.push(0);
       f.nodes_truenodeids[at] = visit(node.left!);
       f.nodes_falsenodeids[at] = visit(node.right!);
