@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { isRtsError } from '../core/errors.js';
 import { registerBuildCommands } from './commands/build.js';
 import { registerFaqCommands } from './commands/faq.js';
+import { registerAddModelCommand, registerInspectCommand } from './commands/onnx.js';
 import { registerServeCommand } from './commands/serve.js';
 import { packageVersion } from './version.js';
 
@@ -19,6 +20,8 @@ const program = new Command()
 registerServeCommand(program);
 registerFaqCommands(program);
 registerBuildCommands(program);
+registerInspectCommand(program);
+registerAddModelCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (isRtsError(err)) {
