@@ -3,8 +3,8 @@ import { modelKinds } from '../../src/cli/kinds.js';
 import { halfToNumber, numberToHalf } from '../../src/core/datatypes.js';
 import * as F from '../tasks/onnx/fixtures.js';
 import { argmax, linearProba, maxAbsDiff, regress, textProba } from '../tasks/onnx/reference.js';
-import { echoKind, makeEchoRepo } from '../v2/echo-model.js';
-import { call, startV2Server, type V2Server } from '../v2/http.js';
+import { echoKind, makeEchoRepo } from './oip/echo-model.js';
+import { call, startV2Server, type V2Server } from './oip/http.js';
 
 /**
  * KServe V1 (`/v1/models/{name}:predict`) and the reference-style

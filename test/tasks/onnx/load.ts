@@ -6,7 +6,7 @@ import { defaultRuntimeSettings } from '../../../src/core/model.js';
 import { modelConfigSchema } from '../../../src/core/model-config.js';
 import { nullObserver } from '../../../src/core/observer.js';
 import { onnxModelKind } from '../../../src/tasks/onnx/model.js';
-import { captureLogger, type LogLine } from '../../onnx/helpers.js';
+import { captureLogger, type LogLine } from '../../backends/onnx/helpers.js';
 import { writeModelFolder } from './fixtures.js';
 
 /** Load a fixture through the `onnx` model kind (no server), as the registry would. */

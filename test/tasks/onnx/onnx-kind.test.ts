@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { modelKinds } from '../../../src/cli/kinds.js';
 import { halfToNumber, numberToHalf } from '../../../src/core/datatypes.js';
-import { binaryOutputs, bytesBlob, call, floats, framed, startV2Server, type V2Server } from '../../v2/http.js';
+import { binaryOutputs, bytesBlob, call, floats, framed, startV2Server, type V2Server } from '../../server/oip/http.js';
 import * as F from './fixtures.js';
 import { argmax, forestProba, linearProba, maxAbsDiff, regress, scaleNormalize, textProba } from './reference.js';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { modelKinds } from '../../../src/cli/kinds.js';
-import { call, startV2Server, type V2Server } from '../../v2/http.js';
+import { call, startV2Server, type V2Server } from '../../server/oip/http.js';
 import * as F from './fixtures.js';
 import { maxAbsDiff } from './reference.js';
 

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import sharp, { type Sharp } from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { isRtsError } from '../../src/core/errors.js';
-import { inspectImage, sniffFormat } from '../../src/tasks/vision/image-decode.js';
-import { centerCropOffset, preprocessImage, resizedSize } from '../../src/tasks/vision/preprocess.js';
-import { parsePreprocessSpec } from '../../src/tasks/vision/preprocess-spec.js';
+import { isRtsError } from '../../../src/core/errors.js';
+import { inspectImage, sniffFormat } from '../../../src/tasks/vision/image-decode.js';
+import { centerCropOffset, preprocessImage, resizedSize } from '../../../src/tasks/vision/preprocess.js';
+import { parsePreprocessSpec } from '../../../src/tasks/vision/preprocess-spec.js';
 import {
   columnMeans, denormalize, horizontalRamp, normalized, pattern, pixels, raw, rowMeans, solid, type Rgb,
 } from './images.js';

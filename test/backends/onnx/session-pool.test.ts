@@ -1,8 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OnnxSessionPool } from '../../src/backends/onnx/index.js';
-import type { Tensor } from '../../src/core/tensor.js';
+import { OnnxSessionPool } from '../../../src/backends/onnx/index.js';
+import type { Tensor } from '../../../src/core/tensor.js';
 import {
   captureLogger, imageBatch, makeTempDir, maxAbs, maxAbsDiff, multiInputModel, writeResnet,
 } from './helpers.js';

@@ -6,8 +6,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { preprocessImage } from '../../../src/tasks/vision/preprocess.js';
-import { parsePreprocessSpec } from '../../../src/tasks/vision/preprocess-spec.js';
+import { preprocessImage } from '../../../../src/tasks/vision/preprocess.js';
+import { parsePreprocessSpec } from '../../../../src/tasks/vision/preprocess-spec.js';
 
 const [imagesDir, refDir] = process.argv.slice(2);
 if (!imagesDir || !refDir) throw new Error('usage: compare.ts IMAGES_DIR REFERENCE_DIR');

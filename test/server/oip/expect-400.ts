@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { RtsError } from '../../src/core/errors.js';
+import { RtsError } from '../../../src/core/errors.js';
 
 /** Run `fn`, expect it to throw a 400 RtsError, and return the error's message. */
 export function error400(fn: () => unknown): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { topK } from '../../src/core/rank.js';
-import { softmax } from '../../src/tasks/vision/postprocess.js';
+import { topK } from '../../../src/core/rank.js';
+import { softmax } from '../../../src/tasks/vision/postprocess.js';
 
 const sum = (a: ArrayLike<number>) => Array.from(a).reduce((s, v) => s + v, 0);
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Tensor } from '../../src/core/tensor.js';
-import { classify, shortestFloat32 } from '../../src/server/oip/classification.js';
-import { dataToJson, encodeInferResponse } from '../../src/server/oip/response.js';
-import { modelMetadata, serverMetadata } from '../../src/server/oip/metadata.js';
+import type { Tensor } from '../../../src/core/tensor.js';
+import { classify, shortestFloat32 } from '../../../src/server/oip/classification.js';
+import { dataToJson, encodeInferResponse } from '../../../src/server/oip/response.js';
+import { modelMetadata, serverMetadata } from '../../../src/server/oip/metadata.js';
 
 const text = (t: Tensor) => (t.data as Uint8Array[]).map((e) => Buffer.from(e).toString('utf8'));
 

@@ -1,8 +1,8 @@
 import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { faqMatcherKind } from '../../src/tasks/faq/matcher.js';
-import { makeFaqRepo, TEST_FAQ_COUNT } from '../helpers/faq-models.js';
+import { faqMatcherKind } from '../../../src/tasks/faq/matcher.js';
+import { makeFaqRepo, TEST_FAQ_COUNT } from '../../helpers/faq-models.js';
 import { bytesBlob, binaryOutputs, call, floats, framed, startV2Server, type V2Server } from './http.js';
 
 /**

@@ -2,10 +2,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
-import type { Logger } from '../../src/core/logger.js';
-import type { Tensor } from '../../src/core/tensor.js';
-import { buildResnetModel, type BuildResnetOptions } from '../../src/tasks/vision/resnet/index.js';
-import { SeededRandom } from '../../src/tasks/vision/resnet/random.js';
+import type { Logger } from '../../../src/core/logger.js';
+import type { Tensor } from '../../../src/core/tensor.js';
+import { buildResnetModel, type BuildResnetOptions } from '../../../src/tasks/vision/resnet/index.js';
+import { SeededRandom } from '../../../src/tasks/vision/resnet/random.js';
 
 const { onnx } = onnxProto;
 

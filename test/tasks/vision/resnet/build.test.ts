@@ -4,9 +4,9 @@ import onnxProto from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildResnetModel, encodeResnetModel, RESNET_DEPTHS, resnetModelProto, resnetSummary, writeResnetModel, type ResnetDepth,
-} from '../../src/tasks/vision/resnet/index.js';
-import { writeEncoded } from '../../src/tasks/vision/resnet/stream-encode.js';
-import { makeTempDir } from './helpers.js';
+} from '../../../../src/tasks/vision/resnet/index.js';
+import { writeEncoded } from '../../../../src/tasks/vision/resnet/stream-encode.js';
+import { makeTempDir } from '../../../backends/onnx/helpers.js';
 
 const { onnx } = onnxProto;
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { error400 } from './expect-400.js';
-import { RtsError } from '../../src/core/errors.js';
-import type { Datatype } from '../../src/core/tensor.js';
-import { decodeBase64, tensorDataFromJson } from '../../src/server/oip/json-data.js';
-import { checkShape, fitShape } from '../../src/server/oip/shape.js';
+import { RtsError } from '../../../src/core/errors.js';
+import type { Datatype } from '../../../src/core/tensor.js';
+import { decodeBase64, tensorDataFromJson } from '../../../src/server/oip/json-data.js';
+import { checkShape, fitShape } from '../../../src/server/oip/shape.js';
 
 const where = 'input "x"';
 const parse = (datatype: Datatype, shape: number[], data: unknown, contentType?: string) =>

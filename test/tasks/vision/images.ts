@@ -25,7 +25,7 @@ export function solid(width: number, height: number, colour: Rgb): Sharp {
   return raw(pixels(width, height, 3, () => colour), width, height, 3);
 }
 
-/** The pattern test/vision/torchvision values were computed on (same formula in Python). */
+/** The pattern test/tasks/vision/torchvision values were computed on (same formula in Python). */
 export function pattern(width: number, height: number): Sharp {
   return raw(pixels(width, height, 3, (x, y) => [(x * 37 + y * 11) % 256, (x * x + 3 * y) % 256, (x * y) % 256]), width, height, 3);
 }

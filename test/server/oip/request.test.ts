@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { error400 as message } from './expect-400.js';
-import type { ModelMetadata } from '../../src/core/model.js';
-import { parseInferBody } from '../../src/server/oip/body.js';
-import { defaultOipLimits } from '../../src/server/oip/limits.js';
-import { parseInferRequest, parseRawRequest } from '../../src/server/oip/request.js';
+import type { ModelMetadata } from '../../../src/core/model.js';
+import { parseInferBody } from '../../../src/server/oip/body.js';
+import { defaultOipLimits } from '../../../src/server/oip/limits.js';
+import { parseInferRequest, parseRawRequest } from '../../../src/server/oip/request.js';
 
 /** Metadata shaped like the image model's: encoded images or a preprocessed tensor in, scores out. */
 const imageMeta: ModelMetadata = {

@@ -3,8 +3,8 @@
 rtscore's preprocessing (src/tasks/vision/preprocess.ts). Not part of the test suite.
 
   apt-get install -y python3-torchvision python3-pil python3-numpy
-  /usr/bin/python3 test/vision/torchvision/reference.py IMAGES_DIR OUT_DIR
-  npx tsx test/vision/torchvision/compare.ts IMAGES_DIR OUT_DIR
+  /usr/bin/python3 test/tasks/vision/torchvision/reference.py IMAGES_DIR OUT_DIR
+  npx tsx test/tasks/vision/torchvision/compare.ts IMAGES_DIR OUT_DIR
 
 Writes OUT_DIR/<file name>.f32: the 3×224×224 float32 tensor (C, H, W order) of
   Resize(256) → CenterCrop(224) → ToTensor() → Normalize(ImageNet mean, std)

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { formatLabel, loadLabels, parseLabels } from '../../src/tasks/vision/labels.js';
+import { formatLabel, loadLabels, parseLabels } from '../../../src/tasks/vision/labels.js';
 
-const SHIPPED = fileURLToPath(new URL('../../data/imagenet/labels.txt', import.meta.url));
+const SHIPPED = fileURLToPath(new URL('../../../data/imagenet/labels.txt', import.meta.url));
 
 describe('the shipped ImageNet labels', () => {
   it('has the 1000 classes in torchvision index order, with WordNet ids', async () => {

@@ -2,7 +2,7 @@ import { cp, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { echoKind, makeEchoRepo } from './echo-model.js';
+import { echoKind, holdRequests, makeEchoRepo } from './echo-model.js';
 import { call, startV2Server, type Answer, type V2Server } from './http.js';
 
 /**
@@ -21,10 +21,9 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const request = (delayMs = 0, path = '/v2/models/echo/infer') => call(`${url}${path}`, {
+const request = (delayMs = 0, path = '/v2/models/echo/infer', hold?: string) => call(`${url}${path}`, {
   method: 'POST',
-  body: { inputs: [{ name: 'i64', shape: [1], datatype: 'INT64', data: [7] }], parameters: { delay_ms: delayMs } },
+  body: { inputs: [{ name: 'i64', shape: [1], datatype: 'INT64', data: [7] }], parameters: { delay_ms: delayMs, ...(hold ? { hold } : {}) } },
 });
 const repository = (path: string, body?: unknown) => call(`${url}/v2/repository${path}`, { method: 'POST', ...(body !== undefined ? { body: body as object } : {}) });
 
@@ -34,6 +33,12 @@ interface Outcome { status: number; version?: string; error?: string; started: n
 function traffic(clients = 4, delayMs = 3) {
   const outcomes: Outcome[] = [];
   let stopped = false;
+  // Woken on every answer: `settle` waits for answers, not for time.
+  let wake: () => void = () => {};
+  const record = (o: Outcome): void => {
+    outcomes.push(o);
+    wake();
+  };
   const running = Promise.all(Array.from({ length: clients }, async () => {
     while (!stopped) {
       const started = performance.now();
@@ -41,18 +46,19 @@ function traffic(clients = 4, delayMs = 3) {
       try {
         r = await request(delayMs);
       } catch (err) {
-        outcomes.push({ status: 0, error: String(err), started, ended: performance.now() });
+        record({ status: 0, error: String(err), started, ended: performance.now() });
         continue;
       }
-      outcomes.push({ status: r.status, version: r.json?.model_version, error: r.json?.error, started, ended: performance.now() });
+      record({ status: r.status, version: r.json?.model_version, error: r.json?.error, started, ended: performance.now() });
     }
   }));
   return {
     outcomes,
     /** Wait until `count` requests that started after `since` have answered (timing-independent on a busy machine). */
     async settle(since: number, count = 10): Promise<void> {
-      const deadline = performance.now() + 20_000;
-      while (outcomes.filter((o) => o.started > since).length < count && performance.now() < deadline) await sleep(10);
+      while (outcomes.filter((o) => o.started > since).length < count) {
+        await new Promise<void>((resolve) => { wake = resolve; });
+      }
     },
     async stop(): Promise<Outcome[]> {
       stopped = true;
@@ -132,13 +138,23 @@ describe('load and unload under traffic', () => {
   });
 
   it('an in-flight request finishes when its model is reloaded or unloaded', async () => {
-    const slow = request(400);
-    await sleep(100);
+    // Each slow request is held inside the model until released, so the reload and the
+    // unload certainly start while it is in flight on the instance they replace.
+    const first = holdRequests('first');
+    const slow = request(0, undefined, 'first');
+    await first.arrived;
     const reload = await repository('/models/echo/load');
     expect(reload.status).toBe(200);
-    const slow2 = request(400);
-    await sleep(100);
-    const unload = repository('/models/echo/unload');
+    first.release();
+    const second = holdRequests('second');
+    const slow2 = request(0, undefined, 'second');
+    await second.arrived;
+    let unloadAnswered = false;
+    const unload = repository('/models/echo/unload').then((r) => { unloadAnswered = true; return r; });
+    // The unload has begun once the model stops being ready; it cannot answer before the drain.
+    while ((await call(`${url}/v2/models/echo/ready`)).status === 200);
+    expect(unloadAnswered).toBe(false);
+    second.release();
     const [s1, s2, u] = await Promise.all([slow, slow2, unload]);
     // The echo model throws if used after close: 200s prove the old instances were drained first.
     expect(s1.status).toBe(200);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageClassifierKind } from '../../src/tasks/vision/classifier.js';
-import { makeVisionRepo } from '../helpers/vision-models.js';
+import { imageClassifierKind } from '../../../src/tasks/vision/classifier.js';
+import { makeVisionRepo } from '../../helpers/vision-models.js';
 import { makeEchoRepo, echoKind } from './echo-model.js';
 import { binaryOutputs, bytesBlob, call, floats, framed, startV2Server, type V2Server } from './http.js';
 
@@ -10,8 +10,8 @@ import { binaryOutputs, bytesBlob, call, floats, framed, startV2Server, type V2S
  * real image model (a small seeded ResNet) and an identity model that carries
  * the datatypes the image model does not take.
  */
-const dog = readFileSync(new URL('../fixtures/images/dog.jpg', import.meta.url));
-const eagle = readFileSync(new URL('../fixtures/images/eagle.jpg', import.meta.url));
+const dog = readFileSync(new URL('../../fixtures/images/dog.jpg', import.meta.url));
+const eagle = readFileSync(new URL('../../fixtures/images/eagle.jpg', import.meta.url));
 
 let server: V2Server;
 let url: string;
@@ -137,7 +137,7 @@ describe('image inference', () => {
     expect(r.status).toBe(200);
     const [out] = r.json.outputs;
     expect(out).toMatchObject({ name: 'probabilities', datatype: 'BYTES', shape: [2, 3] });
-    const labels = readFileSync(new URL('../../data/imagenet/labels.txt', import.meta.url), 'utf8');
+    const labels = readFileSync(new URL('../../../data/imagenet/labels.txt', import.meta.url), 'utf8');
     for (let row = 0; row < 2; row++) {
       const rowProbs = probs.subarray(row * 1000, (row + 1) * 1000);
       const [score, index, label] = splitClass(out.data[row * 3]);

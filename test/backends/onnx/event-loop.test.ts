@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { OnnxSessionPool } from '../../src/backends/onnx/index.js';
+import { OnnxSessionPool } from '../../../src/backends/onnx/index.js';
 import { imageBatch, makeTempDir, writeResnet } from './helpers.js';
 
 let dir: string;
