@@ -37,7 +37,7 @@ export async function inspectOnnxFile(path: string): Promise<Inspection> {
     if (!isRtsError(err)) throw err;
     problem = err.message;
   }
-  const batchable = served !== undefined && served.inputs.every((i) => i.shape?.[0] === -1);
+  const batchable = served?.inputs.every((i) => i.shape?.[0] === -1) === true;
   const config: Record<string, unknown> = { kind: 'onnx' };
   // No queue delay: requests that arrive while a run is busy are batched, a lone one runs at once.
   if (batchable) config.batching = { maxBatchSize: 8, maxQueueDelayMs: 0 };

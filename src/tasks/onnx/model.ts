@@ -38,7 +38,7 @@ async function loadOnnxModel(ctx: ModelLoadContext): Promise<RowPredictor> {
       ...(prepared.bytes ? { modelBytes: prepared.bytes } : {}),
     });
   } catch (err) {
-    throw withLoadHint(err, path, prepared);
+    throw withLoadHint(err, prepared);
   }
   try {
     const model = new OnnxModel(ctx, options, prepared, pool);
@@ -51,7 +51,7 @@ async function loadOnnxModel(ctx: ModelLoadContext): Promise<RowPredictor> {
 }
 
 /** ONNX Runtime's load errors, with what to do about the common ones. */
-function withLoadHint(err: unknown, path: string, prepared: PreparedModel): unknown {
+function withLoadHint(err: unknown, prepared: PreparedModel): unknown {
   if (!isRtsError(err)) return err;
   const text = err.message;
   const opsets = prepared.opsets.map((o) => `${o.domain} ${o.version}`).join(', ');

@@ -95,7 +95,7 @@ function removeZipMaps(model: ModelProto, notes: string[]): Record<string, strin
   for (const output of graph.output ?? []) {
     const name = output.name ?? '';
     const node = producerOf(model, name);
-    if (!node || node.opType !== 'ZipMap' || !node.input?.[0]) continue;
+    if (node?.opType !== 'ZipMap' || !node.input?.[0]) continue;
     const classes = classLabelsOf(node) ?? [];
     const source = node.input[0];
     node.opType = 'Identity';

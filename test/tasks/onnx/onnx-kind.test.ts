@@ -169,7 +169,7 @@ describe('scikit-learn shaped graphs agree with their parameters', () => {
     const half = await call(`${base}/v2/models/half/infer`, req);
     expect(half.status).toBe(200);
     const out = new Uint16Array(Uint8Array.from(binaryOutputs(half).get('y')!).buffer);
-    const expected = x.map((v, i) => numberToHalf(Math.fround(halfToNumber(bits[i]!) * halfWeights[i % 3]!)));
+    const expected = x.map((_, i) => numberToHalf(Math.fround(halfToNumber(bits[i]!) * halfWeights[i % 3]!)));
     expect(Array.from(out)).toEqual(expected);
   });
 });
