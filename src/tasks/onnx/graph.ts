@@ -85,8 +85,10 @@ export function decodeModel(bytes: Uint8Array, file: string): ModelProto {
   return model;
 }
 
+/** The encoded model in a buffer of its own (protobufjs may hand out a slice of a shared pool). */
 export function encodeModel(model: ModelProto): Uint8Array {
-  return onnx.ModelProto.encode(model).finish();
+  const out = onnx.ModelProto.encode(model).finish();
+  return out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out : new Uint8Array(out);
 }
 
 /** `ai.onnx` 17, `ai.onnx.ml` 3, … */

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OnnxSessionPool, sessionOptionsOf, validateInputs, validateOutputNames } from '../../backends/onnx/index.js';
 import { Batcher } from '../../core/batcher.js';
@@ -7,7 +6,8 @@ import { isRtsError, rtsError } from '../../core/errors.js';
 import type { InferOptions, ModelKind, ModelLoadContext, ModelMetadata } from '../../core/model.js';
 import { describeSpec, type Tensor, type TensorSpec } from '../../core/tensor.js';
 import { parseOnnxModelOptions, type OnnxModelOptions } from './options.js';
-import { prepareModel, type PreparedModel } from './prepare.js';
+import { readAndPrepare } from './load-prepared.js';
+import type { PreparedModel } from './prepare.js';
 import { concatRows, predictionsOf, rowCount, splitRows } from './rows.js';
 
 /**
@@ -24,10 +24,7 @@ export const onnxModelKind: ModelKind = { kind: 'onnx', load: loadOnnxModel };
 async function loadOnnxModel(ctx: ModelLoadContext): Promise<RowPredictor> {
   const options = parseOnnxModelOptions(ctx.config.options, ctx.name);
   const path = join(ctx.versionDir, options.file);
-  const bytes = await readFile(path).catch((err: NodeJS.ErrnoException) => {
-    throw rtsError('MODEL_LOAD_FAILED', `model "${ctx.name}" version ${ctx.version}: cannot read ${path} (${err.code ?? err.message}); put the exported model there or set options.file`);
-  });
-  const prepared = prepareModel(bytes, path, options.locale === undefined ? {} : { locale: options.locale });
+  const prepared = await readAndPrepare(path, options.locale === undefined ? {} : { locale: options.locale }, `model "${ctx.name}" version ${ctx.version}`);
   for (const note of prepared.notes) ctx.logger.info({ model: ctx.name, version: ctx.version, file: path }, note);
   let pool: OnnxSessionPool;
   try {

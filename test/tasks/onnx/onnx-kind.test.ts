@@ -55,6 +55,7 @@ beforeAll(async () => {
     await F.writeModelFolder(dir, 'unknown-op', F.unknownOperatorModel());
     await F.writeModelFolder(dir, 'future-opset', F.futureOpsetModel());
     await F.writeModelFolder(dir, 'sequence', F.sequenceOutputModel());
+    await F.writeModelFolder(dir, 'wrong-file', F.unknownOperatorModel(), { kind: 'onnx', options: { file: 'classifier.onnx' } });
   }, { onModelFailure: 'serve-others', onnxThreads: 1 });
   base = server.url;
 }, 240_000);
@@ -295,6 +296,7 @@ describe('models that cannot be served fail to load with what to do (onModelFail
     ['junk', /model\.onnx is not an ONNX model .* export the model to ONNX first/],
     ['unknown-op', /model\.onnx.*No Op registered for FrobnicateTensor.* re-export/],
     ['future-opset', /model\.onnx.*Opset 99.* re-export with a lower target opset/s],
+    ['wrong-file', /model "wrong-file" version 1: cannot read .*1\/classifier\.onnx \(ENOENT\); put the exported model there or set options\.file/],
     ['sequence', /model\.onnx: output "pieces" is seq\(tensor\(float\)\) \(made by SequenceConstruct node "make_sequence"\), which onnxruntime-node cannot return/],
   ])('%s', async (name, reason) => {
     const index = await call(`${base}/v2/repository/index`, { body: {} });
