@@ -1,5 +1,6 @@
 import type { Model } from './model.js';
 import type { Tensor } from './tensor.js';
+import type { RequestTimings } from './timings.js';
 
 /**
  * Task capabilities a model may offer beyond tensor inference. The HTTP layer
@@ -22,6 +23,8 @@ export interface MatchOptions {
   /** How many FAQs to return, best first; `Infinity` or ≥ the FAQ count = all. */
   topK: number;
   signal?: AbortSignal;
+  /** Filled with where the request's time went (preprocess, inference), when given. */
+  timings?: RequestTimings;
 }
 
 export interface TextMatcher extends Model {
@@ -47,6 +50,8 @@ export interface ImagePrediction {
 export interface ClassifyOptions {
   topK: number;
   signal?: AbortSignal;
+  /** Filled with where the request's time went (preprocess, queue, inference), when given. */
+  timings?: RequestTimings;
 }
 
 export interface ImageClassifier extends Model {

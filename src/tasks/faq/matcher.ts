@@ -13,6 +13,7 @@ import { isRtsError, rtsError } from '../../core/errors.js';
 import type { InferOptions, ModelBuildContext, ModelKind, ModelLoadContext, ModelMetadata } from '../../core/model.js';
 import { topK } from '../../core/rank.js';
 import { shapeMatches, type Tensor } from '../../core/tensor.js';
+import { recordTiming, type RequestTimings } from '../../core/timings.js';
 import { argmaxRows, loadPipeline, type TextPipeline } from '../../text/index.js';
 import { cleanText } from './data/clean.js';
 import { DATASET_CHOICES, isDatasetName } from './data/datasets.js';
@@ -20,7 +21,12 @@ import { FAQ_MATCHER_KIND, parseMatcherOptions, readFaqsJson, type FaqEntry } fr
 
 export { FAQ_MATCHER_KIND } from './model-files.js';
 
-/** Largest batch one inference is meant to take (the batcher's bound; scoring cost is linear). */
+/**
+ * Most questions one pipeline call scores, published as the model's `maxBatchSize`: a longer
+ * request is scored in chunks of this size, so its working memory (questions × features and
+ * questions × FAQs) stays bounded whatever the edge lets through. Rows are independent, so the
+ * chunking changes no score; the cost per question is the same.
+ */
 export const FAQ_MAX_BATCH = 64;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -73,11 +79,26 @@ export class FaqMatcher implements TextMatcher {
   }
 
   /** Match probabilities, questions × FAQs, row-major: one vectorisation + product for the whole call. */
-  scores(questions: readonly string[]): Float32Array {
+  scores(questions: readonly string[], timings?: RequestTimings): Float32Array {
     if (this.closed) throw rtsError('MODEL_NOT_READY', `model "${this.name}" version ${this.version} is closed`);
     const texts = questions.map((q, i) => prepareQuestion(q, i));
     try {
-      return this.pipeline.predictProba(texts);
+      // pipeline.predictProba in its two phases, timed apart (vectorise, then
+      // score), at most FAQ_MAX_BATCH questions per call.
+      const out = new Float32Array(texts.length * this.faqCount);
+      let preprocess = 0;
+      let inference = 0;
+      for (let start = 0; start < texts.length; start += FAQ_MAX_BATCH) {
+        const t0 = performance.now();
+        const features = this.pipeline.transform(texts.slice(start, start + FAQ_MAX_BATCH));
+        const t1 = performance.now();
+        out.set(this.pipeline.classifier.predictProba(features), start * this.faqCount);
+        preprocess += t1 - t0;
+        inference += performance.now() - t1;
+      }
+      recordTiming(timings, 'preprocess', preprocess);
+      recordTiming(timings, 'inference', inference);
+      return out;
     } catch (err) {
       if (isRtsError(err)) throw err;
       throw rtsError('INFERENCE_FAILED', `scoring failed: ${(err as Error).message}`, { cause: err });
@@ -89,7 +110,7 @@ export class FaqMatcher implements TextMatcher {
     const k = options.topK ?? this.defaultTopK;
     if (!(k >= 1)) throw rtsError('INVALID_INPUT', `topK must be at least 1, got ${String(k)}`);
     if (options.signal?.aborted) throw rtsError('CANCELLED', 'the request was cancelled');
-    const P = this.scores(questions);
+    const P = this.scores(questions, options.timings);
     const n = this.faqCount;
     // Best first; ties in class-index order so the ranking is deterministic.
     return questions.map((_q, i) => topK(P.subarray(i * n, (i + 1) * n), k).map(({ index, score }) => {
@@ -105,7 +126,7 @@ export class FaqMatcher implements TextMatcher {
     for (const o of wanted) {
       if (o !== 'probabilities' && o !== 'label') throw rtsError('INVALID_INPUT', `unknown output "${o}" (outputs: probabilities, label)`);
     }
-    const P = this.scores(questions);
+    const P = this.scores(questions, options.timings);
     const n = this.faqCount;
     const out: Tensor[] = [];
     for (const o of wanted) {

@@ -5,6 +5,7 @@ import { onnxConfigSchema, sessionOptionsOf } from '../../backends/onnx/config.j
 import { rtsError } from '../../core/errors.js';
 import { packageRoot } from '../../core/package-root.js';
 import type { RuntimeSettings } from '../../core/model.js';
+import { parseOrThrow } from '../../core/parse.js';
 import { parsePreprocessSpec, type PreprocessSpec } from './preprocess-spec.js';
 
 /**
@@ -52,21 +53,17 @@ export const classifierOptionsSchema = z.object({
   build: resnetBuildSchema.optional(),
 }).strict();
 
-export type ClassifierOptions = Omit<z.infer<typeof classifierOptionsSchema>, 'preprocessing'> & {
+export type ImageClassifierOptions = Omit<z.infer<typeof classifierOptionsSchema>, 'preprocessing'> & {
   preprocessing: PreprocessSpec;
 };
 
-export function parseClassifierOptions(value: unknown, modelName: string): ClassifierOptions {
-  const parsed = classifierOptionsSchema.safeParse(value ?? {});
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw rtsError('CONFIG', `model "${modelName}": invalid options: ${issues}`);
-  }
-  return { ...parsed.data, preprocessing: parsePreprocessSpec(parsed.data.preprocessing) };
+export function parseClassifierOptions(value: unknown, modelName: string): ImageClassifierOptions {
+  const parsed = parseOrThrow(classifierOptionsSchema, value ?? {}, 'CONFIG', `model "${modelName}": invalid options`);
+  return { ...parsed, preprocessing: parsePreprocessSpec(parsed.preprocessing) };
 }
 
 /** Session options: the model's `onnx` block over the server's defaults. */
-export function sessionDefaults(options: ClassifierOptions, settings: RuntimeSettings) {
+export function sessionDefaults(options: ImageClassifierOptions, settings: RuntimeSettings) {
   return sessionOptionsOf(options.onnx, settings);
 }
 

@@ -65,7 +65,8 @@ describe('metadata and readiness', () => {
       inputs: [{ name: 'input', datatype: 'FP32', shape: [-1, 3, 224, 224] }, { name: 'image', datatype: 'BYTES', shape: [-1] }],
       outputs: [{ name: 'probabilities', datatype: 'FP32', shape: [-1, 1000] }, { name: 'logits', datatype: 'FP32', shape: [-1, 1000] }],
     });
-    expect(r.json.properties).toMatchObject({ kind: 'image-classifier', max_batch_size: '4', 'labels.probabilities': '1000' });
+    expect(r.json.properties).toMatchObject({ kind: 'image-classifier', max_batch_size: '4', 'labels.probabilities': '1000', weights: 'random' });
+    expect(r.json.properties.weightsNote).toMatch(/not trained/);
     const v1 = await call(`${url}/v2/models/resnet/versions/1`);
     expect(v1.status).toBe(200);
     expect(v1.json).toEqual(r.json);

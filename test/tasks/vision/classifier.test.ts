@@ -13,7 +13,7 @@ import { preprocessImage } from '../../../src/tasks/vision/preprocess.js';
 import { parsePreprocessSpec } from '../../../src/tasks/vision/preprocess-spec.js';
 import { IMAGENET_LABELS, makeVisionRepo } from '../../helpers/vision-models.js';
 
-const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`../fixtures/images/${name}`, import.meta.url)));
+const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`../../fixtures/images/${name}`, import.meta.url)));
 const dog = fixture('dog.jpg');
 const eagle = fixture('eagle.jpg');
 const giraffe = fixture('giraffe.jpg');
@@ -84,7 +84,7 @@ describe('image-classifier on a tiny ResNet', () => {
         { name: 'probabilities', datatype: 'FP32', shape: [-1, 1000] },
         { name: 'logits', datatype: 'FP32', shape: [-1, 1000] },
       ],
-      properties: { provider: 'cpu', instances: '1', classes: '1000' },
+      properties: { provider: 'cpu', instances: '1', classes: '1000', weights: 'random', architecture: 'resnet18-v1.5' },
     });
     expect(model.metadata.labels?.probabilities).toEqual(labelLines);
   });

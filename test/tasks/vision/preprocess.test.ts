@@ -13,7 +13,7 @@ import {
 const spec = parsePreprocessSpec({});
 const limits = { maxPixels: 40_000_000 };
 const PLANE = 224 * 224;
-const fixture = (name: string) => readFileSync(new URL(`../fixtures/images/${name}`, import.meta.url));
+const fixture = (name: string) => readFileSync(new URL(`../../fixtures/images/${name}`, import.meta.url));
 
 /** Rejects with an RtsError of this code (e.g. 'RTS_ERR_BAD_IMAGE'). */
 async function rejectsWith(promise: Promise<unknown>, code: string, message?: RegExp): Promise<void> {

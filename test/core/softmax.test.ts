@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { topK } from '../../../src/core/rank.js';
-import { softmax } from '../../../src/tasks/vision/postprocess.js';
+import { softmax, softmaxInPlace } from '../../src/core/softmax.js';
 
 const sum = (a: ArrayLike<number>) => Array.from(a).reduce((s, v) => s + v, 0);
 
@@ -34,26 +33,13 @@ describe('softmax', () => {
     expect(Array.from(softmax([NaN, -Infinity]))).toEqual([0.5, 0.5]);
     expect(sum(softmax(Array.from({ length: 1000 }, (_, i) => Math.sin(i) * 50)))).toBeCloseTo(1, 5);
   });
-});
 
-describe('topK', () => {
-  it('returns the k best, best first', () => {
-    expect(topK([0.1, 0.5, 0.2, 0.9, 0.3], 3)).toEqual([
-      { index: 3, score: 0.9 }, { index: 1, score: 0.5 }, { index: 4, score: 0.3 },
-    ]);
-  });
-
-  it('keeps ties in index order and ranks NaN last', () => {
-    expect(topK([0.2, 0.7, 0.2, 0.7, 0.2], 4).map((r) => r.index)).toEqual([1, 3, 0, 2]);
-    expect(topK([NaN, 0.1, 0.3], 3).map((r) => r.index)).toEqual([2, 1, 0]);
-  });
-
-  it('clamps k to the class count and agrees with a full sort', () => {
-    const scores = Array.from({ length: 1000 }, (_, i) => ((i * 7919) % 1009) / 1009);
-    const sorted = scores.map((score, index) => ({ index, score })).sort((a, b) => b.score - a.score || a.index - b.index);
-    expect(topK(scores, 1000)).toEqual(sorted);
-    expect(topK(scores, 5000)).toHaveLength(1000);
-    expect(topK(scores, 5)).toEqual(sorted.slice(0, 5));
-    expect(topK(scores, 0)).toEqual([]);
+  it('in place on a row of a float64 batch, the same numbers as the Float32 copy', () => {
+    const z = new Float64Array([5, 0, 1, 2, 5]);
+    softmaxInPlace(z, 1, 3);
+    expect(z[0]).toBe(5);
+    expect(z[4]).toBe(5);
+    expect(Array.from(Float32Array.from(z.subarray(1, 4)))).toEqual(Array.from(softmax([0, 1, 2])));
+    expect(z[1]! + z[2]! + z[3]!).toBeCloseTo(1, 12);
   });
 });
