@@ -8,7 +8,7 @@ import { RESNET_DEPTHS, type ResnetDepth } from '../src/tasks/vision/resnet/inde
 import { describeMachine, machineFacts } from './machine.js';
 
 /**
- * `npm run bench -- <faq|resnet> [options]`: load tests of the real server
+ * `npm run bench -- <faq|resnet|onnx> [options]`: load tests of the real server
  * over HTTP on 127.0.0.1, side by side with the raw in-process call, printed
  * as a table and optionally saved as JSON (`--json FILE`).
  */
@@ -143,6 +143,34 @@ program
     print('');
     print(memoryTable(runs));
     await saveJson(o.json, { benchmark: 'memory', machine: { ...machine, loadAverageEnd: loadAverageNow() }, runs });
+  });
+
+program
+  .command('onnx')
+  .description('bring-your-own-model (kind onnx): a tree ensemble (skl2onnx RandomForest shape, ZipMap) and a TF-IDF text pipeline over HTTP — OIP JSON, OIP binary, KServe :predict — against raw ONNX Runtime in the same run')
+  .option('--trees <n>', 'trees in the ensemble (≥ 100)', positive('trees'), 150)
+  .option('--batch-sizes <list>', 'rows per request and per raw run', positiveList('batch-sizes'), [1, 32])
+  .option('--concurrency <list>', 'HTTP client counts', positiveList('concurrency'), [1, 4])
+  .option('--duration <s>', 'seconds per HTTP run', positive('duration', false), 3)
+  .option('--raw-seconds <s>', 'seconds per raw batch size', positive('raw-seconds', false), 2)
+  .option('--threads <n>', 'ONNX Runtime intra-op threads, raw and in the server', positive('threads'), 1)
+  .option('--json <file>', 'write every figure to this JSON file')
+  .action(async (o: { trees: number; batchSizes: number[]; concurrency: number[]; duration: number; rawSeconds: number; threads: number; json?: string }) => {
+    const { onnxTable, runOnnxBench } = await import('./onnx.js');
+    const machine = machineFacts();
+    print(`machine: ${describeMachine(machine)}`);
+    const result = await runOnnxBench({
+      trees: o.trees, batchSizes: o.batchSizes, concurrency: o.concurrency, durationSeconds: o.duration,
+      rawSeconds: o.rawSeconds, threads: o.threads, print,
+    });
+    print('');
+    print(`tree ensemble: ${result.trees} trees; ONNX Runtime ${result.threads} intra-op thread(s), raw and in the server`);
+    print(onnxTable(result));
+    print('');
+    print('raw: one in-process InferenceSession.run of the same graph, one caller; HTTP: the real server (child process) on 127.0.0.1, each request carrying `batch` rows; HTTP/raw = rows/s ÷ raw rows/s at the same batch size. The load generator shares the machine.');
+    const loadAverageEnd = loadAverageNow();
+    print(`load average: ${machine.loadAverage} at the start, ${loadAverageEnd} at the end (${machine.cores} cores)`);
+    await saveJson(o.json, { benchmark: 'onnx', machine: { ...machine, loadAverageEnd }, ...result });
   });
 
 program.parseAsync(process.argv).then(

@@ -49,6 +49,10 @@ const OPERATIONS: Record<string, Operation> = {
   'POST /v2/repository/index': { id: 'oipRepositoryIndex', body: { ready: true } },
   'POST /v2/repository/models/:name/load': { id: 'oipRepositoryLoad', params: MODEL, body: {} },
   'POST /v2/repository/models/:name/unload': { id: 'oipRepositoryUnload', params: MODEL, body: {} },
+  'GET /v1/models': { id: 'v1ListModels' },
+  // KServe V1 serves models brought as ONNX (kind onnx), e.g. `rtscore add-model iris model.onnx`: none ships.
+  'GET /v1/models/:name': { id: 'v1ModelReady', params: { name: 'iris' } },
+  'POST /v1/models/:name(^[^:/]+)::predict': { id: 'v1Predict', params: { name: 'iris' }, body: { instances: [[5.1, 3.5, 1.4, 0.2]] } },
 };
 
 const API_ERROR = {
@@ -113,7 +117,8 @@ export function documentRoute({ schema, url, route }: { schema?: Schema; url: st
   const op = OPERATIONS[`${method} ${url}`];
   doc.operationId ??= op?.id ?? generatedId(method, url);
 
-  const shape = url === '/v2' || url.startsWith('/v2/') ? OIP_ERROR : API_ERROR;
+  // OIP and KServe V1 answer {"error": "<message>"}; the rest of the API {"error": {code, message}}.
+  const shape = url === '/v2' || url.startsWith('/v2/') || url.startsWith('/v1/models') ? OIP_ERROR : API_ERROR;
   const access = (route.config as { access?: RouteAccess } | undefined)?.access ?? 'key';
   const response: Schema = { ...(doc.response ?? {}) };
   if (url === '/metrics') response[200] ??= { description: 'Prometheus text exposition', content: { 'text/plain': { schema: { type: 'string' } } } };

@@ -9,9 +9,11 @@ import { defaultRuntimeSettings, type Model, type ModelKind, type ModelMetadata 
 import { nullObserver } from '../../src/core/observer.js';
 import { shapeMatches, type Tensor } from '../../src/core/tensor.js';
 import { faqMatcherKind } from '../../src/tasks/faq/matcher.js';
+import { onnxModelKind } from '../../src/tasks/onnx/model.js';
 import { imageClassifierKind } from '../../src/tasks/vision/classifier.js';
 import { makeFaqRepo } from '../helpers/faq-models.js';
 import { makeVisionRepo } from '../helpers/vision-models.js';
+import { textParams, textPipelineModel, writeModelFolder } from '../tasks/onnx/fixtures.js';
 
 /**
  * The contract every model kind keeps towards the registry and the server: it loads a version
@@ -41,6 +43,15 @@ const cases: ModelKindCase[] = [
     inputs: (n) => [{
       name: 'text', datatype: 'BYTES', shape: [n],
       data: Array.from({ length: n }, (_, i) => utf8.encode(i % 2 ? 'how do I get a refund?' : 'when will my card arrive?')),
+    }],
+  },
+  {
+    // A model brought as ONNX: skl2onnx's TF-IDF text pipeline, ZipMap and locale-less StringNormalizer included.
+    kind: onnxModelKind,
+    makeRepo: async (dir) => (await writeModelFolder(dir, 'intents', textPipelineModel(textParams())), 'intents'),
+    inputs: (n) => [{
+      name: 'input', datatype: 'BYTES', shape: [n, 1],
+      data: Array.from({ length: n }, (_, i) => utf8.encode(i % 2 ? 'refund my money' : 'I lost my card')),
     }],
   },
   {
