@@ -1,7 +1,7 @@
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
-import type { BodyCheck } from './checks.js';
-import { summarize, type LatencySummary } from './stats.js';
+import type { BodyCheck } from '../src/speedtest/checks.js';
+import { summarize, type LatencySummary } from '../src/speedtest/stats.js';
 
 /** One HTTP request of a benchmark (the URL's origin comes from the run). */
 export interface HttpRequestSpec {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { benchImage, resnetTable, timePreprocess, type ResnetBenchResult } from '../../bench/resnet.js';
-import { summarize } from '../../bench/stats.js';
+import { summarize } from '../../src/speedtest/stats.js';
 import { parsePreprocessSpec } from '../../src/tasks/vision/preprocess-spec.js';
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Well-formedness checks for benchmark responses: a response only counts as a
+ * Well-formedness checks for speed-test and benchmark responses: a response only counts as a
  * success when its body is what a client needs (the reference's speed test
  * checked that every FAQ answer held all 182 FAQs). Each check returns
  * `undefined` for a good body, else the reason it is not.
