@@ -4,6 +4,7 @@ import { isRtsError } from '../core/errors.js';
 import { registerBuildCommands } from './commands/build.js';
 import { registerFaqCommands } from './commands/faq.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerSpeedtestCommand } from './commands/speedtest.js';
 import { packageVersion } from './version.js';
 
 /** `rtscore` — serve models, prepare data, train, evaluate, build models. */
@@ -19,6 +20,7 @@ const program = new Command()
 registerServeCommand(program);
 registerFaqCommands(program);
 registerBuildCommands(program);
+registerSpeedtestCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (isRtsError(err)) {
