@@ -25,6 +25,12 @@ export const REPORT_PAGE_SCRIPT = String.raw`(function () {
     var digits = Math.max(0, Math.ceil(nines) - 2);
     return p.toFixed(digits) + '%';
   }
+  // Ticks at p0, p50, p90, p99, p99.9, … as far as the data goes.
+  function ninesSplits(u, axisIdx, min, max) {
+    var out = [0, Math.log10(2)];
+    for (var k = 1; k <= Math.floor(max + 1e-9); k++) out.push(k);
+    return out.filter(function (v) { return v >= min - 1e-9 && v <= max + 1e-9; });
+  }
   function ms(u, v) {
     return v == null ? '–' : v.toFixed(v < 10 ? 2 : 1) + ' ms';
   }
@@ -36,11 +42,11 @@ export const REPORT_PAGE_SCRIPT = String.raw`(function () {
       title: 'Latency by percentile (successful requests)',
       scales: { x: { time: false } },
       axes: [
-        { label: 'percentile', values: function (u, splits) { return splits.map(percentLabel); } },
+        { label: 'percentile', splits: ninesSplits, values: function (u, splits) { return splits.map(percentLabel); } },
         { label: 'latency (ms)', size: 60 },
       ],
       series: [{ label: 'percentile', value: function (u, v) { return v == null ? '–' : percentLabel(v); } }].concat(curves.map(function (c, i) {
-        return { label: c.label, stroke: palette[i % palette.length], width: 2, spanGaps: true, value: ms };
+        return { label: c.label, stroke: palette[i % palette.length], width: 2, spanGaps: true, points: { show: false }, value: ms };
       })),
     }, uPlot.join(curves.map(function (c) { return [c.nines, c.latency]; })));
   }

@@ -25,8 +25,8 @@ const scriptSafe = (s: string): string => s.replace(/<(\/script|!--)/gi, '\\u003
 const jsonForScript = (value: unknown): string => JSON.stringify(value).replace(/</g, '\\u003c');
 
 function summaryTable(data: ReportData): string {
-  const head = ['run', 'route', 'clients', 'requests', 'ok', 'failed', 'req/s', 'avg ms (wall/n)', 'mean ms', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'];
-  const rows = data.summaries.map((s) => [s.label, s.route, String(s.concurrency), String(s.requests), String(s.ok), String(s.failed),
+  const head = ['run', 'clients', 'requests', 'ok', 'failed', 'req/s', 'avg ms (wall/n)', 'mean ms', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'];
+  const rows = data.summaries.map((s) => [s.label, String(s.concurrency), String(s.requests), String(s.ok), String(s.failed),
     fmt(s.requestsPerSecond), fmt(s.averageMs), fmt(s.latency.mean), fmt(s.latency.p50), fmt(s.latency.p90), fmt(s.latency.p99), fmt(s.latency.max)]);
   return table('summary', head, rows);
 }
