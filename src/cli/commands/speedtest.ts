@@ -7,9 +7,9 @@ import { summarizeRun } from '../../speedtest/result.js';
 import { planRoute, SPEEDTEST_ROUTES, type SpeedtestRoute } from '../../speedtest/routes.js';
 import { runSpeedtest, writeSpeedtestFiles } from '../../speedtest/run.js';
 import { fmt } from '../../speedtest/stats.js';
-import { loadLabelledSet } from '../../tasks/faq/load-banking77.js';
-import { loadTsvSet } from '../../tasks/faq/load-tsv-set.js';
-import { defaultInput } from '../../tasks/faq/paths.js';
+import { loadLabelledSet } from '../../tasks/faq/data/load-banking77.js';
+import { loadTsvSet } from '../../tasks/faq/data/load-tsv-set.js';
+import { defaultInput } from '../../tasks/faq/data/paths.js';
 import { int, print } from '../options.js';
 import { packageVersion } from '../version.js';
 
