@@ -1,4 +1,4 @@
-import { rtsError } from './errors.js';
+import { abortError, rtsError } from './errors.js';
 
 /**
  * Dynamic batching: requests for one model are gathered until `maxBatchSize`
@@ -8,7 +8,9 @@ import { rtsError } from './errors.js';
  * - The queue is bounded: past `maxQueueSize` waiting items, `submit` refuses
  *   at once with RTS_ERR_QUEUE_FULL (503 + Retry-After) instead of growing.
  * - An item whose AbortSignal fires while it waits is taken out of the queue
- *   and never reaches `run` (the client went away: don't pay for it).
+ *   and never reaches `run` (the client went away, or its deadline passed:
+ *   don't pay for it); it is rejected with the signal's RtsError reason if
+ *   it has one, else CANCELLED.
  * - With `maxBatchSize` 1 and no delay an item goes straight to `run`: no
  *   timer, no extra turn of the event loop.
  */
@@ -76,7 +78,7 @@ export class Batcher<I, O> {
 
   submit(item: I, signal?: AbortSignal): Promise<O> {
     if (this.closed) return Promise.reject(rtsError('SHUTTING_DOWN', 'the model is being unloaded'));
-    if (signal?.aborted) return Promise.reject(rtsError('CANCELLED', 'the request was cancelled'));
+    if (signal?.aborted) return Promise.reject(abortError(signal));
     // Fast path: nothing waiting, a free slot, and no reason to wait for company.
     if (this.queue.length === 0 && this.running < this.concurrency && this.maxQueueDelayMs === 0) {
       return new Promise<O>((resolve, reject) => {
@@ -122,7 +124,8 @@ export class Batcher<I, O> {
     this.queue.splice(at, 1);
     this.options.onDepth?.(this.queue.length);
     this.options.onCancelled?.();
-    pending.reject(rtsError('CANCELLED', 'the request was cancelled before inference'));
+    // The signal's reason says why: the client left (CANCELLED) or its deadline passed.
+    pending.reject(abortError(pending.signal, 'the request was cancelled before inference'));
     this.notifyIdle();
   }
 

@@ -4,7 +4,7 @@ import type { ServerContext } from '../context.js';
 import { decodeBase64Image } from '../base64.js';
 import { checkQuestion } from '../params.js';
 import { isImageClassifier, isTextMatcher } from '../../core/capabilities.js';
-import { defaultModelName, withLease } from './common.js';
+import { defaultModelName, withInference } from './common.js';
 
 /**
  * The reference implementation's API, so its clients work unchanged:
@@ -42,7 +42,7 @@ export function registerScoreRoutes(app: FastifyInstance, ctx: ServerContext): v
 
 async function score(ctx: ServerContext, request: FastifyRequest, name: string, input: unknown) {
   const started = performance.now();
-  return withLease(ctx, request, name, undefined, async (model) => {
+  return withInference(ctx, request, name, undefined, async (model) => {
     if (isTextMatcher(model)) {
       const question = checkQuestion(input, 'input', ctx.config.maxQuestionChars);
       const [ranking] = await model.match([question], { topK: model.faqCount, signal: request.abortSignal });

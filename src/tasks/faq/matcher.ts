@@ -9,7 +9,8 @@
  */
 import { basename, dirname, join } from 'node:path';
 import type { MatchOptions, TextMatch, TextMatcher } from '../../core/capabilities.js';
-import { isRtsError, rtsError } from '../../core/errors.js';
+import { abortError, isRtsError, rtsError } from '../../core/errors.js';
+import { nullObserver, type ModelObserver } from '../../core/observer.js';
 import type { InferOptions, ModelBuildContext, ModelKind, ModelLoadContext, ModelMetadata } from '../../core/model.js';
 import { topK } from '../../core/rank.js';
 import { shapeMatches, type Tensor } from '../../core/tensor.js';
@@ -47,6 +48,8 @@ export class FaqMatcher implements TextMatcher {
     private readonly pipeline: TextPipeline,
     readonly faqs: readonly FaqEntry[],
     readonly defaultTopK: number,
+    /** Told each scoring run's size and time (statistics, metrics). */
+    private readonly observer: ModelObserver = nullObserver,
   ) {
     if (pipeline.nClasses !== faqs.length) {
       throw rtsError('CORRUPT_MODEL', `model "${name}" version ${version}: the pipeline scores ${pipeline.nClasses} classes but faqs.json lists ${faqs.length} FAQs`);
@@ -77,7 +80,10 @@ export class FaqMatcher implements TextMatcher {
     if (this.closed) throw rtsError('MODEL_NOT_READY', `model "${this.name}" version ${this.version} is closed`);
     const texts = questions.map((q, i) => prepareQuestion(q, i));
     try {
-      return this.pipeline.predictProba(texts);
+      const started = performance.now();
+      const P = this.pipeline.predictProba(texts);
+      this.observer.batch?.(this.name, this.version, texts.length, (performance.now() - started) / 1000);
+      return P;
     } catch (err) {
       if (isRtsError(err)) throw err;
       throw rtsError('INFERENCE_FAILED', `scoring failed: ${(err as Error).message}`, { cause: err });
@@ -88,7 +94,7 @@ export class FaqMatcher implements TextMatcher {
     if (!Array.isArray(questions) || questions.length === 0) throw rtsError('INVALID_INPUT', 'at least one question is needed');
     const k = options.topK ?? this.defaultTopK;
     if (!(k >= 1)) throw rtsError('INVALID_INPUT', `topK must be at least 1, got ${String(k)}`);
-    if (options.signal?.aborted) throw rtsError('CANCELLED', 'the request was cancelled');
+    if (options.signal?.aborted) throw abortError(options.signal);
     const P = this.scores(questions);
     const n = this.faqCount;
     // Best first; ties in class-index order so the ranking is deterministic.
@@ -99,7 +105,7 @@ export class FaqMatcher implements TextMatcher {
   }
 
   async infer(inputs: Tensor[], options: InferOptions = {}): Promise<Tensor[]> {
-    if (options.signal?.aborted) throw rtsError('CANCELLED', 'the request was cancelled');
+    if (options.signal?.aborted) throw abortError(options.signal);
     const questions = decodeTextInput(inputs);
     const wanted = options.outputs ?? ['probabilities', 'label'];
     for (const o of wanted) {
@@ -157,7 +163,7 @@ async function load(ctx: ModelLoadContext): Promise<FaqMatcher> {
     loadPipeline(join(ctx.versionDir, 'pipeline.bin')),
     readFaqsJson(join(ctx.versionDir, 'faqs.json')),
   ]);
-  const model = new FaqMatcher(ctx.name, ctx.version, pipeline, faqs, options.topK);
+  const model = new FaqMatcher(ctx.name, ctx.version, pipeline, faqs, options.topK, ctx.observer);
   // Warm up: the first scoring call compiles the hot paths.
   await model.match([faqs[0]!.question || 'warm-up'], { topK: 1 });
   ctx.logger.info({ faqs: model.faqCount, features: pipeline.nFeatures }, 'faq matcher loaded');

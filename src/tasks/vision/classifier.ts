@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { OnnxSessionPool } from '../../backends/onnx/index.js';
 import { Batcher } from '../../core/batcher.js';
 import type { ClassifyOptions, ImageClassifier, ImagePrediction } from '../../core/capabilities.js';
-import { RtsError, isRtsError, rtsError } from '../../core/errors.js';
+import { RtsError, abortError, isRtsError, rtsError } from '../../core/errors.js';
 import type { InferOptions, Model, ModelKind, ModelLoadContext, ModelMetadata } from '../../core/model.js';
 import { describeSpec, elementCount, type Tensor, type TensorSpec } from '../../core/tensor.js';
 import { parseClassifierOptions, resolveLabelsPath, sessionDefaults, type ClassifierOptions } from './classifier-options.js';
@@ -185,12 +185,15 @@ class OnnxImageClassifier implements ImageClassifier {
     if (!Array.isArray(images) || images.length === 0) throw rtsError('INVALID_INPUT', 'no images to classify');
     const tensors = await this.preprocessAll(images, options.signal);
     const logits = await this.score(tensors, options.signal);
-    return logits.map((row) => topK(this.probabilities(row), k).map(({ index, score }) => {
+    const started = performance.now();
+    const predictions = logits.map((row) => topK(this.probabilities(row), k).map(({ index, score }) => {
       const label = this.labels[index]!;
       const prediction: ImagePrediction = { index, label: label.label, probability: score };
       if (label.wnid !== undefined) prediction.wnid = label.wnid;
       return prediction;
     }));
+    this.ctx.observer.postprocess?.(this.name, this.version, logits.length, (performance.now() - started) / 1000);
+    return predictions;
   }
 
   async infer(inputs: Tensor[], options: InferOptions = {}): Promise<Tensor[]> {
@@ -204,11 +207,14 @@ class OnnxImageClassifier implements ImageClassifier {
     const logits = await this.score(tensors, options.signal);
     const batch = logits.length;
     const classes = this.classCount;
-    return wanted.map((name) => {
+    const started = performance.now();
+    const outputs: Tensor[] = wanted.map((name) => {
       const data = new Float32Array(batch * classes);
       logits.forEach((row, i) => data.set(name === LOGITS ? row : this.probabilities(row), i * classes));
       return { name, datatype: 'FP32', shape: [batch, classes], data };
     });
+    this.ctx.observer.postprocess?.(this.name, this.version, batch, (performance.now() - started) / 1000);
+    return outputs;
   }
 
   async close(): Promise<void> {
@@ -244,7 +250,7 @@ class OnnxImageClassifier implements ImageClassifier {
 
   /** Preprocess every image at once (sharp works on libuv's pool); reports each image's time. */
   private async preprocessAll(images: Uint8Array[], signal?: AbortSignal): Promise<Float32Array[]> {
-    if (signal?.aborted) throw rtsError('CANCELLED', 'the request was cancelled');
+    if (signal?.aborted) throw abortError(signal);
     const { name, version, observer } = this.ctx;
     return Promise.all(images.map(async (bytes, i) => {
       const started = performance.now();
@@ -262,7 +268,7 @@ class OnnxImageClassifier implements ImageClassifier {
   private async score(tensors: Float32Array[], signal?: AbortSignal): Promise<Float32Array[]> {
     if (signal?.aborted) {
       for (let i = 0; i < tensors.length; i++) this.ctx.observer.cancelled?.(this.name, this.version);
-      throw rtsError('CANCELLED', 'the request was cancelled before inference');
+      throw abortError(signal, 'the request was cancelled before inference');
     }
     return Promise.all(tensors.map((t) => this.batcher.submit(t, signal)));
   }
