@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,6 +49,23 @@ describe('runTrain on your own data', () => {
     const [best] = await model.match(['I forgot my password and cannot login'], { topK: 1 });
     expect(best![0]).toMatchObject({ id: 'access', answer: 'Answer about login.' });
     await model.close();
+  });
+
+  it('reads the reference three-file TSV format from a folder (--format reference) with the faq preset', async () => {
+    const dir = join(root, 'reference');
+    await mkdir(dir);
+    const topics = [['visa', 'embassy', 'passport'], ['luggage', 'baggage', 'airline'], ['train', 'railway', 'ticket']];
+    const long = (words: string[], k: number) => `${words[k % 3]} question ${k}. <p>${Array.from({ length: 30 }, (_, j) => words[(j + k) % 3]).join(' ')} and some more words to pass the length filter</p>`;
+    const orig = topics.map((t, i) => `${i + 1}\t${100 + i}\t${long(t, 0)}\t2020-01-01`);
+    const dup = topics.flatMap((t, i) => Array.from({ length: 6 }, (_, k) => `${10 + i * 10 + k}\t${100 + i}\t${long(t, k + 1)}\t2020-01-02`));
+    const ans = topics.map((t, i) => `${100 + i}\t<p>The answer about ${t[0]}.</p>`);
+    await writeFile(join(dir, 'orig-q.tsv'), orig.join('\n') + '\n');
+    await writeFile(join(dir, 'dup-q.tsv'), dup.join('\n') + '\n');
+    await writeFile(join(dir, 'ans.tsv'), ans.join('\n') + '\n');
+    const r = await runTrain({ dataset: 'faq', input: dir, name: 'travel', modelsDir: join(root, 'models'), recipe: cheap, inWorker: false });
+    expect(r.training).toMatchObject({ dataset: 'faq', source: dir, data: { faqs: 3, trainQuestions: 15, testQuestions: 3 } });
+    const faqs = JSON.parse(await readFile(join(r.versionDir, 'faqs.json'), 'utf8'));
+    expect(faqs.map((f: { answer: string }) => f.answer)).toEqual(['The answer about visa.', 'The answer about luggage.', 'The answer about train.']);
   });
 
   it('refuses bad files before training', async () => {
