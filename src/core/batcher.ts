@@ -1,4 +1,5 @@
 import { abortError, rtsError } from './errors.js';
+import { currentPhases, type PhaseRecorder } from './request-phases.js';
 
 /**
  * Dynamic batching: requests for one model are gathered until `maxBatchSize`
@@ -44,6 +45,8 @@ interface Pending<I, O> {
   reject: (reason: unknown) => void;
   signal?: AbortSignal;
   onAbort?: () => void;
+  /** The submitting request's phase recorder: a batch runs outside its async context. */
+  phases?: PhaseRecorder | undefined;
 }
 
 export class Batcher<I, O> {
@@ -82,7 +85,7 @@ export class Batcher<I, O> {
     // Fast path: nothing waiting, a free slot, and no reason to wait for company.
     if (this.queue.length === 0 && this.running < this.concurrency && this.maxQueueDelayMs === 0) {
       return new Promise<O>((resolve, reject) => {
-        this.start([{ item, enqueuedAt: performance.now(), resolve, reject }]);
+        this.start([{ item, enqueuedAt: performance.now(), resolve, reject, phases: currentPhases() }]);
       });
     }
     if (this.queue.length >= this.maxQueueSize) {
@@ -92,7 +95,7 @@ export class Batcher<I, O> {
       }));
     }
     return new Promise<O>((resolve, reject) => {
-      const pending: Pending<I, O> = { item, enqueuedAt: performance.now(), resolve, reject };
+      const pending: Pending<I, O> = { item, enqueuedAt: performance.now(), resolve, reject, phases: currentPhases() };
       if (signal) {
         pending.signal = signal;
         pending.onAbort = () => this.cancel(pending);
@@ -161,6 +164,7 @@ export class Batcher<I, O> {
     for (const p of batch) {
       if (p.signal && p.onAbort) p.signal.removeEventListener('abort', p.onAbort);
       this.options.onQueueWait?.((startedAt - p.enqueuedAt) / 1000);
+      p.phases?.add('queue', p.enqueuedAt, startedAt);
     }
     let results: Promise<O[]>;
     try {
@@ -170,7 +174,9 @@ export class Batcher<I, O> {
     }
     results.then(
       (outputs) => {
-        this.options.onBatch?.(batch.length, (performance.now() - startedAt) / 1000);
+        const endedAt = performance.now();
+        this.options.onBatch?.(batch.length, (endedAt - startedAt) / 1000);
+        for (const p of batch) p.phases?.add('inference', startedAt, endedAt);
         if (!Array.isArray(outputs) || outputs.length !== batch.length) {
           const err = rtsError('INFERENCE_FAILED', `batch run returned ${Array.isArray(outputs) ? outputs.length : 'no'} results for ${batch.length} items`);
           for (const p of batch) p.reject(err);

@@ -12,6 +12,8 @@ import { bodyParsers } from './plugins/body-parsers.js';
 import { apiErrors } from './plugins/errors.js';
 import { requestRateLimit } from './plugins/rate-limit.js';
 import { requestContext, requestId } from './plugins/request-context.js';
+import { requestPhases } from './plugins/tracing.js';
+import type { Tracing } from './tracing.js';
 import { securityHeaders } from './plugins/security-headers.js';
 import { registerDocs } from './routes/docs.js';
 import { registerFaqRoutes } from './routes/faq.js';
@@ -36,6 +38,7 @@ export interface CreateServerOptions {
   metrics?: Metrics;
   auth?: ApiKeyAuth;
   version?: string;
+  tracing?: Tracing;
 }
 
 export async function createServer(options: CreateServerOptions): Promise<{ app: FastifyInstance; context: ServerContext }> {
@@ -53,11 +56,13 @@ export async function createServer(options: CreateServerOptions): Promise<{ app:
     auth: options.auth ?? new ApiKeyAuth(keySets(config)),
     state,
     version: options.version ?? '0.0.0',
+    ...(options.tracing ? { tracing: options.tracing } : {}),
   };
 
   const app = Fastify(fastifyOptions(config, options.logger)) as unknown as FastifyInstance;
   await app.register(apiErrors);
   await app.register(requestContext, { ctx });
+  await app.register(requestPhases, { tracing: ctx.tracing });
   await app.register(securityHeaders, { ctx });
   await app.register(authentication, { ctx });
   await app.register(requestRateLimit, { ctx });

@@ -4,6 +4,7 @@ import type { DestinationStream, Logger as PinoLogger } from 'pino';
 import type { RtsConfig } from './config.js';
 import type { ModelKind } from '../core/model.js';
 import { ModelRegistry } from '../core/registry.js';
+import { Tracing } from './tracing.js';
 import { createServer } from './app.js';
 import type { ServerContext } from './context.js';
 import { ApiKeyAuth, keySets } from './auth.js';
@@ -60,7 +61,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     settings: { intraOpThreads: config.onnxThreads, executionProvider: config.executionProvider, maxImagePixels: config.maxImagePixels },
     buildMissing: config.buildMissing,
   });
-  const { app, context } = await createServer({ config, registry, logger, metrics, auth, ...(options.version ? { version: options.version } : {}) });
+  const tracing = config.otlpTracesEndpoint
+    ? new Tracing({ endpoint: config.otlpTracesEndpoint, serviceName: 'rtscore', serviceVersion: options.version ?? '0.0.0', instanceId: config.instanceId })
+    : undefined;
+  const { app, context } = await createServer({ config, registry, logger, metrics, auth, ...(options.version ? { version: options.version } : {}), ...(tracing ? { tracing } : {}) });
 
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
@@ -87,6 +91,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     try {
       await app.close(); // stops accepting, waits for in-flight requests
       await registry.close(); // models finish queued work
+      await tracing?.shutdown(); // export the last spans
     } catch (err) {
       logger.error({ err: (err as Error).message }, 'error during shutdown');
       code = 1;

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { rtsError } from '../../core/errors.js';
 import type { Model } from '../../core/model.js';
+import { recordPhase } from '../../core/request-phases.js';
 import type { ServerContext } from '../context.js';
 import { HEADER_LENGTH_HEADER } from '../oip/binary.js';
 import { asBytes, parseInferBody, parseJson } from '../oip/body.js';
@@ -174,7 +175,9 @@ export function registerV2Routes(app: FastifyInstance, ctx: ServerContext, limit
     const infer = async (request: FastifyRequest<{ Params: ModelParams }>, reply: FastifyReply) => {
       const { name, version } = request.params;
       return withInference(ctx, request, name, version, async (model) => {
+        const decodeStarted = performance.now();
         const parsed = parseInferBody(request.body, request.headers, model.metadata, limits);
+        recordPhase('decode', decodeStarted);
         const encoded = await runInference(model, parsed, request.abortSignal);
         if (encoded.headerLength !== undefined) {
           reply.header('Inference-Header-Content-Length', String(encoded.headerLength)).type('application/octet-stream');

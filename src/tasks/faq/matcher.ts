@@ -11,6 +11,7 @@ import { basename, dirname, join } from 'node:path';
 import type { MatchOptions, TextMatch, TextMatcher } from '../../core/capabilities.js';
 import { abortError, isRtsError, rtsError } from '../../core/errors.js';
 import { nullObserver, type ModelObserver } from '../../core/observer.js';
+import { recordPhase } from '../../core/request-phases.js';
 import type { InferOptions, ModelBuildContext, ModelKind, ModelLoadContext, ModelMetadata } from '../../core/model.js';
 import { topK } from '../../core/rank.js';
 import { shapeMatches, type Tensor } from '../../core/tensor.js';
@@ -82,7 +83,9 @@ export class FaqMatcher implements TextMatcher {
     try {
       const started = performance.now();
       const P = this.pipeline.predictProba(texts);
-      this.observer.batch?.(this.name, this.version, texts.length, (performance.now() - started) / 1000);
+      const ended = performance.now();
+      this.observer.batch?.(this.name, this.version, texts.length, (ended - started) / 1000);
+      recordPhase('inference', started, ended);
       return P;
     } catch (err) {
       if (isRtsError(err)) throw err;

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { OnnxSessionPool } from '../../backends/onnx/index.js';
 import { Batcher } from '../../core/batcher.js';
+import { recordPhase } from '../../core/request-phases.js';
 import type { ClassifyOptions, ImageClassifier, ImagePrediction } from '../../core/capabilities.js';
 import { RtsError, abortError, isRtsError, rtsError } from '../../core/errors.js';
 import type { InferOptions, Model, ModelKind, ModelLoadContext, ModelMetadata } from '../../core/model.js';
@@ -193,6 +194,7 @@ class OnnxImageClassifier implements ImageClassifier {
       return prediction;
     }));
     this.ctx.observer.postprocess?.(this.name, this.version, logits.length, (performance.now() - started) / 1000);
+    recordPhase('postprocess', started);
     return predictions;
   }
 
@@ -214,6 +216,7 @@ class OnnxImageClassifier implements ImageClassifier {
       return { name, datatype: 'FP32', shape: [batch, classes], data };
     });
     this.ctx.observer.postprocess?.(this.name, this.version, batch, (performance.now() - started) / 1000);
+    recordPhase('postprocess', started);
     return outputs;
   }
 
@@ -256,7 +259,9 @@ class OnnxImageClassifier implements ImageClassifier {
       const started = performance.now();
       try {
         const tensor = await preprocessImage(bytes, this.options.preprocessing, this.limits);
-        observer.preprocess?.(name, version, (performance.now() - started) / 1000);
+        const ended = performance.now();
+        observer.preprocess?.(name, version, (ended - started) / 1000);
+        recordPhase('preprocess', started, ended);
         return tensor;
       } catch (err) {
         throw images.length > 1 ? naming(err, i) : err;
