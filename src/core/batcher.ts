@@ -1,5 +1,5 @@
 import { abortError, rtsError } from './errors.js';
-import { currentPhases, type PhaseRecorder } from './request-phases.js';
+import { recordTiming, type RequestTimings } from './timings.js';
 
 /**
  * Dynamic batching: requests for one model are gathered until `maxBatchSize`
@@ -45,8 +45,7 @@ interface Pending<I, O> {
   reject: (reason: unknown) => void;
   signal?: AbortSignal;
   onAbort?: () => void;
-  /** The submitting request's phase recorder: a batch runs outside its async context. */
-  phases?: PhaseRecorder | undefined;
+  timings?: RequestTimings;
 }
 
 export class Batcher<I, O> {
@@ -79,13 +78,14 @@ export class Batcher<I, O> {
     return this.queue.length;
   }
 
-  submit(item: I, signal?: AbortSignal): Promise<O> {
+  /** Queue one item; `timings` (optional) gets its queue wait and its batch's run time. */
+  submit(item: I, signal?: AbortSignal, timings?: RequestTimings): Promise<O> {
     if (this.closed) return Promise.reject(rtsError('SHUTTING_DOWN', 'the model is being unloaded'));
     if (signal?.aborted) return Promise.reject(abortError(signal));
     // Fast path: nothing waiting, a free slot, and no reason to wait for company.
     if (this.queue.length === 0 && this.running < this.concurrency && this.maxQueueDelayMs === 0) {
       return new Promise<O>((resolve, reject) => {
-        this.start([{ item, enqueuedAt: performance.now(), resolve, reject, phases: currentPhases() }]);
+        this.start([{ item, enqueuedAt: performance.now(), resolve, reject, timings }]);
       });
     }
     if (this.queue.length >= this.maxQueueSize) {
@@ -95,7 +95,7 @@ export class Batcher<I, O> {
       }));
     }
     return new Promise<O>((resolve, reject) => {
-      const pending: Pending<I, O> = { item, enqueuedAt: performance.now(), resolve, reject, phases: currentPhases() };
+      const pending: Pending<I, O> = { item, enqueuedAt: performance.now(), resolve, reject, timings };
       if (signal) {
         pending.signal = signal;
         pending.onAbort = () => this.cancel(pending);
@@ -164,7 +164,7 @@ export class Batcher<I, O> {
     for (const p of batch) {
       if (p.signal && p.onAbort) p.signal.removeEventListener('abort', p.onAbort);
       this.options.onQueueWait?.((startedAt - p.enqueuedAt) / 1000);
-      p.phases?.add('queue', p.enqueuedAt, startedAt);
+      recordTiming(p.timings, 'queue', startedAt - p.enqueuedAt);
     }
     let results: Promise<O[]>;
     try {
@@ -174,9 +174,9 @@ export class Batcher<I, O> {
     }
     results.then(
       (outputs) => {
-        const endedAt = performance.now();
-        this.options.onBatch?.(batch.length, (endedAt - startedAt) / 1000);
-        for (const p of batch) p.phases?.add('inference', startedAt, endedAt);
+        const ranMs = performance.now() - startedAt;
+        this.options.onBatch?.(batch.length, ranMs / 1000);
+        for (const p of batch) recordTiming(p.timings, 'inference', ranMs);
         if (!Array.isArray(outputs) || outputs.length !== batch.length) {
           const err = rtsError('INFERENCE_FAILED', `batch run returned ${Array.isArray(outputs) ? outputs.length : 'no'} results for ${batch.length} items`);
           for (const p of batch) p.reject(err);

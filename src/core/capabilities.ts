@@ -1,4 +1,5 @@
 import type { Model } from './model.js';
+import type { RequestTimings } from './timings.js';
 
 /**
  * Task capabilities a model may offer beyond tensor inference. The HTTP layer
@@ -21,6 +22,8 @@ export interface MatchOptions {
   /** How many FAQs to return, best first; `Infinity` or ≥ the FAQ count = all. */
   topK: number;
   signal?: AbortSignal;
+  /** Filled with where the request's time went (preprocess, inference), when given. */
+  timings?: RequestTimings;
 }
 
 export interface TextMatcher extends Model {
@@ -46,6 +49,8 @@ export interface ImagePrediction {
 export interface ClassifyOptions {
   topK: number;
   signal?: AbortSignal;
+  /** Filled with where the request's time went (preprocess, queue, inference), when given. */
+  timings?: RequestTimings;
 }
 
 export interface ImageClassifier extends Model {

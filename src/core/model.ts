@@ -2,6 +2,7 @@ import type { Logger } from './logger.js';
 import type { ModelConfig } from './model-config.js';
 import type { ModelObserver } from './observer.js';
 import type { Tensor, TensorSpec } from './tensor.js';
+import type { RequestTimings } from './timings.js';
 
 /** What clients can learn about a loaded model (OIP model metadata and more). */
 export interface ModelMetadata {
@@ -31,6 +32,8 @@ export interface InferOptions {
   outputs?: string[];
   /** Request-level parameters (OIP `parameters`). */
   parameters?: Record<string, string | number | boolean>;
+  /** Filled with where the request's time went (preprocess, queue, inference), when given. */
+  timings?: RequestTimings;
 }
 
 /**

@@ -12,10 +12,12 @@ import { bodyParsers } from './plugins/body-parsers.js';
 import { apiErrors } from './plugins/errors.js';
 import { requestRateLimit } from './plugins/rate-limit.js';
 import { requestContext, requestId } from './plugins/request-context.js';
-import { requestPhases } from './plugins/tracing.js';
+import { requestTracing } from './plugins/tracing.js';
 import type { Tracing } from './tracing.js';
 import { securityHeaders } from './plugins/security-headers.js';
+import { serverTiming } from './plugins/server-timing.js';
 import { registerDocs } from './routes/docs.js';
+import { formatSchemaErrors } from './schema-errors.js';
 import { registerFaqRoutes } from './routes/faq.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerImageRoutes } from './routes/images.js';
@@ -62,12 +64,13 @@ export async function createServer(options: CreateServerOptions): Promise<{ app:
   const app = Fastify(fastifyOptions(config, options.logger)) as unknown as FastifyInstance;
   await app.register(apiErrors);
   await app.register(requestContext, { ctx });
-  await app.register(requestPhases, { tracing: ctx.tracing });
   await app.register(securityHeaders, { ctx });
   await app.register(authentication, { ctx });
   await app.register(requestRateLimit, { ctx });
   await app.register(bodyParsers, { ctx });
   await app.register(accessLog, { ctx, logger: options.logger });
+  await app.register(serverTiming);
+  if (ctx.tracing) await app.register(requestTracing, { tracing: ctx.tracing });
 
   await registerDocs(app, ctx);
   registerHealthRoutes(app, ctx);
@@ -98,7 +101,9 @@ function fastifyOptions(config: RtsConfig, logger: PinoLogger): Parameters<typeo
     return503OnClosing: false,
     http: { maxHeaderSize: config.maxHeaderBytes },
     ...(https ? { https } : {}),
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    // verbose: each error carries its schema and data, for formatSchemaErrors' one readable message.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, verbose: true } },
+    schemaErrorFormatter: formatSchemaErrors,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
   } as Parameters<typeof Fastify>[0];
 }

@@ -3,13 +3,13 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import type { Phase } from '../core/request-phases.js';
+import type { TimedStep } from '../core/timings.js';
 
 /**
  * OpenTelemetry tracing (off unless `otlpTracesEndpoint` is set): a server
  * span per request, a child of the caller's W3C `traceparent` when it sends
- * one, with a child span per phase the models reported (decode, preprocess,
- * queue, inference, postprocess), exported in batches over OTLP/HTTP. The
+ * one, with a child span per step the request's timings recorded (decode,
+ * preprocess, queue, inference), exported in batches over OTLP/HTTP. The
  * provider is this server's own, not the process-global one, so embedding
  * rtscore does not take over the host's tracing.
  */
@@ -52,17 +52,18 @@ export class Tracing {
   }
 
   /** End a request's span with its status and the phases the models reported, as children. */
-  endRequest(span: Span, statusCode: number, phases: readonly Phase[], error?: Error): void {
+  endRequest(span: Span, statusCode: number, steps: readonly TimedStep[], error?: Error): void {
     const parent = trace.setSpan(context.active(), span);
-    for (const p of phases) {
-      this.tracer.startSpan(p.name, { startTime: epochMs(p.startMs), attributes: { 'rtscore.phase': p.name } }, parent).end(epochMs(p.endMs));
+    for (const s of steps) {
+      this.tracer.startSpan(s.phase, { startTime: epochMs(s.startMs), attributes: { 'rtscore.phase': s.phase } }, parent).end(epochMs(s.endMs));
     }
     span.setAttribute('http.response.status_code', statusCode);
     if (statusCode >= 500 || error) {
       span.setStatus({ code: SpanStatusCode.ERROR, ...(error ? { message: error.message } : {}) });
       if (error) span.recordException(error);
     }
-    span.end();
+    // The same clock as the steps' times (the SDK's own anchors on Date.now() and may drift by µs).
+    span.end(epochMs(performance.now()));
   }
 
   /** Export what is pending and stop (server shutdown). */

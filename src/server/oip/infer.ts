@@ -1,5 +1,6 @@
 import { isRtsError, rtsError } from '../../core/errors.js';
 import type { Model } from '../../core/model.js';
+import type { RequestTimings } from '../../core/timings.js';
 import { classify } from './classification.js';
 import type { InferRequest, RequestedOutput } from './request.js';
 import { encodeInferResponse, type EncodedResponse, type ResponseOutput } from './response.js';
@@ -24,7 +25,7 @@ function queueDeadline(timeoutUs: number, clientSignal?: AbortSignal): { signal:
  * outputs (all of the model's when none are named) in the requested order,
  * classification applied where asked, binary where asked.
  */
-export async function runInference(model: Model, request: InferRequest, clientSignal?: AbortSignal): Promise<EncodedResponse> {
+export async function runInference(model: Model, request: InferRequest, clientSignal?: AbortSignal, timings?: RequestTimings): Promise<EncodedResponse> {
   const wanted = request.outputs?.map((o) => o.name);
   const deadline = request.timeoutMicroseconds ? queueDeadline(request.timeoutMicroseconds, clientSignal) : undefined;
   const signal = deadline?.signal ?? clientSignal;
@@ -32,6 +33,7 @@ export async function runInference(model: Model, request: InferRequest, clientSi
   try {
     tensors = await model.infer(request.inputs, {
       ...(signal ? { signal } : {}),
+      ...(timings ? { timings } : {}),
       ...(wanted ? { outputs: wanted } : {}),
       parameters: request.parameters,
     });

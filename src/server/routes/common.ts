@@ -22,9 +22,9 @@ export function parseTopK(value: unknown, fallback: number, count: number, maxTo
   if (value === 'all') return count;
   const n = typeof value === 'string' && /^[0-9]+$/.test(value) ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
-    throw rtsError('INVALID_INPUT', `topK must be a positive integer or "all" (got ${JSON.stringify(value)})`);
+    throw rtsError('INVALID_INPUT', `topK must be an integer from 1 to ${maxTopK} or "all" (got ${JSON.stringify(value)})`);
   }
-  if (n > maxTopK) throw rtsError('INVALID_INPUT', `topK must be at most ${maxTopK} (got ${n})`);
+  if (n > maxTopK) throw rtsError('INVALID_INPUT', `topK must be an integer from 1 to ${maxTopK} or "all" (got ${n})`);
   return Math.min(n, count);
 }
 
@@ -51,7 +51,7 @@ export function withModel<M extends Model, T>(
   fn: (model: M) => Promise<T>,
 ): Promise<T> {
   return withInference(ctx, request, name, version, (model) => {
-    if (!check(model)) throw rtsError('INVALID_INPUT', `model "${name}" is a ${model.kind} model, not ${what}`);
+    if (!check(model)) throw rtsError('INVALID_INPUT', `model "${name}" is ${article(model.kind)} ${model.kind} model, not ${what}`);
     return fn(model);
   });
 }
@@ -72,4 +72,9 @@ export function parseName(value: unknown, field: string): string | undefined {
     throw rtsError('INVALID_INPUT', `${field} must be a model ${field === 'version' ? 'version' : 'name'} (letters, digits, . _ -)`);
   }
   return value;
+}
+
+/** "a" or "an" before a word (`an image-classifier`, `a faq-matcher`). */
+export function article(word: string): string {
+  return /^[aeiou]/i.test(word) ? 'an' : 'a';
 }

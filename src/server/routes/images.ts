@@ -1,10 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ImagePrediction } from '../../core/capabilities.js';
 import { rtsError } from '../../core/errors.js';
+import { timed } from '../../core/timings.js';
 import type { ServerContext } from '../context.js';
 import { decodeBase64Image } from '../base64.js';
 import { isImageClassifier } from '../../core/capabilities.js';
 import { defaultModelName, parseName, parseTopK, withModel } from './common.js';
+
+interface ClassifyQuery { model?: string; version?: string; topK?: string }
+interface NamedImage { name?: string; bytes: Uint8Array }
 
 /**
  * POST /v1/images/classify — top-k ImageNet classes for one or more images,
@@ -12,9 +16,6 @@ import { defaultModelName, parseName, parseTopK, withModel } from './common.js';
  * as multipart/form-data files, or as JSON `{"image": b64}` / `{"images": [b64, …]}`.
  * `model`, `version` and `topK` come from the query string (or the JSON body).
  */
-interface ClassifyQuery { model?: string; version?: string; topK?: string }
-interface NamedImage { name?: string; bytes: Uint8Array }
-
 export function registerImageRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post<{ Querystring: ClassifyQuery }>('/v1/images/classify', {
     schema: {
@@ -30,7 +31,7 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ServerContext): v
       },
     },
   }, async (request) => {
-    const { images, fields } = await readImages(request, ctx);
+    const { images, fields } = await timed(request.timings, 'decode', () => readImages(request, ctx));
     if (images.length === 0) throw rtsError('INVALID_INPUT', 'no image in the request');
     if (images.length > ctx.config.maxImagesPerRequest) {
       throw rtsError('PAYLOAD_TOO_LARGE', `at most ${ctx.config.maxImagesPerRequest} images per request (got ${images.length})`);
@@ -40,7 +41,7 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ServerContext): v
     const version = parseName(fields.version ?? q.version, 'version');
     return withModel(ctx, request, name, version, isImageClassifier, 'an image-classifier model', async (model) => {
       const topK = parseTopK(fields.topK ?? q.topK, model.defaultTopK, model.classCount, ctx.config.maxTopK);
-      const predictions = await model.classify(images.map((i) => i.bytes), { topK, signal: request.abortSignal });
+      const predictions = await model.classify(images.map((i) => i.bytes), { topK, signal: request.abortSignal, timings: request.timings });
       return {
         model: model.name,
         version: model.version,

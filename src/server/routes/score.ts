@@ -1,18 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { rtsError } from '../../core/errors.js';
+import { timed } from '../../core/timings.js';
 import type { ServerContext } from '../context.js';
 import { decodeBase64Image } from '../base64.js';
 import { checkQuestion } from '../params.js';
 import { isImageClassifier, isTextMatcher } from '../../core/capabilities.js';
 import { defaultModelName, withInference } from './common.js';
 
-/**
- * The reference implementation's API, so its clients work unchanged:
- *   POST /score  {"input": "<question>"}        → {"result": [[[Id, AnswerId, prob], …], "Computed in X ms"]}
- *   POST /score  {"input": {"<key>": "<b64>"}}   → {"result": [{"<key>": [["n… label", prob], …top 3]}, "Computed in X ms"]}
- * A string input goes to the FAQ model, an object of images to the image
- * model; /models/{name}/score addresses a model explicitly.
- */
 const REFERENCE_IMAGE_TOP_K = 3;
 
 const scoreSchema = {
@@ -27,6 +21,13 @@ const scoreSchema = {
   },
 } as const;
 
+/**
+ * The reference implementation's API, so its clients work unchanged:
+ *   POST /score  {"input": "<question>"}        → {"result": [[[Id, AnswerId, prob], …], "Computed in X ms"]}
+ *   POST /score  {"input": {"<key>": "<b64>"}}   → {"result": [{"<key>": [["n… label", prob], …top 3]}, "Computed in X ms"]}
+ * A string input goes to the FAQ model, an object of images to the image
+ * model; /models/{name}/score addresses a model explicitly.
+ */
 export function registerScoreRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post<{ Body: { input: unknown } }>('/score', { schema: scoreSchema }, async (request) => {
     const input = request.body.input;
@@ -45,14 +46,14 @@ async function score(ctx: ServerContext, request: FastifyRequest, name: string, 
   return withInference(ctx, request, name, undefined, async (model) => {
     if (isTextMatcher(model)) {
       const question = checkQuestion(input, 'input', ctx.config.maxQuestionChars);
-      const [ranking] = await model.match([question], { topK: model.faqCount, signal: request.abortSignal });
+      const [ranking] = await model.match([question], { topK: model.faqCount, signal: request.abortSignal, timings: request.timings });
       return { result: [ranking!.map((r) => [r.id, r.answerId, r.score]), computedIn(started)] };
     }
     if (isImageClassifier(model)) {
       const entries = imageEntries(ctx, input);
-      const images = entries.map(([key, v]) => decodeBase64Image(v, `input.${key}`));
+      const images = await timed(request.timings, 'decode', () => entries.map(([key, v]) => decodeBase64Image(v, `input.${key}`)));
       const topK = Math.min(REFERENCE_IMAGE_TOP_K, model.classCount);
-      const predictions = await model.classify(images, { topK, signal: request.abortSignal });
+      const predictions = await model.classify(images, { topK, signal: request.abortSignal, timings: request.timings });
       const out: Record<string, [string, number][]> = {};
       entries.forEach(([key], i) => {
         out[key] = predictions[i]!.map((p) => [p.wnid ? `${p.wnid} ${p.label}` : p.label, p.probability]);

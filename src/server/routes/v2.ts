@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { rtsError } from '../../core/errors.js';
+import { timed } from '../../core/timings.js';
 import type { Model } from '../../core/model.js';
-import { recordPhase } from '../../core/request-phases.js';
 import type { ServerContext } from '../context.js';
 import { HEADER_LENGTH_HEADER } from '../oip/binary.js';
 import { asBytes, parseInferBody, parseJson } from '../oip/body.js';
@@ -14,20 +14,6 @@ import { withInference, withLease } from './common.js';
 import { registerOipHealthRoutes } from './health.js';
 import { registerOipStatsRoutes } from './v2-stats.js';
 
-/**
- * Open Inference Protocol (KServe V2) REST routes, with the binary tensor
- * data, classification and model repository extensions, and the OIP health
- * routes (/v2/health/*, defined with the other health routes).
- *
- * The routes sit in an encapsulated plugin that takes every request body as
- * raw bytes, whatever its Content-Type: an inference body may be JSON, JSON
- * followed by binary tensors (sent as application/json by some clients,
- * application/octet-stream by others), or a raw image. The protocol module
- * (../oip/) parses and checks it, with messages that say what was expected;
- * route schemas document the API (OpenAPI at /docs) but do not validate.
- * The scope has its own error and not-found handlers: errors thrown here, and
- * unknown URLs under /v2, become `{"error": "<message>"}` (../plugins/errors.ts).
- */
 interface ModelParams { name: string; version?: string }
 
 const TAGS = ['v2'];
@@ -112,6 +98,20 @@ const inferResponseSchema = {
   description: 'JSON; or, when an output is binary, `application/octet-stream` made of `Inference-Header-Content-Length` bytes of JSON followed by the binary outputs.',
 } as const;
 
+/**
+ * Open Inference Protocol (KServe V2) REST routes, with the binary tensor
+ * data, classification and model repository extensions, and the OIP health
+ * routes (/v2/health/*, defined with the other health routes).
+ *
+ * The routes sit in an encapsulated plugin that takes every request body as
+ * raw bytes, whatever its Content-Type: an inference body may be JSON, JSON
+ * followed by binary tensors (sent as application/json by some clients,
+ * application/octet-stream by others), or a raw image. The protocol module
+ * (../oip/) parses and checks it, with messages that say what was expected;
+ * route schemas document the API (OpenAPI at /docs) but do not validate.
+ * The scope has its own error and not-found handlers: errors thrown here, and
+ * unknown URLs under /v2, become `{"error": "<message>"}` (../plugins/errors.ts).
+ */
 export function registerV2Routes(app: FastifyInstance, ctx: ServerContext, limits: OipLimits = defaultOipLimits): void {
   void app.register(async (v2) => {
     await useOipErrors(v2, '/v2');
@@ -175,10 +175,8 @@ export function registerV2Routes(app: FastifyInstance, ctx: ServerContext, limit
     const infer = async (request: FastifyRequest<{ Params: ModelParams }>, reply: FastifyReply) => {
       const { name, version } = request.params;
       return withInference(ctx, request, name, version, async (model) => {
-        const decodeStarted = performance.now();
-        const parsed = parseInferBody(request.body, request.headers, model.metadata, limits);
-        recordPhase('decode', decodeStarted);
-        const encoded = await runInference(model, parsed, request.abortSignal);
+        const parsed = await timed(request.timings, 'decode', () => parseInferBody(request.body, request.headers, model.metadata, limits));
+        const encoded = await runInference(model, parsed, request.abortSignal, request.timings);
         if (encoded.headerLength !== undefined) {
           reply.header('Inference-Header-Content-Length', String(encoded.headerLength)).type('application/octet-stream');
         } else {

@@ -11,10 +11,10 @@ import { basename, dirname, join } from 'node:path';
 import type { MatchOptions, TextMatch, TextMatcher } from '../../core/capabilities.js';
 import { abortError, isRtsError, rtsError } from '../../core/errors.js';
 import { nullObserver, type ModelObserver } from '../../core/observer.js';
-import { recordPhase } from '../../core/request-phases.js';
 import type { InferOptions, ModelBuildContext, ModelKind, ModelLoadContext, ModelMetadata } from '../../core/model.js';
 import { topK } from '../../core/rank.js';
 import { shapeMatches, type Tensor } from '../../core/tensor.js';
+import { recordTiming, type RequestTimings } from '../../core/timings.js';
 import { argmaxRows, loadPipeline, type TextPipeline } from '../../text/index.js';
 import { cleanText } from './data/clean.js';
 import { DATASET_CHOICES, isDatasetName } from './data/datasets.js';
@@ -22,7 +22,12 @@ import { FAQ_MATCHER_KIND, parseMatcherOptions, readFaqsJson, type FaqEntry } fr
 
 export { FAQ_MATCHER_KIND } from './model-files.js';
 
-/** Largest batch one inference is meant to take (the batcher's bound; scoring cost is linear). */
+/**
+ * Most questions one pipeline call scores, published as the model's `maxBatchSize`: a longer
+ * request is scored in chunks of this size, so its working memory (questions × features and
+ * questions × FAQs) stays bounded whatever the edge lets through. Rows are independent, so the
+ * chunking changes no score; the cost per question is the same.
+ */
 export const FAQ_MAX_BATCH = 64;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -77,16 +82,31 @@ export class FaqMatcher implements TextMatcher {
   }
 
   /** Match probabilities, questions × FAQs, row-major: one vectorisation + product for the whole call. */
-  scores(questions: readonly string[]): Float32Array {
+  scores(questions: readonly string[], timings?: RequestTimings): Float32Array {
     if (this.closed) throw rtsError('MODEL_NOT_READY', `model "${this.name}" version ${this.version} is closed`);
     const texts = questions.map((q, i) => prepareQuestion(q, i));
     try {
-      const started = performance.now();
-      const P = this.pipeline.predictProba(texts);
-      const ended = performance.now();
-      this.observer.batch?.(this.name, this.version, texts.length, (ended - started) / 1000);
-      recordPhase('inference', started, ended);
-      return P;
+      // pipeline.predictProba in its two phases, timed apart (vectorise, then
+      // score), at most FAQ_MAX_BATCH questions per call.
+      const out = new Float32Array(texts.length * this.faqCount);
+      let preprocess = 0;
+      let inference = 0;
+      for (let start = 0; start < texts.length; start += FAQ_MAX_BATCH) {
+        const chunk = texts.slice(start, start + FAQ_MAX_BATCH);
+        const t0 = performance.now();
+        const features = this.pipeline.transform(chunk);
+        const t1 = performance.now();
+        out.set(this.pipeline.classifier.predictProba(features), start * this.faqCount);
+        const t2 = performance.now();
+        preprocess += t1 - t0;
+        inference += t2 - t1;
+        // Statistics and metrics: each chunk is one model execution.
+        this.observer.preprocess?.(this.name, this.version, (t1 - t0) / 1000);
+        this.observer.batch?.(this.name, this.version, chunk.length, (t2 - t1) / 1000);
+      }
+      recordTiming(timings, 'preprocess', preprocess);
+      recordTiming(timings, 'inference', inference);
+      return out;
     } catch (err) {
       if (isRtsError(err)) throw err;
       throw rtsError('INFERENCE_FAILED', `scoring failed: ${(err as Error).message}`, { cause: err });
@@ -98,7 +118,7 @@ export class FaqMatcher implements TextMatcher {
     const k = options.topK ?? this.defaultTopK;
     if (!(k >= 1)) throw rtsError('INVALID_INPUT', `topK must be at least 1, got ${String(k)}`);
     if (options.signal?.aborted) throw abortError(options.signal);
-    const P = this.scores(questions);
+    const P = this.scores(questions, options.timings);
     const n = this.faqCount;
     // Best first; ties in class-index order so the ranking is deterministic.
     return questions.map((_q, i) => topK(P.subarray(i * n, (i + 1) * n), k).map(({ index, score }) => {
@@ -114,7 +134,7 @@ export class FaqMatcher implements TextMatcher {
     for (const o of wanted) {
       if (o !== 'probabilities' && o !== 'label') throw rtsError('INVALID_INPUT', `unknown output "${o}" (outputs: probabilities, label)`);
     }
-    const P = this.scores(questions);
+    const P = this.scores(questions, options.timings);
     const n = this.faqCount;
     const out: Tensor[] = [];
     for (const o of wanted) {

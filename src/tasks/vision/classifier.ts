@@ -1,15 +1,15 @@
 import { join } from 'node:path';
-import { OnnxSessionPool } from '../../backends/onnx/index.js';
+import { OnnxSessionPool, readOnnxMetadataProps } from '../../backends/onnx/index.js';
 import { Batcher } from '../../core/batcher.js';
-import { recordPhase } from '../../core/request-phases.js';
 import type { ClassifyOptions, ImageClassifier, ImagePrediction } from '../../core/capabilities.js';
 import { RtsError, abortError, isRtsError, rtsError } from '../../core/errors.js';
 import type { InferOptions, Model, ModelKind, ModelLoadContext, ModelMetadata } from '../../core/model.js';
 import { describeSpec, elementCount, type Tensor, type TensorSpec } from '../../core/tensor.js';
-import { parseClassifierOptions, resolveLabelsPath, sessionDefaults, type ClassifierOptions } from './classifier-options.js';
+import { recordTiming, type RequestTimings } from '../../core/timings.js';
+import { parseClassifierOptions, resolveLabelsPath, sessionDefaults, type ImageClassifierOptions } from './classifier-options.js';
 import { formatLabel, loadLabels, type Label } from './labels.js';
 import { topK } from '../../core/rank.js';
-import { softmax } from './postprocess.js';
+import { softmax } from '../../core/softmax.js';
 import { buildResnetVersion } from './build.js';
 import { preprocessImage } from './preprocess.js';
 import { imageTensorShape, type PreprocessLimits } from './preprocess-spec.js';
@@ -39,7 +39,9 @@ async function loadImageClassifier(ctx: ModelLoadContext): Promise<Model> {
   const options = parseClassifierOptions(ctx.config.options, ctx.name);
   const labelsPath = resolveLabelsPath(options.labels, ctx.versionDir, ctx.modelDir);
   const labels = await loadLabels(labelsPath);
-  const pool = await OnnxSessionPool.open(join(ctx.versionDir, options.file), {
+  const modelPath = join(ctx.versionDir, options.file);
+  const modelProps = await readOnnxMetadataProps(modelPath);
+  const pool = await OnnxSessionPool.open(modelPath, {
     ...sessionDefaults(options, ctx.settings),
     logger: ctx.logger,
     warmup: options.onnx.warmup,
@@ -50,7 +52,7 @@ async function loadImageClassifier(ctx: ModelLoadContext): Promise<Model> {
       // ONNX Runtime sizes its buffers on the first run of a shape: do it now for full batches.
       await pool.warmup(ctx.config.batching.maxBatchSize);
     }
-    return new OnnxImageClassifier(ctx, options, pool, labels, io);
+    return new OnnxImageClassifier(ctx, options, pool, labels, io, weightFacts(modelProps));
   } catch (err) {
     await pool.close();
     throw err;
@@ -64,7 +66,7 @@ interface ModelIo {
 }
 
 /** The model's input must take the preprocessed images and its output must score every label. */
-function checkModelIo(pool: OnnxSessionPool, options: ClassifierOptions, labelCount: number, maxBatchSize: number): ModelIo {
+function checkModelIo(pool: OnnxSessionPool, options: ImageClassifierOptions, labelCount: number, maxBatchSize: number): ModelIo {
   const spec = options.preprocessing;
   if (pool.inputs.length !== 1) {
     throw rtsError('CONFIG', `an image classifier needs a model with one input; this one has ${pool.inputs.map(describeSpec).join(', ')}`);
@@ -109,7 +111,7 @@ class OnnxImageClassifier implements ImageClassifier {
   readonly classCount: number;
   readonly defaultTopK: number;
 
-  private readonly options: ClassifierOptions;
+  private readonly options: ImageClassifierOptions;
   private readonly pool: OnnxSessionPool;
   private readonly labels: Label[];
   private readonly io: ModelIo;
@@ -119,7 +121,7 @@ class OnnxImageClassifier implements ImageClassifier {
   private readonly imageSize: number;
   private readonly batcher: Batcher<Float32Array, Float32Array>;
 
-  constructor(ctx: ModelLoadContext, options: ClassifierOptions, pool: OnnxSessionPool, labels: Label[], io: ModelIo) {
+  constructor(ctx: ModelLoadContext, options: ImageClassifierOptions, pool: OnnxSessionPool, labels: Label[], io: ModelIo, facts: Record<string, string>) {
     this.ctx = ctx;
     this.name = ctx.name;
     this.version = ctx.version;
@@ -173,6 +175,7 @@ class OnnxImageClassifier implements ImageClassifier {
         modelOutput: `${io.output.name} [${io.output.shape.join(',')}]`,
         preprocessing: describePreprocessing(options),
         maxImagePixels: String(this.limits.maxPixels),
+        ...facts,
       },
       labels: { [PROBABILITIES]: labelStrings, [LOGITS]: labelStrings },
     };
@@ -184,8 +187,8 @@ class OnnxImageClassifier implements ImageClassifier {
       throw rtsError('INVALID_INPUT', `topK must be an integer from 1 to ${this.classCount}, got ${String(k)}`);
     }
     if (!Array.isArray(images) || images.length === 0) throw rtsError('INVALID_INPUT', 'no images to classify');
-    const tensors = await this.preprocessAll(images, options.signal);
-    const logits = await this.score(tensors, options.signal);
+    const tensors = await this.preprocessAll(images, options.signal, options.timings);
+    const logits = await this.score(tensors, options.signal, options.timings);
     const started = performance.now();
     const predictions = logits.map((row) => topK(this.probabilities(row), k).map(({ index, score }) => {
       const label = this.labels[index]!;
@@ -194,7 +197,6 @@ class OnnxImageClassifier implements ImageClassifier {
       return prediction;
     }));
     this.ctx.observer.postprocess?.(this.name, this.version, logits.length, (performance.now() - started) / 1000);
-    recordPhase('postprocess', started);
     return predictions;
   }
 
@@ -205,8 +207,8 @@ class OnnxImageClassifier implements ImageClassifier {
         throw rtsError('INVALID_INPUT', `unknown output "${o}"; the outputs are "${PROBABILITIES}" and "${LOGITS}"`);
       }
     }
-    const tensors = await this.inputImages(inputs, options.signal);
-    const logits = await this.score(tensors, options.signal);
+    const tensors = await this.inputImages(inputs, options.signal, options.timings);
+    const logits = await this.score(tensors, options.signal, options.timings);
     const batch = logits.length;
     const classes = this.classCount;
     const started = performance.now();
@@ -216,7 +218,6 @@ class OnnxImageClassifier implements ImageClassifier {
       return { name, datatype: 'FP32', shape: [batch, classes], data };
     });
     this.ctx.observer.postprocess?.(this.name, this.version, batch, (performance.now() - started) / 1000);
-    recordPhase('postprocess', started);
     return outputs;
   }
 
@@ -226,7 +227,7 @@ class OnnxImageClassifier implements ImageClassifier {
   }
 
   /** Turn the one input tensor into preprocessed images. */
-  private async inputImages(inputs: Tensor[], signal?: AbortSignal): Promise<Float32Array[]> {
+  private async inputImages(inputs: Tensor[], signal?: AbortSignal, timings?: RequestTimings): Promise<Float32Array[]> {
     const expected = `"${this.io.input.name}" FP32 [B,${this.imageShape.join(',')}] (preprocessed) or "${IMAGE_INPUT}" BYTES [B] (encoded images)`;
     if (!Array.isArray(inputs) || inputs.length !== 1) {
       throw rtsError('INVALID_INPUT', `give exactly one input: ${expected}`);
@@ -238,7 +239,7 @@ class OnnxImageClassifier implements ImageClassifier {
       if (!ok || shape[0] === 0) {
         throw rtsError('INVALID_INPUT', `input "${IMAGE_INPUT}" must be BYTES [B] or [B,1] with B ≥ 1 encoded images, got shape [${shape.join(',')}]`);
       }
-      return this.preprocessAll(t.data as Uint8Array[], signal);
+      return this.preprocessAll(t.data as Uint8Array[], signal, timings);
     }
     if (t.name === this.io.input.name && t.datatype === 'FP32') {
       const fits = shape.length === 4 && shape[0]! >= 1 && shape.slice(1).every((d, i) => d === this.imageShape[i]);
@@ -252,16 +253,16 @@ class OnnxImageClassifier implements ImageClassifier {
   }
 
   /** Preprocess every image at once (sharp works on libuv's pool); reports each image's time. */
-  private async preprocessAll(images: Uint8Array[], signal?: AbortSignal): Promise<Float32Array[]> {
+  private async preprocessAll(images: Uint8Array[], signal?: AbortSignal, timings?: RequestTimings): Promise<Float32Array[]> {
     if (signal?.aborted) throw abortError(signal);
     const { name, version, observer } = this.ctx;
     return Promise.all(images.map(async (bytes, i) => {
       const started = performance.now();
       try {
         const tensor = await preprocessImage(bytes, this.options.preprocessing, this.limits);
-        const ended = performance.now();
-        observer.preprocess?.(name, version, (ended - started) / 1000);
-        recordPhase('preprocess', started, ended);
+        const ms = performance.now() - started;
+        observer.preprocess?.(name, version, ms / 1000);
+        recordTiming(timings, 'preprocess', ms);
         return tensor;
       } catch (err) {
         throw images.length > 1 ? naming(err, i) : err;
@@ -270,12 +271,12 @@ class OnnxImageClassifier implements ImageClassifier {
   }
 
   /** Queue each image for batched inference; resolves with each image's logits. */
-  private async score(tensors: Float32Array[], signal?: AbortSignal): Promise<Float32Array[]> {
+  private async score(tensors: Float32Array[], signal?: AbortSignal, timings?: RequestTimings): Promise<Float32Array[]> {
     if (signal?.aborted) {
       for (let i = 0; i < tensors.length; i++) this.ctx.observer.cancelled?.(this.name, this.version);
       throw abortError(signal, 'the request was cancelled before inference');
     }
-    return Promise.all(tensors.map((t) => this.batcher.submit(t, signal)));
+    return Promise.all(tensors.map((t) => this.batcher.submit(t, signal, timings)));
   }
 
   /** One batch: concatenate, run, split. */
@@ -309,7 +310,22 @@ function naming(err: unknown, index: number): unknown {
   });
 }
 
-function describePreprocessing(options: ClassifierOptions): string {
+/**
+ * What the model file says about its weights (ONNX metadata_props), for
+ * metadata: rtscore's generated ResNets carry `weights: random`, so clients
+ * (the demo page) can warn that their predictions mean nothing.
+ */
+function weightFacts(props: Record<string, string>): Record<string, string> {
+  const facts: Record<string, string> = {};
+  if (props.architecture) facts.architecture = props.architecture;
+  if (props.weights) facts.weights = props.weights;
+  if (props.weights === 'random') {
+    facts.weightsNote = 'generated (seeded random) weights, not trained: predictions are meaningless; add a pretrained ONNX export as a new version for real ones';
+  }
+  return facts;
+}
+
+function describePreprocessing(options: ImageClassifierOptions): string {
   const p = options.preprocessing;
   return `resize shorter side to ${p.resizeShorter}, centre-crop ${p.crop}, ${p.channelOrder} ${p.layout}, ` +
     `× ${Number(p.scale.toPrecision(6))}, mean [${p.mean.join(', ')}], std [${p.std.join(', ')}]`;
