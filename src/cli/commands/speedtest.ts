@@ -100,7 +100,7 @@ export function registerSpeedtestCommand(program: Command): void {
     .description("drive a running service with the reference's speed test (100 requests, 4 clients, POST /score) or other routes; writes an HTML report with charts and the raw samples as JSON, and exits 2 if any request failed")
     .requiredOption('--url <url>', 'base URL of the service, e.g. https://scoring.example.com', url)
     .option('--api-key <key>', 'API key, sent as "Authorization: Bearer <key>" (or RTSCORE_SPEEDTEST_API_KEY)')
-    .option('--model <name>', 'model to address (default: the service\'s default model for the route)')
+    .option('--model <name>', 'model to address (default: whichever model the service uses for the route)')
     .option('--route <list>', `comma-separated routes: ${SPEEDTEST_ROUTES.join(', ')}`, list('route', route), ['score'] as SpeedtestRoute[])
     .option('--concurrency <list>', 'comma-separated numbers of concurrent clients, one run each', list('concurrency', int('concurrency', 1)), [4])
     .addOption(new Option('--requests <n>', 'requests per run (default 100)').argParser(int('requests', 1)).conflicts('duration'))
