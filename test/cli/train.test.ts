@@ -33,7 +33,7 @@ describe('rtscore train', () => {
     expect(r.stdout).not.toContain('\r');
     expect(r.stdout).toMatch(/^test: +Accuracy@1 = /m);
     expect(existsSync(join(root, 'models', 'support', '1', 'pipeline.bin'))).toBe(true);
-  });
+  }, 240_000); // two fits in worker threads from a fresh process: slow on a busy two-core machine
 
   it('says what is wrong in the data, with its line, and exits 1 without a stack', async () => {
     const r = await cli(['--data', join(root, 'bad.csv'), '--faqs', join(root, 'faqs.json'), '--name', 'bad', '--models', join(root, 'models')]);
