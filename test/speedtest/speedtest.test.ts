@@ -192,7 +192,7 @@ describe('speed test against the real server', () => {
       }
       const samples = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as SpeedtestResult;
       expect(samples.runs.reduce((n, r) => n + r.samples.length, 0)).toBe(81);
-    });
+       }, 120_000);
   });
 });
 
@@ -215,7 +215,7 @@ describe('rtscore speedtest (CLI)', () => {
     const samples = JSON.parse(await readFile(join(dir, 'cli', 'speed.json'), 'utf8')) as SpeedtestResult;
     expect(samples.runs[0]!.samples).toHaveLength(100);
     expect(Object.keys(samples.runs[0]!.samples[0]!).sort()).toEqual(['latency', 'start', 'status']);
-  });
+   }, 180_000); // a fresh tsx process per run: slow on a busy machine
 
   it('sends the API key, and exits 2 when requests fail', async () => {
     const questions = join(dir, 'questions.txt');
@@ -226,7 +226,7 @@ describe('rtscore speedtest (CLI)', () => {
     expect(withKey.code).toBe(0);
     expect(withKey.stdout).not.toContain(KEY);
     expect(await readFile(join(dir, 'cli', 'key.html'), 'utf8')).not.toContain(KEY);
-  });
+   }, 180_000);
 
   it('refuses bad options with a message that says what to give', async () => {
     for (const [args, message] of [
