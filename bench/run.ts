@@ -71,20 +71,29 @@ program
   .option('--connections <n>', 'load run connections', positive('connections'), 32)
   .option('--duration <s>', 'seconds per load run', positive('duration', false), 10)
   .option('--raw-seconds <s>', 'seconds of raw scoring per variant', positive('raw-seconds', false), 3)
+  .option('--steady-rate <n>', 'offered req/s of the steady-rate latency run on each /score', positive('steady-rate'), 1000)
+  .option('--log-level <level>', "the server's log level: info (its default) or warn", (v) => {
+    if (v !== 'info' && v !== 'warn') throw new InvalidArgumentError('log-level must be info or warn');
+    return v as 'info' | 'warn';
+  }, 'info' as 'info' | 'warn')
+  .option('--no-peers', 'skip the bare fastify ceiling and the reference Flask + scikit-learn server')
   .option('--json <file>', 'write every figure to this JSON file')
   .option('--report <file>', 'write the HTTP runs as an HTML speed-test report (charts), with the raw samples beside it')
-  .action(async (o: { models: string; only: string; requests: number; speedConcurrency: number; connections: number; duration: number; rawSeconds: number; json?: string; report?: string }) => {
+  .action(async (o: { models: string; only: string; requests: number; speedConcurrency: number; connections: number; duration: number; rawSeconds: number; steadyRate: number; logLevel: 'info' | 'warn'; peers: boolean; json?: string; report?: string }) => {
     // Each benchmark loads only its own task's code.
-    const { REFERENCE_FAQ, faqTable, runFaqBench } = await import('./faq.js');
+    const { REFERENCE_FAQ, faqRatios, faqTable, runFaqBench } = await import('./faq.js');
     const machine = machineFacts();
     print(`machine: ${describeMachine(machine)}`);
     const result = await runFaqBench({
       modelsDir: o.models, models: o.only.split(',').map((s) => s.trim()).filter(Boolean),
       speedTestRequests: o.requests, speedTestConcurrency: o.speedConcurrency,
-      connections: o.connections, durationSeconds: o.duration, rawSeconds: o.rawSeconds, print,
+      connections: o.connections, durationSeconds: o.duration, rawSeconds: o.rawSeconds,
+      steadyRate: o.steadyRate, logLevel: o.logLevel, peers: o.peers, print,
     });
     print('');
     print(faqTable(result));
+    print('');
+    for (const line of faqRatios(result)) print(line);
     print('');
     print('req/s: successful requests per second of wall time (raw: calls per second of one caller); avg ms (wall/n): the reference\'s "average time"; latency percentiles per request, measured by the client.');
     const loadAverageEnd = loadAverageNow();
@@ -146,6 +155,22 @@ program
     await saveJson(o.json, { benchmark: 'resnet', machine: { ...machine, loadAverageEnd }, ...result, reference: REFERENCE_RESNET });
     await saveReport(o.report, 'resnet', result.http.map((h) => ({ route: `POST /v1/images/classify, batching ${h.batching}`, run: h })),
       { machine: describeMachine(machine), model: `ResNet-${result.depth}`, provider: result.provider, threads: result.threads, 'seconds per run': o.duration, ...result.batching });
+  });
+
+program
+  .command('memory')
+  .description('resident memory of the server with the default models, after warm-up: with the container\'s allocator setting and with glibc\'s defaults (Linux)')
+  .option('--models <dir>', 'model repository (build the defaults with `rtscore build-models`)', 'models')
+  .option('--only <names>', 'comma-separated models', 'faq,banking77,resnet152')
+  .option('--json <file>', 'write every figure to this JSON file')
+  .action(async (o: { models: string; only: string; json?: string }) => {
+    const { memoryTable, runMemoryBench } = await import('./memory.js');
+    const machine = machineFacts();
+    print(`machine: ${describeMachine(machine)}`);
+    const runs = await runMemoryBench({ modelsDir: o.models, models: o.only.split(',').map((s) => s.trim()).filter(Boolean), print });
+    print('');
+    print(memoryTable(runs));
+    await saveJson(o.json, { benchmark: 'memory', machine: { ...machine, loadAverageEnd: loadAverageNow() }, runs });
   });
 
 program.parseAsync(process.argv).then(

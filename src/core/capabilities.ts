@@ -19,7 +19,11 @@ export interface TextMatch {
 }
 
 export interface MatchOptions {
-  /** How many FAQs to return, best first; `Infinity` or ≥ the FAQ count = all. */
+  /**
+   * How many FAQs to return, best first: an integer from 1 to `faqCount`.
+   * The edge resolves a request's `topK` ("all", the default, the limit) to
+   * this once (server/params.ts `parseTopK`); models do not check it again.
+   */
   topK: number;
   signal?: AbortSignal;
   /** Filled with where the request's time went (preprocess, inference), when given. */
@@ -47,6 +51,7 @@ export interface ImagePrediction {
 }
 
 export interface ClassifyOptions {
+  /** How many classes per image, best first: an integer from 1 to `classCount` (resolved at the edge, as `MatchOptions.topK`). */
   topK: number;
   signal?: AbortSignal;
   /** Filled with where the request's time went (preprocess, queue, inference), when given. */

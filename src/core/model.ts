@@ -16,6 +16,8 @@ export interface ModelMetadata {
   outputs: TensorSpec[];
   /** Largest batch one inference takes (1 = not batched). */
   maxBatchSize: number;
+  /** Most items (e.g. images) the model's queue holds; a request with more can never be served. Absent: unbounded. */
+  maxQueueSize?: number;
   /** Free-form facts shown in metadata (`properties` in OIP): provider, labels count, … */
   properties?: Record<string, string>;
   /**

@@ -28,7 +28,7 @@ function operations(): { method: string; path: string; op: any }[] {
 }
 
 describe('OpenAPI document', () => {
-  it('passes Redocly\'s strict rule set, with an operationId and 4xx answers on every operation', async () => {
+  it("passes Redocly's strict rule set, with an operationId and 4xx answers on every operation", async () => {
     const config = await createConfig({
       extends: ['recommended-strict'],
       rules: { 'operation-operationId': 'error', 'operation-operationId-unique': 'error', 'operation-4xx-response': 'error', 'no-empty-servers': 'error' },
@@ -51,7 +51,7 @@ describe('OpenAPI document', () => {
     expect(Object.keys(match.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '404', '413', '415', '429', '500', '503']));
   });
 
-  it('runs every operation\'s example as Swagger UI sends it, successfully', async () => {
+  it("runs every operation's example as Swagger UI sends it, successfully", async () => {
     const ran: string[] = [];
     for (const { method, path, op } of operations()) {
       let url = path;

@@ -56,14 +56,15 @@ export function registerFaqCommands(program: Command): void {
     .option('--name <name>', 'model name (default: the preset\'s name; required with --data)')
     .option('--version <v>', 'version folder to write (default: next number)')
     .option('--seed <n>', 'seed of the splits (default 42)', int('seed'))
-    .action(async (preset: Dataset | undefined, o: { data?: string; faqs?: string; format: 'csv' | 'reference'; models: string; name?: string; version?: string; seed?: number }) => {
+    .addOption(new Option('--fit-on <rows>', 'questions the served pipeline learns from: train, or all (test too; test figures then from a fit without them)').choices(['train', 'all']).default('train'))
+    .action(async (preset: Dataset | undefined, o: { data?: string; faqs?: string; format: 'csv' | 'reference'; models: string; name?: string; version?: string; seed?: number; fitOn: 'train' | 'all' }) => {
       const own = customData(preset, o);
       const status = statusLine();
       try {
         await runTrain({
           dataset: own.preset, modelsDir: o.models, ...own.source,
           ...(o.name ? { name: o.name } : {}), ...(o.version ? { version: o.version } : {}), ...(o.seed !== undefined ? { seed: o.seed } : {}),
-          print: status.print, progress: status.update,
+          fitOn: o.fitOn, print: status.print, progress: status.update,
         });
       } finally {
         status.done();

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ServerContext } from '../context.js';
 
@@ -18,18 +19,24 @@ export function requestId(req: { headers: Record<string, string | string[] | und
 export const requestContext = fp<{ ctx: ServerContext }>(async (app, { ctx }) => {
   app.decorateRequest('rtsModel', undefined);
   app.decorateRequest('principal', undefined);
-  app.decorateRequest('abortSignal', undefined as unknown as AbortSignal);
+  // The signal is made on first use: only routes that run a model ask for it.
+  app.decorateRequest('abortController', null);
+  app.decorateRequest('abortSignal', {
+    getter(this: FastifyRequest) {
+      this.abortController ??= new AbortController();
+      return this.abortController.signal;
+    },
+  });
 
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-Id', request.id);
     reply.header('X-Rtscore-Instance', ctx.config.instanceId);
     if (ctx.state.draining) reply.header('Connection', 'close');
-    const controller = new AbortController();
-    request.abortSignal = controller.signal;
     ctx.metrics.inFlight.inc();
     reply.raw.once('close', () => {
       ctx.metrics.inFlight.dec();
-      if (!reply.raw.writableFinished) controller.abort();
+      if (!reply.raw.writableFinished) request.abortController?.abort();
     });
+    done();
   });
 }, { name: 'rtscore-request-context' });

@@ -16,18 +16,6 @@ export function openLikeDocs(scope: FastifyInstance): void {
   });
 }
 
-/** `topK`: a positive integer up to the limit, or "all"; absent → the model's default. */
-export function parseTopK(value: unknown, fallback: number, count: number, maxTopK: number): number {
-  if (value === undefined || value === null) return Math.min(fallback, count);
-  if (value === 'all') return count;
-  const n = typeof value === 'string' && /^[0-9]+$/.test(value) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
-    throw rtsError('INVALID_INPUT', `topK must be an integer from 1 to ${maxTopK} or "all" (got ${JSON.stringify(value)})`);
-  }
-  if (n > maxTopK) throw rtsError('INVALID_INPUT', `topK must be an integer from 1 to ${maxTopK} or "all" (got ${n})`);
-  return Math.min(n, count);
-}
-
 /** Lease a model (name, optional version) for the request: recorded for metrics and logs, released after `fn`. */
 export function withLease<T>(ctx: ServerContext, request: FastifyRequest, name: string, version: string | undefined, fn: (model: Model) => T | Promise<T>): Promise<T> {
   request.rtsModel = name;

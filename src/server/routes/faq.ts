@@ -3,8 +3,8 @@ import type { TextMatch } from '../../core/capabilities.js';
 import { rtsError } from '../../core/errors.js';
 import type { ServerContext } from '../context.js';
 import { isTextMatcher } from '../../core/capabilities.js';
-import { checkQuestion } from '../params.js';
-import { defaultModelName, parseName, parseTopK, withModel } from './common.js';
+import { checkQuestion, checkQuestions, parseTopK } from '../params.js';
+import { defaultModelName, parseName, withModel } from './common.js';
 
 interface MatchBody {
   question?: string;
@@ -44,11 +44,9 @@ export function registerFaqRoutes(app: FastifyInstance, ctx: ServerContext): voi
     const single = body.questions === undefined;
     const questions = single ? [body.question] : body.questions!;
     if (single && body.question === undefined) throw rtsError('INVALID_INPUT', 'the body needs a "question" (string) or "questions" (array of strings)');
-    if (questions.length === 0) throw rtsError('INVALID_INPUT', '"questions" must not be empty');
-    if (questions.length > ctx.config.maxQuestionsPerRequest) {
-      throw rtsError('PAYLOAD_TOO_LARGE', `at most ${ctx.config.maxQuestionsPerRequest} questions per request (got ${questions.length})`);
-    }
-    const texts = questions.map((q, i) => checkQuestion(q, single ? 'question' : `questions[${i}]`, ctx.config.maxQuestionChars));
+    const texts = single
+      ? [checkQuestion(body.question, 'question', ctx.config.maxQuestionChars)]
+      : checkQuestions(questions, 'questions', ctx.config);
     const name = parseName(body.model, 'model') ?? defaultModelName(ctx, 'faq', isTextMatcher);
     const version = parseName(body.version, 'version');
     return withModel(ctx, request, name, version, isTextMatcher, 'an FAQ (text-matcher) model', async (model) => {

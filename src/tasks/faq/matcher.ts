@@ -11,10 +11,11 @@ import { basename, dirname, join } from 'node:path';
 import type { MatchOptions, TextMatch, TextMatcher } from '../../core/capabilities.js';
 import { abortError, isRtsError, rtsError } from '../../core/errors.js';
 import { nullObserver, type ModelObserver } from '../../core/observer.js';
+import { quote } from '../../core/quote.js';
 import type { InferOptions, ModelBuildContext, ModelKind, ModelLoadContext, ModelMetadata } from '../../core/model.js';
 import { topK } from '../../core/rank.js';
 import { shapeMatches, type Tensor } from '../../core/tensor.js';
-import { recordTiming, type RequestTimings } from '../../core/timings.js';
+import { addTiming, type RequestTimings } from '../../core/timings.js';
 import { argmaxRows, loadPipeline, type TextPipeline } from '../../text/index.js';
 import { cleanText } from './data/clean.js';
 import { DATASET_CHOICES, isDatasetName } from './data/datasets.js';
@@ -33,12 +34,10 @@ export const FAQ_MAX_BATCH = 64;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const encoder = new TextEncoder();
 
-/** Check a question and prepare it the way training texts were prepared. */
-function prepareQuestion(q: unknown, index: number): string {
-  if (typeof q !== 'string') throw rtsError('INVALID_INPUT', `question ${index} must be a string`);
-  if (q.trim() === '') throw rtsError('INVALID_INPUT', `question ${index} is empty; send a non-empty question`);
-  return cleanText(q);
-}
+/** Characters of questions scored between two yields to the event loop (≈ 10 ms of scoring). */
+const SLICE_CHARS = 16_384;
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class FaqMatcher implements TextMatcher {
   readonly capability = 'text-matcher' as const;
@@ -81,32 +80,48 @@ export class FaqMatcher implements TextMatcher {
     };
   }
 
-  /** Match probabilities, questions × FAQs, row-major: one vectorisation + product for the whole call. */
-  scores(questions: readonly string[], timings?: RequestTimings): Float32Array {
-    if (this.closed) throw rtsError('MODEL_NOT_READY', `model "${this.name}" version ${this.version} is closed`);
-    const texts = questions.map((q, i) => prepareQuestion(q, i));
-    try {
-      // pipeline.predictProba in its two phases, timed apart (vectorise, then
-      // score), at most FAQ_MAX_BATCH questions per call.
-      const out = new Float32Array(texts.length * this.faqCount);
-      let preprocess = 0;
-      let inference = 0;
-      for (let start = 0; start < texts.length; start += FAQ_MAX_BATCH) {
-        const chunk = texts.slice(start, start + FAQ_MAX_BATCH);
-        const t0 = performance.now();
-        const features = this.pipeline.transform(chunk);
-        const t1 = performance.now();
-        out.set(this.pipeline.classifier.predictProba(features), start * this.faqCount);
-        const t2 = performance.now();
-        preprocess += t1 - t0;
-        inference += t2 - t1;
-        // Statistics and metrics: each chunk is one model execution.
-        this.observer.preprocess?.(this.name, this.version, (t1 - t0) / 1000);
-        this.observer.batch?.(this.name, this.version, chunk.length, (t2 - t1) / 1000);
+  /**
+   * Match probabilities, questions × FAQs, row-major. Questions are scored
+   * in slices of about `SLICE_CHARS` characters (and at most FAQ_MAX_BATCH
+   * questions), one vectorisation + product each, yielding to the event loop
+   * between slices: a long batch never holds it for more than a slice
+   * (~10 ms), and a cancelled request stops there.
+   */
+  async scores(questions: readonly string[], signal?: AbortSignal, timings?: RequestTimings): Promise<Float32Array> {
+    const n = this.faqCount;
+    const out = new Float32Array(questions.length * n);
+    for (let start = 0; start < questions.length;) {
+      if (start > 0) {
+        await yieldToEventLoop();
+        if (signal?.aborted) throw abortError(signal);
       }
-      recordTiming(timings, 'preprocess', preprocess);
-      recordTiming(timings, 'inference', inference);
-      return out;
+      let end = start + 1;
+      for (let chars = questions[start]!.length; end < questions.length && end - start < FAQ_MAX_BATCH && chars + questions[end]!.length <= SLICE_CHARS; end++) {
+        chars += questions[end]!.length;
+      }
+      out.set(this.scoreSlice(questions.slice(start, end), timings), start * n);
+      start = end;
+    }
+    return out;
+  }
+
+  private scoreSlice(questions: readonly string[], timings?: RequestTimings): Float32Array {
+    if (this.closed) throw rtsError('MODEL_NOT_READY', `model "${this.name}" version ${this.version} is closed`);
+    // Prepared the way training texts were; the edge has checked them (server/params.ts).
+    const texts = questions.map(cleanText);
+    try {
+      // pipeline.predictProba in its two phases, timed apart: vectorise, then score.
+      const t0 = performance.now();
+      const features = this.pipeline.transform(texts);
+      const t1 = performance.now();
+      const P = this.pipeline.classifier.predictProba(features);
+      const t2 = performance.now();
+      addTiming(timings, 'preprocess', t1 - t0);
+      addTiming(timings, 'inference', t2 - t1);
+      // Statistics and metrics: each slice is one model execution.
+      this.observer.preprocess?.(this.name, this.version, (t1 - t0) / 1000);
+      this.observer.batch?.(this.name, this.version, texts.length, (t2 - t1) / 1000);
+      return P;
     } catch (err) {
       if (isRtsError(err)) throw err;
       throw rtsError('INFERENCE_FAILED', `scoring failed: ${(err as Error).message}`, { cause: err });
@@ -114,11 +129,9 @@ export class FaqMatcher implements TextMatcher {
   }
 
   async match(questions: string[], options: MatchOptions): Promise<TextMatch[][]> {
-    if (!Array.isArray(questions) || questions.length === 0) throw rtsError('INVALID_INPUT', 'at least one question is needed');
-    const k = options.topK ?? this.defaultTopK;
-    if (!(k >= 1)) throw rtsError('INVALID_INPUT', `topK must be at least 1, got ${String(k)}`);
+    const k = options.topK;
     if (options.signal?.aborted) throw abortError(options.signal);
-    const P = this.scores(questions, options.timings);
+    const P = await this.scores(questions, options.signal, options.timings);
     const n = this.faqCount;
     // Best first; ties in class-index order so the ranking is deterministic.
     return questions.map((_q, i) => topK(P.subarray(i * n, (i + 1) * n), k).map(({ index, score }) => {
@@ -132,9 +145,9 @@ export class FaqMatcher implements TextMatcher {
     const questions = decodeTextInput(inputs);
     const wanted = options.outputs ?? ['probabilities', 'label'];
     for (const o of wanted) {
-      if (o !== 'probabilities' && o !== 'label') throw rtsError('INVALID_INPUT', `unknown output "${o}" (outputs: probabilities, label)`);
+      if (o !== 'probabilities' && o !== 'label') throw rtsError('INVALID_INPUT', `unknown output ${quote(o)} (outputs: probabilities, label)`);
     }
-    const P = this.scores(questions, options.timings);
+    const P = await this.scores(questions, options.signal, options.timings);
     const n = this.faqCount;
     const out: Tensor[] = [];
     for (const o of wanted) {
@@ -160,7 +173,7 @@ export function decodeTextInput(inputs: Tensor[]): string[] {
     throw rtsError('INVALID_INPUT', `expected ${expected}, got ${Array.isArray(inputs) ? inputs.length : 'no'} inputs`);
   }
   const t = inputs[0]!;
-  if (t.name !== 'text') throw rtsError('INVALID_INPUT', `unknown input "${t.name}": expected ${expected}`);
+  if (t.name !== 'text') throw rtsError('INVALID_INPUT', `unknown input ${quote(t.name)}: expected ${expected}`);
   if (t.datatype !== 'BYTES') throw rtsError('INVALID_INPUT', `input "text" has datatype ${t.datatype}: expected ${expected}`);
   if (!Array.isArray(t.shape) || !(shapeMatches([-1], t.shape) || shapeMatches([-1, 1], t.shape))) {
     throw rtsError('INVALID_INPUT', `input "text" has shape [${String(t.shape)}]: expected ${expected}`);
@@ -208,6 +221,9 @@ async function build(ctx: ModelBuildContext): Promise<void> {
     // No validation fit: it would only repeat the model-selection figures (docs/faq-models.md;
     // `rtscore train` reports them) while doubling the CPU a first start needs.
     validate: false,
+    // The recipe was chosen on validation: the served model learns from every labelled
+    // question (on BANKING77's unshipped held-out set: 92.34 → 92.56 % at rank 1).
+    fitOn: 'all',
     print: (line) => ctx.logger.info(line),
   });
 }

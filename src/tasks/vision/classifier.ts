@@ -3,6 +3,7 @@ import { OnnxSessionPool, readOnnxMetadataProps } from '../../backends/onnx/inde
 import { Batcher } from '../../core/batcher.js';
 import type { ClassifyOptions, ImageClassifier, ImagePrediction } from '../../core/capabilities.js';
 import { RtsError, abortError, isRtsError, rtsError } from '../../core/errors.js';
+import { quote } from '../../core/quote.js';
 import type { InferOptions, Model, ModelKind, ModelLoadContext, ModelMetadata } from '../../core/model.js';
 import { describeSpec, elementCount, type Tensor, type TensorSpec } from '../../core/tensor.js';
 import { recordTiming, type RequestTimings } from '../../core/timings.js';
@@ -166,6 +167,7 @@ class OnnxImageClassifier implements ImageClassifier {
         { name: LOGITS, datatype: 'FP32', shape: [-1, classes] },
       ],
       maxBatchSize: batching.maxBatchSize,
+      maxQueueSize: batching.maxQueueSize,
       properties: {
         provider: pool.provider,
         instances: String(pool.instances),
@@ -183,12 +185,19 @@ class OnnxImageClassifier implements ImageClassifier {
 
   async classify(images: Uint8Array[], options: ClassifyOptions): Promise<ImagePrediction[][]> {
     const k = options.topK;
-    if (!Number.isInteger(k) || k < 1 || k > this.classCount) {
-      throw rtsError('INVALID_INPUT', `topK must be an integer from 1 to ${this.classCount}, got ${String(k)}`);
-    }
     if (!Array.isArray(images) || images.length === 0) throw rtsError('INVALID_INPUT', 'no images to classify');
-    const tensors = await this.preprocessAll(images, options.signal, options.timings);
-    const logits = await this.score(tensors, options.signal, options.timings);
+    // Announced to the batcher while decoding, so that concurrent requests still wait for
+    // each other to batch, while a lone request does not wait at all.
+    const arrived = this.batcher.expect(images.length);
+    let logits: Float32Array[];
+    try {
+      const tensors = await this.preprocessAll(images, options.signal, options.timings);
+      const scored = this.score(tensors, options.signal, options.timings); // queues them synchronously
+      arrived();
+      logits = await scored;
+    } finally {
+      arrived();
+    }
     const started = performance.now();
     const predictions = logits.map((row) => topK(this.probabilities(row), k).map(({ index, score }) => {
       const label = this.labels[index]!;
@@ -204,7 +213,7 @@ class OnnxImageClassifier implements ImageClassifier {
     const wanted = options.outputs ?? [PROBABILITIES];
     for (const o of wanted) {
       if (o !== PROBABILITIES && o !== LOGITS) {
-        throw rtsError('INVALID_INPUT', `unknown output "${o}"; the outputs are "${PROBABILITIES}" and "${LOGITS}"`);
+        throw rtsError('INVALID_INPUT', `unknown output ${quote(o)}; the outputs are "${PROBABILITIES}" and "${LOGITS}"`);
       }
     }
     const tensors = await this.inputImages(inputs, options.signal, options.timings);
@@ -249,7 +258,7 @@ class OnnxImageClassifier implements ImageClassifier {
       const data = t.data;
       return Array.from({ length: shape[0]! }, (_, i) => data.slice(i * this.imageSize, (i + 1) * this.imageSize));
     }
-    throw rtsError('INVALID_INPUT', `unknown input "${String(t.name)}" ${String(t.datatype)}; expected ${expected}`);
+    throw rtsError('INVALID_INPUT', `unknown input ${quote(t.name)} ${quote(t.datatype)}; expected ${expected}`);
   }
 
   /** Preprocess every image at once (sharp works on libuv's pool); reports each image's time. */
