@@ -35,6 +35,13 @@ module.exports = {
       to: { path: '^(src|bench|test|scripts)/', pathNot: ['^src/core/', '^src/text/'] },
     },
     {
+      name: 'speedtest-imports-only-core',
+      severity: 'error',
+      comment: 'The speed test is an HTTP client of any deployment: it knows nothing of the server, tasks or models.',
+      from: { path: '^src/speedtest/' },
+      to: { path: '^(src|bench|test|scripts)/', pathNot: ['^src/core/', '^src/speedtest/'] },
+    },
+    {
       name: 'tasks-never-import-server-or-cli',
       severity: 'error',
       comment: 'Tasks reach the server only as model kinds registered in src/cli/kinds.ts.',

@@ -9,11 +9,11 @@ import { loadTsvSet } from '../src/tasks/faq/data/load-tsv-set.js';
 import { faqMatcherKind } from '../src/tasks/faq/matcher.js';
 import { defaultInput } from '../src/tasks/faq/data/paths.js';
 import { mulberry32, shuffleInPlace } from '../src/core/random.js';
-import { faqMatchCheck, scoreFaqCheck } from './checks.js';
+import { faqMatchCheck, scoreFaqCheck } from '../src/speedtest/checks.js';
 import { runFixedCount, runTimedLoad, type HttpRequestSpec, type HttpRunResult } from './http-load.js';
 import { findReferencePython, hasGunicorn, startBareFastify, startReferenceServer } from './peers.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
-import { fmt, summarize, type LatencySummary } from './stats.js';
+import { fmt, summarize, type LatencySummary } from '../src/speedtest/stats.js';
 import { renderTable } from './table.js';
 
 /**

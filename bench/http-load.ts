@@ -1,15 +1,11 @@
 import autocannon from 'autocannon';
-import { Pool } from 'undici';
-import type { BodyCheck } from './checks.js';
-import { summarize, type LatencySummary } from './stats.js';
+import type { BodyCheck } from '../src/speedtest/checks.js';
+import { runLoad, type RequestSample, type RequestSpec } from '../src/speedtest/load.js';
+import type { SpeedRun } from '../src/speedtest/result.js';
+import { summarize, type LatencySummary } from '../src/speedtest/stats.js';
 
 /** One HTTP request of a benchmark (the URL's origin comes from the run). */
-export interface HttpRequestSpec {
-  method: 'GET' | 'POST';
-  path: string;
-  headers: Record<string, string>;
-  body?: string | Buffer;
-}
+export type HttpRequestSpec = RequestSpec;
 
 /** What every HTTP run reports. */
 export interface HttpRunResult {
@@ -26,6 +22,17 @@ export interface HttpRunResult {
   requestsPerSecond: number;
   /** Client-side latency of successful requests, in ms. */
   latency: LatencySummary;
+  /** Every request (for the speed-test report; left out of the bench's JSON). */
+  samples: RequestSample[];
+  /** performance.now() when the run started (places it on the report's time line). */
+  startedMs: number;
+  /** The first failure of each cause. */
+  failureExamples: Record<string, string>;
+}
+
+/** A bench run as a speed-test run, for the shared HTML report. */
+export function asSpeedRun(run: HttpRunResult, route: string, zeroMs: number): SpeedRun {
+  return { route, concurrency: run.concurrency, offsetMs: run.startedMs - zeroMs, wallMs: run.wallMs, samples: run.samples, failureExamples: run.failureExamples };
 }
 
 export interface FixedCountOptions {
@@ -43,51 +50,29 @@ export interface FixedCountOptions {
 
 /**
  * The reference's speed test shape: `count` requests from `concurrency`
- * clients, each on one keep-alive connection, every body checked. Latency is
- * taken per request with a monotonic clock.
+ * clients, each on one keep-alive connection, every body checked: the load
+ * generator of `rtscore speedtest`, so the bench and the shipped speed test
+ * measure alike.
  */
 export async function runFixedCount(options: FixedCountOptions): Promise<HttpRunResult> {
-  const timeout = options.timeoutMs ?? 60_000;
-  const pool = new Pool(options.url, { connections: options.concurrency, pipelining: 1, headersTimeout: timeout, bodyTimeout: timeout });
-  const latencies: number[] = [];
-  let failed = 0;
-  let firstFailure: string | undefined;
-  const fail = (reason: string) => {
-    failed++;
-    firstFailure ??= reason;
-  };
-  let next = 0;
-  const started = performance.now();
-  const client = async () => {
-    for (let i = next++; i < options.count; i = next++) {
-      const spec = options.request(i);
-      const t0 = performance.now();
-      try {
-        const res = await pool.request({ origin: options.url, method: spec.method, path: spec.path, headers: spec.headers, body: spec.body ?? null });
-        const text = await res.body.text();
-        const ms = performance.now() - t0;
-        const reason = res.statusCode === 200 ? options.check(text) : `HTTP ${res.statusCode}: ${text.slice(0, 200)}`;
-        if (reason) fail(reason);
-        else latencies.push(ms);
-      } catch (err) {
-        fail(`request error: ${(err as Error).message}`);
-      }
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: options.concurrency }, client));
-  } finally {
-    await pool.close();
-  }
-  const wallMs = performance.now() - started;
+  const startedMs = performance.now();
+  const run = await runLoad({
+    url: options.url, concurrency: options.concurrency, requests: options.count, request: options.request, check: options.check,
+    timeoutMs: options.timeoutMs ?? 60_000,
+  });
+  const ok = run.samples.filter((s) => s.error === undefined);
+  const firstFailure = Object.values(run.failureExamples)[0];
   return {
-    ok: latencies.length,
-    failed,
+    ok: ok.length,
+    failed: run.samples.length - ok.length,
     ...(firstFailure ? { firstFailure } : {}),
     concurrency: options.concurrency,
-    wallMs,
-    requestsPerSecond: latencies.length / (wallMs / 1000),
-    latency: summarize(latencies),
+    wallMs: run.wallMs,
+    requestsPerSecond: ok.length / (run.wallMs / 1000),
+    latency: summarize(ok.map((s) => s.latency)),
+    samples: run.samples,
+    startedMs,
+    failureExamples: run.failureExamples,
   };
 }
 
@@ -113,9 +98,15 @@ export interface TimedLoadOptions {
  */
 export async function runTimedLoad(options: TimedLoadOptions): Promise<HttpRunResult> {
   const latencies: number[] = [];
-  let firstFailure: string | undefined;
+  const samples: RequestSample[] = [];
+  const failureExamples: Record<string, string> = {};
+  const fail = (sample: RequestSample, category: string, detail: string) => {
+    sample.error = category;
+    failureExamples[category] ??= detail;
+  };
   let badBodies = 0;
   let lastStatus = 0;
+  const startedMs = performance.now();
   const instance = autocannon({
     url: options.url,
     connections: options.connections,
@@ -132,17 +123,23 @@ export async function runTimedLoad(options: TimedLoadOptions): Promise<HttpRunRe
       if (reason === undefined) return true;
       badBodies++;
       latencies.pop();
-      firstFailure ??= reason;
+      fail(samples.at(-1)!, 'bad body', reason);
       return false;
     },
   });
   instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
     lastStatus = status;
+    const sample: RequestSample = { start: performance.now() - ms - startedMs, latency: ms, status };
+    samples.push(sample);
     if (status >= 200 && status < 300) latencies.push(ms);
-    else firstFailure ??= `HTTP ${status}`;
+    else fail(sample, `HTTP ${status}`, `HTTP ${status}`);
+  });
+  instance.on('reqError', (err: NodeJS.ErrnoException) => {
+    const category = err.code ?? (/timeout/i.test(err.message) ? 'timeout' : 'network error');
+    fail(samples[samples.push({ start: performance.now() - startedMs, latency: 0, status: 0 }) - 1]!, category, `${category}: ${err.message}`);
   });
   const result = await instance;
-  if (result.errors > 0 || result.timeouts > 0) firstFailure ??= `${result.errors} connection errors, ${result.timeouts} timeouts`;
+  const firstFailure = Object.values(failureExamples)[0];
   const ok = latencies.length;
   return {
     ok,
@@ -152,5 +149,8 @@ export async function runTimedLoad(options: TimedLoadOptions): Promise<HttpRunRe
     wallMs: result.duration * 1000,
     requestsPerSecond: ok / result.duration,
     latency: summarize(latencies),
+    samples,
+    startedMs,
+    failureExamples,
   };
 }

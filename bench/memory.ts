@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { classifyCheck } from './checks.js';
+import { classifyCheck } from '../src/speedtest/checks.js';
 import { runFixedCount, type HttpRequestSpec } from './http-load.js';
 import { startServerProcess } from './server-process.js';
 import { renderTable } from './table.js';

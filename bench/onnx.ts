@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { prepareModel } from '../src/tasks/onnx/prepare.js';
 import * as F from '../test/tasks/onnx/fixtures.js';
-import type { BodyCheck } from './checks.js';
+import type { BodyCheck } from '../src/speedtest/checks.js';
 import { runFixedCount, runTimedLoad, type HttpRequestSpec, type HttpRunResult } from './http-load.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
-import { fmt, summarize, type LatencySummary } from './stats.js';
+import { fmt, summarize, type LatencySummary } from '../src/speedtest/stats.js';
 import { renderTable } from './table.js';
 
 /**

@@ -9,10 +9,10 @@ import type { Tensor } from '../src/core/tensor.js';
 import { parsePreprocessSpec, type PreprocessSpec } from '../src/tasks/vision/preprocess-spec.js';
 import { preprocessImage } from '../src/tasks/vision/preprocess.js';
 import { resnetSummary, writeResnetModel, type ResnetDepth } from '../src/tasks/vision/resnet/index.js';
-import { classifyCheck, top1Index } from './checks.js';
+import { classifyCheck, top1Index } from '../src/speedtest/checks.js';
 import { runFixedCount, runTimedLoad, type HttpRequestSpec, type HttpRunResult } from './http-load.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
-import { fmt, summarize, type LatencySummary } from './stats.js';
+import { fmt, summarize, type LatencySummary } from '../src/speedtest/stats.js';
 import { renderTable } from './table.js';
 
 /**

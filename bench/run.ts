@@ -5,6 +5,8 @@ import os from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import { isRtsError } from '../src/core/errors.js';
 import { RESNET_DEPTHS, type ResnetDepth } from '../src/tasks/vision/resnet/index.js';
+import { writeSpeedtestFiles } from '../src/speedtest/run.js';
+import { asSpeedRun, type HttpRunResult } from './http-load.js';
 import { describeMachine, machineFacts } from './machine.js';
 
 /**
@@ -34,8 +36,24 @@ function loadAverageNow(): number {
 async function saveJson(file: string | undefined, value: unknown): Promise<void> {
   if (!file) return;
   await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, `${JSON.stringify(value, null, 2)}\n`);
+  // Per-request samples go to the report's own samples file, not here.
+  await writeFile(file, `${JSON.stringify(value, (key, v: unknown) => (key === 'samples' || key === 'startedMs' ? undefined : v), 2)}\n`);
   print(`figures written to ${file}`);
+}
+
+/** The HTTP runs as a speed-test report (the same HTML report and samples file as `rtscore speedtest`). */
+async function saveReport(file: string | undefined, benchmark: string, runs: { route: string; run: HttpRunResult }[], settings: Record<string, string | number | boolean>): Promise<void> {
+  if (!file || runs.length === 0) return;
+  const zero = Math.min(...runs.map((r) => r.run.startedMs));
+  const json = `${file.replace(/\.html?$/i, '')}.samples.json`;
+  await writeSpeedtestFiles({
+    target: 'the rtscore server started by the benchmark on 127.0.0.1',
+    startedAt: new Date(performance.timeOrigin + zero).toISOString(),
+    tool: `npm run bench -- ${benchmark}`,
+    settings,
+    runs: runs.map((r) => asSpeedRun(r.run, r.route, zero)),
+  }, { html: file, json });
+  print(`report written to ${file} (samples: ${json})`);
 }
 
 const program = new Command()
@@ -60,7 +78,8 @@ program
   }, 'info' as 'info' | 'warn')
   .option('--no-peers', 'skip the bare fastify ceiling and the reference Flask + scikit-learn server')
   .option('--json <file>', 'write every figure to this JSON file')
-  .action(async (o: { models: string; only: string; requests: number; speedConcurrency: number; connections: number; duration: number; rawSeconds: number; steadyRate: number; logLevel: 'info' | 'warn'; peers: boolean; json?: string }) => {
+  .option('--report <file>', 'write the HTTP runs as an HTML speed-test report (charts), with the raw samples beside it')
+  .action(async (o: { models: string; only: string; requests: number; speedConcurrency: number; connections: number; duration: number; rawSeconds: number; steadyRate: number; logLevel: 'info' | 'warn'; peers: boolean; json?: string; report?: string }) => {
     // Each benchmark loads only its own task's code.
     const { REFERENCE_FAQ, faqRatios, faqTable, runFaqBench } = await import('./faq.js');
     const machine = machineFacts();
@@ -80,6 +99,12 @@ program
     const loadAverageEnd = loadAverageNow();
     print(`load average: ${machine.loadAverage} at the start, ${loadAverageEnd} at the end (${machine.cores} cores)`);
     await saveJson(o.json, { benchmark: 'faq', machine: { ...machine, loadAverageEnd }, ...result, reference: REFERENCE_FAQ });
+    await saveReport(o.report, 'faq', result.models.flatMap((m) => [
+      { route: `${m.model}: ${m.speedTest.endpoint}`, run: m.speedTest },
+      { route: `${m.model}: ${m.sequential.endpoint}`, run: m.sequential },
+      { route: `${m.model}: ${m.load.match.endpoint}`, run: m.load.match },
+      { route: `${m.model}: ${m.load.score.endpoint}`, run: m.load.score },
+    ]), { machine: describeMachine(machine), ...result.settings });
   });
 
 program
@@ -109,7 +134,8 @@ program
   }, 5)
   .option('--raw-only', 'skip the HTTP runs')
   .option('--json <file>', 'write every figure to this JSON file')
-  .action(async (o: { depth: ResnetDepth; cacheDir?: string; image?: string; threads?: number; provider: 'cpu' | 'cuda' | 'auto'; batchSizes: number[]; rawSeconds: number; concurrency: number[]; duration: number; maxBatchSize: number; maxQueueDelayMs: number; rawOnly?: boolean; json?: string }) => {
+  .option('--report <file>', 'write the HTTP runs as an HTML speed-test report (charts), with the raw samples beside it')
+  .action(async (o: { depth: ResnetDepth; cacheDir?: string; image?: string; threads?: number; provider: 'cpu' | 'cuda' | 'auto'; batchSizes: number[]; rawSeconds: number; concurrency: number[]; duration: number; maxBatchSize: number; maxQueueDelayMs: number; rawOnly?: boolean; json?: string; report?: string }) => {
     const { REFERENCE_RESNET, resnetTable, runResnetBench } = await import('./resnet.js');
     const machine = machineFacts();
     print(`machine: ${describeMachine(machine)}`);
@@ -127,6 +153,8 @@ program
     const loadAverageEnd = loadAverageNow();
     print(`load average: ${machine.loadAverage} at the start, ${loadAverageEnd} at the end (${machine.cores} cores)`);
     await saveJson(o.json, { benchmark: 'resnet', machine: { ...machine, loadAverageEnd }, ...result, reference: REFERENCE_RESNET });
+    await saveReport(o.report, 'resnet', result.http.map((h) => ({ route: `POST /v1/images/classify, batching ${h.batching}`, run: h })),
+      { machine: describeMachine(machine), model: `ResNet-${result.depth}`, provider: result.provider, threads: result.threads, 'seconds per run': o.duration, ...result.batching });
   });
 
 program

@@ -3,6 +3,7 @@ import { registerBuildCommands } from './commands/build.js';
 import { registerFaqCommands } from './commands/faq.js';
 import { registerAddModelCommand, registerInspectCommand } from './commands/onnx.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerSpeedtestCommand } from './commands/speedtest.js';
 import { packageVersion } from './version.js';
 
 /** `rtscore` — serve models, prepare data, train, evaluate, build models (built, not run: tests read its help). */
@@ -22,5 +23,6 @@ export function buildProgram(): Command {
   registerBuildCommands(program);
   registerInspectCommand(program);
   registerAddModelCommand(program);
+  registerSpeedtestCommand(program);
   return program;
 }

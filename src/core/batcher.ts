@@ -1,4 +1,4 @@
-import { rtsError } from './errors.js';
+import { abortError, rtsError } from './errors.js';
 import { recordTiming, type RequestTimings } from './timings.js';
 
 /**
@@ -9,7 +9,9 @@ import { recordTiming, type RequestTimings } from './timings.js';
  * - The queue is bounded: past `maxQueueSize` waiting items, `submit` refuses
  *   at once with RTS_ERR_QUEUE_FULL (503 + Retry-After) instead of growing.
  * - An item whose AbortSignal fires while it waits is taken out of the queue
- *   and never reaches `run` (the client went away: don't pay for it).
+ *   and never reaches `run` (the client went away, or its deadline passed:
+ *   don't pay for it); it is rejected with the signal's RtsError reason if
+ *   it has one, else CANCELLED.
  * - With `maxBatchSize` 1 and no delay an item goes straight to `run`: no
  *   timer, no extra turn of the event loop.
  * - Waiting for company only pays when company is coming: while no batch
@@ -87,7 +89,7 @@ export class Batcher<I, O> {
   /** Queue one item; `timings` (optional) gets its queue wait and its batch's run time. */
   submit(item: I, signal?: AbortSignal, timings?: RequestTimings): Promise<O> {
     if (this.closed) return Promise.reject(rtsError('SHUTTING_DOWN', 'the model is being unloaded'));
-    if (signal?.aborted) return Promise.reject(rtsError('CANCELLED', 'the request was cancelled'));
+    if (signal?.aborted) return Promise.reject(abortError(signal));
     // Fast path: nothing waiting, a free slot, and no reason to wait for company.
     if (this.queue.length === 0 && this.running < this.concurrency && this.maxQueueDelayMs === 0) {
       return new Promise<O>((resolve, reject) => {
@@ -150,7 +152,8 @@ export class Batcher<I, O> {
     this.queue.splice(at, 1);
     this.options.onDepth?.(this.queue.length);
     this.options.onCancelled?.();
-    pending.reject(rtsError('CANCELLED', 'the request was cancelled before inference'));
+    // The signal's reason says why: the client left (CANCELLED) or its deadline passed.
+    pending.reject(abortError(pending.signal, 'the request was cancelled before inference'));
     this.notifyIdle();
   }
 

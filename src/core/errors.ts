@@ -50,6 +50,7 @@ export const ErrorCodes = {
   INFERENCE_FAILED: ['RTS_ERR_INFERENCE_FAILED', 500],
   MODEL_NOT_READY: ['RTS_ERR_MODEL_NOT_READY', 503],
   QUEUE_FULL: ['RTS_ERR_QUEUE_FULL', 503],
+  DEADLINE_EXCEEDED: ['RTS_ERR_DEADLINE_EXCEEDED', 503],
   SHUTTING_DOWN: ['RTS_ERR_SHUTTING_DOWN', 503],
   CONFIG: ['RTS_ERR_CONFIG', 500],
 } as const satisfies Record<string, readonly [string, number]>;
@@ -71,4 +72,10 @@ export function toRtsError(err: unknown, fallback: ErrorKind = 'INTERNAL'): RtsE
   if (err instanceof RtsError) return err;
   const message = err instanceof Error ? err.message : String(err);
   return rtsError(fallback, message, { cause: err });
+}
+
+/** Why work stopped when `signal` fired: its reason when that is an RtsError (a deadline), else CANCELLED (the client left). */
+export function abortError(signal: AbortSignal | undefined, message = 'the request was cancelled'): RtsError {
+  const reason: unknown = signal?.reason;
+  return reason instanceof RtsError ? reason : rtsError('CANCELLED', message);
 }

@@ -14,6 +14,22 @@ export interface ModelObserver {
   queueDepth?(model: string, version: string, depth: number): void;
   /** A request dropped before inference because its client went away. */
   cancelled?(model: string, version: string): void;
+  /** Time spent turning a run's output into answers (e.g. softmax and top-k), for `size` items. */
+  postprocess?(model: string, version: string, size: number, seconds: number): void;
+  /** One inference request on the model, from taking the model to its answer or failure. */
+  request?(model: string, version: string, ok: boolean, seconds: number): void;
 }
 
 export const nullObserver: ModelObserver = {};
+
+const HOOKS = ['batch', 'queueWait', 'preprocess', 'queueDepth', 'cancelled', 'postprocess', 'request'] as const;
+
+/** One observer that tells each of `observers` (metrics and statistics both listen). */
+export function combineObservers(...observers: ModelObserver[]): ModelObserver {
+  const combined: Record<string, (...args: never[]) => void> = {};
+  for (const hook of HOOKS) {
+    const listeners = observers.map((o) => o[hook]?.bind(o)).filter((f) => f !== undefined) as ((...args: never[]) => void)[];
+    if (listeners.length) combined[hook] = (...args) => { for (const f of listeners) f(...args); };
+  }
+  return combined as ModelObserver;
+}

@@ -4,7 +4,8 @@ import { rtsError, toRtsError, RtsError } from './errors.js';
 import { silentLogger, type Logger } from './logger.js';
 import { modelConfigSchema, type ModelConfig, type VersionPolicy } from './model-config.js';
 import { defaultRuntimeSettings, type Model, type ModelKind, type RuntimeSettings } from './model.js';
-import { nullObserver, type ModelObserver } from './observer.js';
+import { ModelStatistics } from './model-stats.js';
+import { combineObservers, nullObserver, type ModelObserver } from './observer.js';
 import { parseOrThrow } from './parse.js';
 
 export type ModelState = 'LOADING' | 'READY' | 'UNAVAILABLE' | 'FAILED';
@@ -62,6 +63,8 @@ interface Entry {
   versions: Map<string, Instance>;
   state: ModelState;
   reason: string;
+  /** The config.json the served versions were loaded with. */
+  config?: ModelConfig;
   /** Serialises load/unload of one model. */
   op: Promise<unknown>;
 }
@@ -84,11 +87,16 @@ export class ModelRegistry {
   private readonly logger: Logger;
   private readonly entries = new Map<string, Entry>();
   private readonly retiring = new Set<Promise<void>>();
+  /** Cumulative inference statistics of every model version (the OIP statistics extension). */
+  readonly statistics = new ModelStatistics();
+  /** What models report to: the caller's observer (metrics) and the statistics. */
+  private readonly observer: ModelObserver;
 
   constructor(options: ModelRegistryOptions) {
     this.options = options;
     this.kinds = new Map(options.kinds.map((k) => [k.kind, k]));
     this.logger = options.logger ?? silentLogger;
+    this.observer = combineObservers(options.observer ?? nullObserver, this.statistics);
   }
 
   get root(): string {
@@ -200,6 +208,30 @@ export class ModelRegistry {
     } finally {
       lease.release();
     }
+  }
+
+  /**
+   * `use` for an inference request: its outcome and duration go to the
+   * statistics and the observer (`request`), and it counts as the model's
+   * last inference.
+   */
+  async infer<T>(name: string, version: string | undefined, fn: (model: Model) => T | Promise<T>): Promise<T> {
+    const lease = this.acquire(name, version);
+    const started = performance.now();
+    let ok = false;
+    try {
+      const result = await fn(lease.model);
+      ok = true;
+      return result;
+    } finally {
+      this.observer.request?.(lease.model.name, lease.model.version, ok, (performance.now() - started) / 1000);
+      lease.release();
+    }
+  }
+
+  /** The config.json a served model was loaded with. */
+  config(name: string): ModelConfig | undefined {
+    return this.entries.get(name)?.config;
   }
 
   /** Names of the models the registry knows (loaded or not). */
@@ -314,7 +346,7 @@ export class ModelRegistry {
           const model = await kind.load({
             name, version, modelDir, versionDir: join(modelDir, version), config,
             logger: this.logger.child({ model: name, version }),
-            observer: this.options.observer ?? nullObserver,
+            observer: this.observer,
             settings: this.options.settings ?? defaultRuntimeSettings,
           });
           const seconds = (performance.now() - started) / 1000;
@@ -328,6 +360,7 @@ export class ModelRegistry {
       }
       const old = [...entry.versions.values()];
       entry.versions = fresh;
+      entry.config = config;
       entry.state = 'READY';
       entry.reason = '';
       // Replaced instances close in the background once their requests are done.

@@ -15,23 +15,44 @@ export interface RequestTimings {
   queue?: number;
   /** The model run itself (the batch the request was in). */
   inference?: number;
+  /**
+   * Every step as recorded, with its start and end (performance.now() ms), when
+   * something wants them (tracing spans): present only when set to [] by the HTTP layer.
+   */
+  steps?: TimedStep[];
 }
 
-export type TimingPhase = keyof RequestTimings;
+export type TimingPhase = 'decode' | 'preprocess' | 'queue' | 'inference';
+
+/** One recorded step of a phase. */
+export interface TimedStep {
+  phase: TimingPhase;
+  startMs: number;
+  endMs: number;
+}
+
+/** Steps are recorded as they end: they ended now and took `ms`. */
+function step(timings: RequestTimings, phase: TimingPhase, ms: number): void {
+  if (!timings.steps) return;
+  const endMs = performance.now();
+  timings.steps.push({ phase, startMs: endMs - ms, endMs });
+}
 
 /** The order phases happen in, and are reported in. */
 export const TIMING_PHASES: readonly TimingPhase[] = ['decode', 'preprocess', 'queue', 'inference'];
 
-/** Record `ms` for a phase, keeping the longest when it is recorded more than once. */
+/** Record `ms` for a phase that ends now, keeping the longest when it is recorded more than once. */
 export function recordTiming(timings: RequestTimings | undefined, phase: TimingPhase, ms: number): void {
   if (!timings || !(ms >= 0)) return;
   timings[phase] = Math.max(timings[phase] ?? 0, ms);
+  step(timings, phase, ms);
 }
 
 /** Add `ms` to a phase done in several steps one after the other (e.g. parse the body, then decode base64). */
 export function addTiming(timings: RequestTimings | undefined, phase: TimingPhase, ms: number): void {
   if (!timings || !(ms >= 0)) return;
   timings[phase] = (timings[phase] ?? 0) + ms;
+  step(timings, phase, ms);
 }
 
 /** Run `fn` (sync or async) and add its time to a phase, whether it succeeds or throws. */

@@ -12,6 +12,8 @@ import { bodyParsers } from './plugins/body-parsers.js';
 import { apiErrors } from './plugins/errors.js';
 import { requestRateLimit } from './plugins/rate-limit.js';
 import { requestContext, requestId } from './plugins/request-context.js';
+import { requestTracing } from './plugins/tracing.js';
+import type { Tracing } from './tracing.js';
 import { securityHeaders } from './plugins/security-headers.js';
 import { serverTiming } from './plugins/server-timing.js';
 import { registerDocs } from './routes/docs.js';
@@ -39,6 +41,7 @@ export interface CreateServerOptions {
   metrics?: Metrics;
   auth?: ApiKeyAuth;
   version?: string;
+  tracing?: Tracing;
 }
 
 export async function createServer(options: CreateServerOptions): Promise<{ app: FastifyInstance; context: ServerContext }> {
@@ -56,6 +59,7 @@ export async function createServer(options: CreateServerOptions): Promise<{ app:
     auth: options.auth ?? new ApiKeyAuth(keySets(config)),
     state,
     version: options.version ?? '0.0.0',
+    ...(options.tracing ? { tracing: options.tracing } : {}),
   };
 
   const app = Fastify(fastifyOptions(config, options.logger)) as unknown as FastifyInstance;
@@ -67,6 +71,7 @@ export async function createServer(options: CreateServerOptions): Promise<{ app:
   await app.register(bodyParsers, { ctx });
   await app.register(accessLog, { ctx, logger: options.logger });
   await app.register(serverTiming);
+  if (ctx.tracing) await app.register(requestTracing, { tracing: ctx.tracing });
 
   await registerDocs(app, ctx);
   registerHealthRoutes(app, ctx);

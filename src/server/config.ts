@@ -54,6 +54,7 @@ export const configSchema = z.object({
   onnxThreads: int(1, 256).default(2),
   docs: bool.default(true),
   web: bool.default(true),
+  otlpTracesEndpoint: z.string().url().optional(),
 }).strict();
 
 export type RtsConfig = z.infer<typeof configSchema>;
@@ -99,6 +100,7 @@ export const OPTIONS: Record<ConfigKey, { env: string; doc: string }> = {
   onnxThreads: { env: 'RTSCORE_ONNX_THREADS', doc: 'ONNX Runtime intra-op threads per session unless a model says otherwise.' },
   docs: { env: 'RTSCORE_DOCS', doc: 'Serve the OpenAPI document (`/openapi.json`) and the interactive page `/docs`.' },
   web: { env: 'RTSCORE_WEB', doc: 'Serve the demo page at `/`.' },
+  otlpTracesEndpoint: { env: 'RTSCORE_OTLP_TRACES_ENDPOINT', doc: 'OpenTelemetry tracing, off when unset: OTLP/HTTP traces URL (e.g. `http://otel-collector:4318/v1/traces`) receiving a span per request (continuing a W3C `traceparent`) with its decode, preprocess, queue, inference and postprocess phases.' },
 };
 
 export type ConfigInput = Partial<Record<ConfigKey, unknown>>;

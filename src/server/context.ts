@@ -2,6 +2,7 @@ import type { ModelRegistry } from '../core/registry.js';
 import type { ApiKeyAuth, Principal } from './auth.js';
 import type { RtsConfig } from './config.js';
 import type { Metrics } from './metrics.js';
+import type { Tracing } from './tracing.js';
 
 /**
  * What the plugins and routes share: the server's state, its collaborators,
@@ -41,4 +42,6 @@ export interface ServerContext {
   auth: ApiKeyAuth;
   state: ServerState;
   version: string;
+  /** OpenTelemetry tracing, when configured. */
+  tracing?: Tracing;
 }

@@ -6,6 +6,7 @@ import type { RtsConfig } from './config.js';
 import type { ModelKind } from '../core/model.js';
 import { ModelRegistry } from '../core/registry.js';
 import { rtsError } from '../core/errors.js';
+import { Tracing } from './tracing.js';
 import { createServer } from './app.js';
 import type { ServerContext } from './context.js';
 import { ApiKeyAuth, keySets } from './auth.js';
@@ -62,7 +63,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     settings: { intraOpThreads: config.onnxThreads, executionProvider: config.executionProvider, maxImagePixels: config.maxImagePixels },
     buildMissing: config.buildMissing,
   });
-  const { app, context } = await createServer({ config, registry, logger, metrics, auth, ...(options.version ? { version: options.version } : {}) });
+  const tracing = config.otlpTracesEndpoint
+    ? new Tracing({ endpoint: config.otlpTracesEndpoint, serviceName: 'rtscore', serviceVersion: options.version ?? '0.0.0', instanceId: config.instanceId })
+    : undefined;
+  const { app, context } = await createServer({ config, registry, logger, metrics, auth, ...(options.version ? { version: options.version } : {}), ...(tracing ? { tracing } : {}) });
 
   try {
     await app.listen({ host: config.host, port: config.port });
@@ -94,6 +98,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     try {
       await app.close(); // stops accepting, waits for in-flight requests
       await registry.close(); // models finish queued work
+      await tracing?.shutdown(); // export the last spans
     } catch (err) {
       logger.error({ err: (err as Error).message }, 'error during shutdown');
       code = 1;

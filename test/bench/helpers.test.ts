@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyCheck, faqMatchCheck, scoreFaqCheck, top1Index } from '../../bench/checks.js';
-import { percentile, percentileSorted, summarize } from '../../bench/stats.js';
+import { classifyCheck, faqMatchCheck, scoreFaqCheck, top1Index } from '../../src/speedtest/checks.js';
+import { percentile, percentileSorted, summarize } from '../../src/speedtest/stats.js';
 import { renderTable } from '../../bench/table.js';
 
 describe('bench statistics', () => {

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runFixedCount, runTimedLoad } from '../../bench/http-load.js';
+import { asSpeedRun, runFixedCount, runTimedLoad } from '../../bench/http-load.js';
+import { summarizeRun } from '../../src/speedtest/result.js';
 
 /**
  * The load runners against a tiny local HTTP server whose answers are known:
@@ -71,6 +72,7 @@ describe('runFixedCount (the reference speed test shape)', () => {
     expect(failing.ok).toBe(0);
     expect(failing.failed).toBe(3);
     expect(failing.firstFailure).toMatch(/^HTTP 500: .*boom/);
+    expect(failing.samples.map((x) => [x.status, x.error])).toEqual([[500, 'HTTP 500'], [500, 'HTTP 500'], [500, 'HTTP 500']]);
   });
 });
 
@@ -86,6 +88,13 @@ describe('runTimedLoad (autocannon)', () => {
     expect(r.firstFailure).toBe('n is negative');
     expect(r.latency.count).toBe(r.ok);
     expect(r.latency.p50).toBeGreaterThanOrEqual(1.5);
+    // Every answer is a sample for the speed-test report, bad bodies marked.
+    expect(r.samples.filter((x) => x.error === undefined)).toHaveLength(r.ok);
+    expect(r.samples.filter((x) => x.error === 'bad body')).toHaveLength(r.failed);
+    expect(r.failureExamples).toEqual({ 'bad body': 'n is negative' });
+    const run = asSpeedRun(r, 'POST /flaky', r.startedMs - 500);
+    expect(run).toMatchObject({ route: 'POST /flaky', concurrency: 4, offsetMs: 500 });
+    expect(summarizeRun(run)).toMatchObject({ ok: r.ok, failed: r.failed, errors: { 'bad body': r.failed } });
   });
 
   it('reports error statuses as failures', async () => {

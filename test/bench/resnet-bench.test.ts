@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { benchImage, resnetTable, timePreprocess, type ResnetBenchResult } from '../../bench/resnet.js';
-import { summarize } from '../../bench/stats.js';
+import { summarize } from '../../src/speedtest/stats.js';
 import { parsePreprocessSpec } from '../../src/tasks/vision/preprocess-spec.js';
 
 /**
@@ -29,7 +29,7 @@ describe('ResNet benchmark helpers', () => {
     const raw = (batchSize: number, imagesPerSecond: number) => ({ batchSize, runs: 10, imagesPerSecond, latency: summarize([batchSize * 10, batchSize * 12]) });
     const best = raw(4, 16);
     const http = (concurrency: number, batching: 'off' | 'on', rps: number) => ({
-      ok: 50, failed: 0, concurrency, wallMs: 8000, requestsPerSecond: rps, latency: summarize([70, 80, 90]),
+      ok: 50, failed: 0, concurrency, wallMs: 8000, requestsPerSecond: rps, latency: summarize([70, 80, 90]), samples: [], startedMs: 0, failureExamples: {},
       batching, model: `resnet-batch-${batching}`, efficiency: rps / best.imagesPerSecond,
     });
     const result: ResnetBenchResult = {

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { Batcher } from '../../src/core/batcher.js';
-import { RtsError } from '../../src/core/errors.js';
+import { RtsError, rtsError } from '../../src/core/errors.js';
 import { recordTiming, type RequestTimings } from '../../src/core/timings.js';
 
 /** A run function that records the batches it was given and can be held open. */
@@ -170,6 +170,23 @@ describe('Batcher', () => {
     r.open();
     await Promise.all([running, kept]);
     expect(r.batches).toEqual([[0], [2]]);
+  });
+
+  it('rejects a dropped item with the signal\'s RtsError reason (a deadline), not as cancelled', async () => {
+    const r = recorder<number>();
+    r.hold();
+    const b = new Batcher({ run: r.run, maxBatchSize: 4 });
+    const running = b.submit(0);
+    const controller = new AbortController();
+    const late = b.submit(1, controller.signal);
+    controller.abort(rtsError('DEADLINE_EXCEEDED', 'too late'));
+    await expect(late).rejects.toMatchObject({ code: 'RTS_ERR_DEADLINE_EXCEEDED', statusCode: 503, message: 'too late' });
+    r.open();
+    await running;
+    expect(r.batches).toEqual([[0]]);
+    const expired = new AbortController();
+    expired.abort(rtsError('DEADLINE_EXCEEDED', 'already late'));
+    await expect(b.submit(2, expired.signal)).rejects.toMatchObject({ code: 'RTS_ERR_DEADLINE_EXCEEDED' });
   });
 
   it('refuses an already-aborted signal without running', async () => {

@@ -4,7 +4,7 @@ import type { TensorSpec } from '../../core/tensor.js';
 /** Server and model metadata in the protocol's shapes. */
 
 /** Extensions rtscore implements, as listed in the server metadata. */
-export const EXTENSIONS = ['binary_tensor_data', 'classification', 'model_repository'] as const;
+export const EXTENSIONS = ['binary_tensor_data', 'classification', 'model_repository', 'statistics', 'model_configuration', 'schedule_policy'] as const;
 
 export function serverMetadata(version: string) {
   return { name: 'rtscore', version, extensions: [...EXTENSIONS] };

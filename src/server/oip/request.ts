@@ -35,10 +35,15 @@ export interface InferRequest {
   outputs?: RequestedOutput[];
   /** `parameters.binary_data_output`: outputs come back binary unless one says otherwise. */
   binaryOutput: boolean;
+  /** `parameters.timeout` (Triton, µs): how long the request may wait before inference starts; absent or 0 = no limit. */
+  timeoutMicroseconds?: number;
 }
 
 /** Parameters of the extensions, which never reach the model as such. */
-const EXTENSION_PARAMETERS = new Set(['binary_data_output', 'binary_data_size', 'binary_data']);
+const EXTENSION_PARAMETERS = new Set(['binary_data_output', 'binary_data_size', 'binary_data', 'timeout']);
+
+/** Longest `timeout` accepted: one hour, in µs. */
+const MAX_TIMEOUT_MICROSECONDS = 3_600_000_000;
 
 /**
  * Parse a JSON request. `binary` is the body after the JSON header when the
@@ -54,12 +59,19 @@ export function parseInferRequest(json: unknown, binary: Uint8Array | undefined,
   }
   const parameters = parseParameters(body.parameters, 'parameters');
   const binaryOutput = optionalBoolean(parameters.binary_data_output, 'parameters.binary_data_output') ?? false;
+  const timeout = parameters.timeout;
+  if (timeout !== undefined && !(typeof timeout === 'number' && Number.isInteger(timeout) && timeout >= 0 && timeout <= MAX_TIMEOUT_MICROSECONDS)) {
+    throw rtsError('INVALID_INPUT', `parameters.timeout must be a whole number of microseconds from 0 to ${MAX_TIMEOUT_MICROSECONDS}, got ${JSON.stringify(timeout)}`);
+  }
   const inputs = parseInputs(body.inputs, binary, metadata.inputs, limits);
   // An empty list asks for nothing in particular: every output, as when absent.
   const outputs = body.outputs === undefined || (Array.isArray(body.outputs) && body.outputs.length === 0)
     ? undefined
     : parseOutputs(body.outputs, metadata.outputs);
-  return { ...(id !== undefined ? { id } : {}), parameters: withoutExtensionParameters(parameters), inputs, ...(outputs ? { outputs } : {}), binaryOutput };
+  return {
+    ...(id !== undefined ? { id } : {}), parameters: withoutExtensionParameters(parameters), inputs, ...(outputs ? { outputs } : {}), binaryOutput,
+    ...(timeout ? { timeoutMicroseconds: timeout } : {}),
+  };
 }
 
 interface InputHeader {

@@ -22,7 +22,13 @@ export function withLease<T>(ctx: ServerContext, request: FastifyRequest, name: 
   return ctx.registry.use(name, version, fn);
 }
 
-/** `withLease`, and the model must have the capability `check` tests for. */
+/** `withLease` for an inference: counted in the model's statistics (OIP statistics extension). */
+export function withInference<T>(ctx: ServerContext, request: FastifyRequest, name: string, version: string | undefined, fn: (model: Model) => T | Promise<T>): Promise<T> {
+  request.rtsModel = name;
+  return ctx.registry.infer(name, version, fn);
+}
+
+/** `withInference`, and the model must have the capability `check` tests for. */
 export function withModel<M extends Model, T>(
   ctx: ServerContext,
   request: FastifyRequest,
@@ -32,7 +38,7 @@ export function withModel<M extends Model, T>(
   what: string,
   fn: (model: M) => Promise<T>,
 ): Promise<T> {
-  return withLease(ctx, request, name, version, (model) => {
+  return withInference(ctx, request, name, version, (model) => {
     if (!check(model)) throw rtsError('INVALID_INPUT', `model "${name}" is ${article(model.kind)} ${model.kind} model, not ${what}`);
     return fn(model);
   });

@@ -5,7 +5,7 @@ import type { ServerContext } from '../context.js';
 import { instancesToTensors } from '../kserve/instances.js';
 import { defaultOipLimits, type OipLimits } from '../oip/limits.js';
 import { useOipErrors } from '../plugins/errors.js';
-import { withLease } from './common.js';
+import { withInference, withLease } from './common.js';
 
 /**
  * KServe's V1 protocol (TensorFlow Serving's REST shape), which KServe's
@@ -67,7 +67,7 @@ export function registerKserveV1Routes(app: FastifyInstance, ctx: ServerContext,
 async function predict(ctx: ServerContext, request: FastifyRequest<{ Params: NameParams; Querystring: PredictQuery; Body: unknown }>, limits: OipLimits) {
   const { name } = request.params;
   const query = request.query.probabilities;
-  return withLease(ctx, request, name, undefined, async (model) => {
+  return withInference(ctx, request, name, undefined, async (model) => {
     if (!isRowPredictor(model)) {
       throw rtsError('INVALID_INPUT', `model "${name}" is a ${model.kind} model, which has no V1 predict API; use /v2/models/${name}/infer`);
     }

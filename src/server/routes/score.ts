@@ -8,7 +8,7 @@ import { checkImageCount, checkQuestion, parseTopK } from '../params.js';
 import { isImageClassifier, isRowPredictor, isTextMatcher } from '../../core/capabilities.js';
 import { instancesToTensors } from '../kserve/instances.js';
 import { defaultOipLimits } from '../oip/limits.js';
-import { defaultModelName, withLease } from './common.js';
+import { defaultModelName, withInference } from './common.js';
 
 const REFERENCE_IMAGE_TOP_K = 3;
 
@@ -48,7 +48,7 @@ export function registerScoreRoutes(app: FastifyInstance, ctx: ServerContext): v
 
 async function score(ctx: ServerContext, request: FastifyRequest, name: string, input: unknown) {
   const started = performance.now();
-  return withLease(ctx, request, name, undefined, async (model) => {
+  return withInference(ctx, request, name, undefined, async (model) => {
     if (isTextMatcher(model)) {
       const question = checkQuestion(input, 'input', ctx.config.maxQuestionChars);
       // The reference answers with every FAQ.

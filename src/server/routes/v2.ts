@@ -12,8 +12,9 @@ import { modelMetadata, serverMetadata } from '../oip/metadata.js';
 import { parseParameters } from '../oip/request.js';
 import { checkTensorRequest, oipLimitsFor } from '../params.js';
 import { useOipErrors } from '../plugins/errors.js';
-import { withLease } from './common.js';
+import { withInference, withLease } from './common.js';
 import { registerOipHealthRoutes } from './health.js';
+import { registerOipStatsRoutes } from './v2-stats.js';
 
 interface ModelParams { name: string; version?: string }
 
@@ -117,6 +118,7 @@ export function registerV2Routes(app: FastifyInstance, ctx: ServerContext, limit
   void app.register(async (v2) => {
     await useOipErrors(v2, '/v2');
     registerOipHealthRoutes(v2, ctx);
+    registerOipStatsRoutes(v2, ctx);
     v2.removeAllContentTypeParsers();
     v2.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: ctx.config.bodyLimitBytes }, (_req, body, done) => done(null, body));
     // The protocol module validates; schemas are documentation only.
@@ -174,7 +176,7 @@ export function registerV2Routes(app: FastifyInstance, ctx: ServerContext, limit
     };
     const infer = async (request: FastifyRequest<{ Params: ModelParams }>, reply: FastifyReply) => {
       const { name, version } = request.params;
-      return withLease(ctx, request, name, version, async (model) => {
+      return withInference(ctx, request, name, version, async (model) => {
         const parsed = await timed(request.timings, 'decode', () => parseInferBody(request.body, request.headers, model.metadata, oipLimitsFor(model, limits, ctx.config)));
         checkTensorRequest(model, parsed.inputs, ctx.config);
         const encoded = await runInference(model, parsed, request.abortSignal, request.timings);

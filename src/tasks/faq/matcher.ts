@@ -9,7 +9,8 @@
  */
 import { basename, dirname, join } from 'node:path';
 import type { MatchOptions, TextMatch, TextMatcher } from '../../core/capabilities.js';
-import { isRtsError, rtsError } from '../../core/errors.js';
+import { abortError, isRtsError, rtsError } from '../../core/errors.js';
+import { nullObserver, type ModelObserver } from '../../core/observer.js';
 import { quote } from '../../core/quote.js';
 import type { InferOptions, ModelBuildContext, ModelKind, ModelLoadContext, ModelMetadata } from '../../core/model.js';
 import { topK } from '../../core/rank.js';
@@ -52,6 +53,8 @@ export class FaqMatcher implements TextMatcher {
     private readonly pipeline: TextPipeline,
     readonly faqs: readonly FaqEntry[],
     readonly defaultTopK: number,
+    /** Told each scoring run's size and time (statistics, metrics). */
+    private readonly observer: ModelObserver = nullObserver,
   ) {
     if (pipeline.nClasses !== faqs.length) {
       throw rtsError('CORRUPT_MODEL', `model "${name}" version ${version}: the pipeline scores ${pipeline.nClasses} classes but faqs.json lists ${faqs.length} FAQs`);
@@ -90,7 +93,7 @@ export class FaqMatcher implements TextMatcher {
     for (let start = 0; start < questions.length;) {
       if (start > 0) {
         await yieldToEventLoop();
-        if (signal?.aborted) throw rtsError('CANCELLED', 'the request was cancelled');
+        if (signal?.aborted) throw abortError(signal);
       }
       let end = start + 1;
       for (let chars = questions[start]!.length; end < questions.length && end - start < FAQ_MAX_BATCH && chars + questions[end]!.length <= SLICE_CHARS; end++) {
@@ -112,8 +115,12 @@ export class FaqMatcher implements TextMatcher {
       const features = this.pipeline.transform(texts);
       const t1 = performance.now();
       const P = this.pipeline.classifier.predictProba(features);
+      const t2 = performance.now();
       addTiming(timings, 'preprocess', t1 - t0);
-      addTiming(timings, 'inference', performance.now() - t1);
+      addTiming(timings, 'inference', t2 - t1);
+      // Statistics and metrics: each slice is one model execution.
+      this.observer.preprocess?.(this.name, this.version, (t1 - t0) / 1000);
+      this.observer.batch?.(this.name, this.version, texts.length, (t2 - t1) / 1000);
       return P;
     } catch (err) {
       if (isRtsError(err)) throw err;
@@ -123,7 +130,7 @@ export class FaqMatcher implements TextMatcher {
 
   async match(questions: string[], options: MatchOptions): Promise<TextMatch[][]> {
     const k = options.topK;
-    if (options.signal?.aborted) throw rtsError('CANCELLED', 'the request was cancelled');
+    if (options.signal?.aborted) throw abortError(options.signal);
     const P = await this.scores(questions, options.signal, options.timings);
     const n = this.faqCount;
     // Best first; ties in class-index order so the ranking is deterministic.
@@ -134,7 +141,7 @@ export class FaqMatcher implements TextMatcher {
   }
 
   async infer(inputs: Tensor[], options: InferOptions = {}): Promise<Tensor[]> {
-    if (options.signal?.aborted) throw rtsError('CANCELLED', 'the request was cancelled');
+    if (options.signal?.aborted) throw abortError(options.signal);
     const questions = decodeTextInput(inputs);
     const wanted = options.outputs ?? ['probabilities', 'label'];
     for (const o of wanted) {
@@ -192,7 +199,7 @@ async function load(ctx: ModelLoadContext): Promise<FaqMatcher> {
     loadPipeline(join(ctx.versionDir, 'pipeline.bin')),
     readFaqsJson(join(ctx.versionDir, 'faqs.json')),
   ]);
-  const model = new FaqMatcher(ctx.name, ctx.version, pipeline, faqs, options.topK);
+  const model = new FaqMatcher(ctx.name, ctx.version, pipeline, faqs, options.topK, ctx.observer);
   // Warm up: the first scoring call compiles the hot paths.
   await model.match([faqs[0]!.question || 'warm-up'], { topK: 1 });
   ctx.logger.info({ faqs: model.faqCount, features: pipeline.nFeatures }, 'faq matcher loaded');

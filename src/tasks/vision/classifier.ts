@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { OnnxSessionPool, readOnnxMetadataProps } from '../../backends/onnx/index.js';
 import { Batcher } from '../../core/batcher.js';
 import type { ClassifyOptions, ImageClassifier, ImagePrediction } from '../../core/capabilities.js';
-import { RtsError, isRtsError, rtsError } from '../../core/errors.js';
+import { RtsError, abortError, isRtsError, rtsError } from '../../core/errors.js';
 import { quote } from '../../core/quote.js';
 import type { InferOptions, Model, ModelKind, ModelLoadContext, ModelMetadata } from '../../core/model.js';
 import { describeSpec, elementCount, type Tensor, type TensorSpec } from '../../core/tensor.js';
@@ -198,12 +198,15 @@ class OnnxImageClassifier implements ImageClassifier {
     } finally {
       arrived();
     }
-    return logits.map((row) => topK(this.probabilities(row), k).map(({ index, score }) => {
+    const started = performance.now();
+    const predictions = logits.map((row) => topK(this.probabilities(row), k).map(({ index, score }) => {
       const label = this.labels[index]!;
       const prediction: ImagePrediction = { index, label: label.label, probability: score };
       if (label.wnid !== undefined) prediction.wnid = label.wnid;
       return prediction;
     }));
+    this.ctx.observer.postprocess?.(this.name, this.version, logits.length, (performance.now() - started) / 1000);
+    return predictions;
   }
 
   async infer(inputs: Tensor[], options: InferOptions = {}): Promise<Tensor[]> {
@@ -217,11 +220,14 @@ class OnnxImageClassifier implements ImageClassifier {
     const logits = await this.score(tensors, options.signal, options.timings);
     const batch = logits.length;
     const classes = this.classCount;
-    return wanted.map((name) => {
+    const started = performance.now();
+    const outputs: Tensor[] = wanted.map((name) => {
       const data = new Float32Array(batch * classes);
       logits.forEach((row, i) => data.set(name === LOGITS ? row : this.probabilities(row), i * classes));
       return { name, datatype: 'FP32', shape: [batch, classes], data };
     });
+    this.ctx.observer.postprocess?.(this.name, this.version, batch, (performance.now() - started) / 1000);
+    return outputs;
   }
 
   async close(): Promise<void> {
@@ -257,7 +263,7 @@ class OnnxImageClassifier implements ImageClassifier {
 
   /** Preprocess every image at once (sharp works on libuv's pool); reports each image's time. */
   private async preprocessAll(images: Uint8Array[], signal?: AbortSignal, timings?: RequestTimings): Promise<Float32Array[]> {
-    if (signal?.aborted) throw rtsError('CANCELLED', 'the request was cancelled');
+    if (signal?.aborted) throw abortError(signal);
     const { name, version, observer } = this.ctx;
     return Promise.all(images.map(async (bytes, i) => {
       const started = performance.now();
@@ -277,7 +283,7 @@ class OnnxImageClassifier implements ImageClassifier {
   private async score(tensors: Float32Array[], signal?: AbortSignal, timings?: RequestTimings): Promise<Float32Array[]> {
     if (signal?.aborted) {
       for (let i = 0; i < tensors.length; i++) this.ctx.observer.cancelled?.(this.name, this.version);
-      throw rtsError('CANCELLED', 'the request was cancelled before inference');
+      throw abortError(signal, 'the request was cancelled before inference');
     }
     return Promise.all(tensors.map((t) => this.batcher.submit(t, signal, timings)));
   }

@@ -47,7 +47,7 @@ describe('metadata and readiness', () => {
   it('GET /v2 describes the server and its extensions', async () => {
     const r = await call(`${url}/v2`);
     expect(r.status).toBe(200);
-    expect(r.json).toEqual({ name: 'rtscore', version: '9.9.9', extensions: ['binary_tensor_data', 'classification', 'model_repository'] });
+    expect(r.json).toEqual({ name: 'rtscore', version: '9.9.9', extensions: ['binary_tensor_data', 'classification', 'model_repository', 'statistics', 'model_configuration', 'schedule_policy'] });
   });
 
   it('GET /v2/models lists the models', async () => {

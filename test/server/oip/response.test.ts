@@ -79,7 +79,7 @@ describe('response encoding', () => {
 
 describe('metadata', () => {
   it('describes the server and a model in the protocol shapes', () => {
-    expect(serverMetadata('1.2.3')).toEqual({ name: 'rtscore', version: '1.2.3', extensions: ['binary_tensor_data', 'classification', 'model_repository'] });
+    expect(serverMetadata('1.2.3')).toEqual({ name: 'rtscore', version: '1.2.3', extensions: ['binary_tensor_data', 'classification', 'model_repository', 'statistics', 'model_configuration', 'schedule_policy'] });
     const meta = modelMetadata({
       name: 'm', version: '2', kind: 'k', platform: 'onnxruntime_onnx', maxBatchSize: 8,
       inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 3] }], outputs: [{ name: 'y', datatype: 'FP32', shape: [-1, 2] }],

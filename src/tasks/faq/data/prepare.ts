@@ -5,6 +5,7 @@ import { rtsError } from '../../../core/errors.js';
 import { DATASET_CHOICES, datasetPresets, isDatasetName } from './datasets.js';
 import { filterAndSplit, pct } from './filter.js';
 import { loadLabelledSet } from './load-banking77.js';
+import { loadCustomSet, type CustomDataFiles } from './load-custom.js';
 import { loadTsvSet } from './load-tsv-set.js';
 import { defaultInput, defaultPreparedDir } from './paths.js';
 import { formatProblem } from './read-lines.js';
@@ -15,6 +16,8 @@ export interface PrepareOptions {
   dataset: DatasetName;
   /** Folder of the raw files (default: the shipped `data/travel-se-dups` or `data/banking77`). */
   input?: string;
+  /** A user's own labelled questions and FAQs instead of `input` (checked strictly; `dataset` gives the preset). */
+  custom?: CustomDataFiles;
   /** Folder to write the prepared set to (default `work-data/<dataset>`); `false` = do not write. */
   out?: string | false;
   minText?: number;
@@ -40,10 +43,11 @@ export async function runPrepare(options: PrepareOptions): Promise<PreparedSet> 
     seed: options.seed ?? d.seed,
   };
   validateParams(params);
-  const input = options.input ?? defaultInput(dataset);
+  const input = options.custom ? `${options.custom.questions} + ${options.custom.faqs}` : options.input ?? defaultInput(dataset);
 
-  print(`preparing ${dataset} from ${input}`);
-  const loaded = preset.format === 'tsv' ? await loadTsvSet(input) : await loadLabelledSet(input);
+  print(`preparing ${options.custom ? 'your data' : dataset} from ${input}`);
+  const loaded = options.custom ? await loadCustomSet(options.custom)
+    : preset.format === 'tsv' ? await loadTsvSet(input) : await loadLabelledSet(input);
   for (const p of loaded.problems.slice(0, 20)) print(`skipped malformed row ${formatProblem(p)}`);
   if (loaded.problems.length > 20) print(`… and ${loaded.problems.length - 20} more malformed rows (listed in stats.json)`);
 

@@ -21,17 +21,23 @@ import { rtsError } from '../../../core/errors.js';
 import type { PipelineProgressEvent } from '../../../text/index.js';
 import { baselineMetrics, evaluateScores, type EvaluationReport } from './evaluate.js';
 import { fitPipeline, fitPipelineInWorker, type FitJob, type FitResult } from './fit.js';
-import { defaultModelConfig, latestVersion, type FaqEntry } from '../model-files.js';
+import { defaultModelConfig, FAQ_MATCHER_KIND, latestVersion, type FaqEntry } from '../model-files.js';
 import { formatMetrics, type RankMetrics } from './metrics.js';
 import { DATASET_CHOICES } from '../data/datasets.js';
 import { defaultPreparedDir } from '../data/paths.js';
 import { defaultRecipes, type MatcherRecipe } from './pipelines.js';
+import type { CustomDataFiles } from '../data/load-custom.js';
 import { loadOrPrepare, runPrepare } from '../data/prepare.js';
 import { classIndex, trainingTexts, validationSplit } from './training-data.js';
 import type { DatasetName, PreparedSet } from '../data/types.js';
 
 export interface TrainOptions {
+  /** The preset: its data (unless `data` or `input` is given), preparation defaults and recipe. */
   dataset: DatasetName;
+  /** Train on these files (labelled questions + FAQs) with the preset's pipeline, instead of the shipped data. */
+  data?: CustomDataFiles;
+  /** Train on this folder of the preset's raw format (the reference's three TSVs for `faq`). */
+  input?: string;
   /** Model repository (default `models`). */
   modelsDir?: string;
   /** Model name = its folder in the repository (default: the dataset's name). */
@@ -39,6 +45,8 @@ export interface TrainOptions {
   /** Version folder to create (default: one more than the highest existing). Never overwritten. */
   version?: string;
   print?: (line: string) => void;
+  /** Progress lines a terminal may overwrite in place (default: `print`). */
+  progress?: (line: string) => void;
   /** Seed of the validation split (default: the prepared set's seed, 42). Also the split seed when preparing. */
   seed?: number;
   /** Prepared set folder (default `work-data/<dataset>`, prepared there when missing); `false` = prepare in memory. */
@@ -57,7 +65,10 @@ export interface TrainOptions {
 }
 
 export interface TrainingInfo {
+  /** The preset trained with. */
   dataset: DatasetName;
+  /** Where the questions came from. */
+  source: string;
   model: string;
   version: string;
   recipe: MatcherRecipe;
@@ -93,23 +104,51 @@ export interface TrainResult {
   report: EvaluationReport;
 }
 
-function progressPrinter(label: string, print: (line: string) => void, features: number): (e: PipelineProgressEvent) => void {
-  let last = performance.now();
+/** `m:ss` (or `h:mm:ss`) for progress lines. */
+export function clock(ms: number): string {
+  const t = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(t / 3600);
+  const m = Math.floor((t % 3600) / 60);
+  const sec = String(t % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
+}
+
+/**
+ * Progress of one fit as lines: feature blocks, then each epoch (`epoch 3/8`, with the
+ * elapsed time and an ETA from the mean epoch so far) or L-BFGS iteration (every 10th or
+ * every 2 s; no ETA: it stops when converged, at most `maxIter`). `progress` gets the lines
+ * a terminal may overwrite; `print` the final one.
+ */
+function progressPrinter(label: string, print: (line: string) => void, progress: (line: string) => void, features: number, total: number | undefined): (e: PipelineProgressEvent) => void {
+  const started = performance.now();
+  let last = started;
+  let trainStarted: number | undefined;
   return (e) => {
+    const now = performance.now();
+    const elapsed = `elapsed ${clock(now - started)}`;
     if (e.stage === 'vectorize') {
-      print(`[${label}] vectorised feature block ${(e.block ?? 0) + 1}/${features}`);
+      progress(`[${label}] vectorised feature block ${(e.block ?? 0) + 1}/${features}, ${elapsed}`);
     } else if (e.stage === 'train') {
-      // Every epoch; L-BFGS iterations every 10 or every 2 s, whichever comes first.
-      const now = performance.now();
-      if (e.unit === 'epoch' || (e.iter ?? 0) % 10 === 0 || now - last > 2000) {
+      trainStarted ??= now;
+      const iter = e.iter ?? 0;
+      if (e.unit === 'epoch') {
+        const eta = total && iter > 0 ? `, ETA ${clock(((now - trainStarted) / iter) * (total - iter))}` : '';
+        progress(`[${label}] epoch ${iter}${total ? `/${total}` : ''}: loss ${e.loss?.toFixed(5)}, ${elapsed}${eta}`);
+      } else if (iter % 10 === 0 || now - last > 2000) {
         last = now;
         const gradient = e.gradNorm === undefined ? '' : `, gradient ${e.gradNorm.toExponential(2)}`;
-        print(`[${label}] ${e.unit ?? 'iteration'} ${e.iter}: loss ${e.loss?.toFixed(5)}${gradient}`);
+        progress(`[${label}] iteration ${iter}${total ? ` (at most ${total})` : ''}: loss ${e.loss?.toFixed(5)}${gradient}, ${elapsed}`);
       }
     } else {
-      print(`[${label}] fitted after ${e.iter} ${e.unit ?? 'iteration'}s (loss ${e.loss?.toFixed(5)})`);
+      print(`[${label}] fitted after ${e.iter} ${e.unit ?? 'iteration'}s (loss ${e.loss?.toFixed(5)}) in ${clock(now - started)}`);
     }
   };
+}
+
+/** Epochs (MLP) or the iteration limit (logistic regression) of a recipe, for progress lines. */
+function plannedSteps(recipe: MatcherRecipe): number | undefined {
+  const c = recipe.pipeline.classifier as { type?: string; epochs?: number; maxIter?: number } | undefined;
+  return c?.type === 'mlp' ? c.epochs : c?.maxIter;
 }
 
 export async function runTrain(options: TrainOptions): Promise<TrainResult> {
@@ -127,9 +166,14 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   if (existsSync(versionDir)) throw rtsError('INVALID_INPUT', `${versionDir} already exists; choose another version`);
 
   // Data.
-  const set = options.preparedDir === false
-    ? await runPrepare({ dataset, out: false, print, ...(options.seed === undefined ? {} : { seed: options.seed }) })
-    : await loadOrPrepare(dataset, options.preparedDir ?? defaultPreparedDir(dataset), print, options.seed);
+  const own = options.data ?? options.input;
+  const seedOption = options.seed === undefined ? {} : { seed: options.seed };
+  const set = own !== undefined
+    ? await runPrepare({ dataset, out: false, print, ...seedOption, ...(options.data ? { custom: options.data } : { input: options.input! }) })
+    : options.preparedDir === false
+      ? await runPrepare({ dataset, out: false, print, ...seedOption })
+      : await loadOrPrepare(dataset, options.preparedDir ?? defaultPreparedDir(dataset), print, options.seed);
+  const source = options.data ? `${options.data.questions} + ${options.data.faqs}` : options.input ?? `the shipped ${dataset} data`;
   const prepareMs = performance.now() - started;
   const seed = options.seed ?? set.stats.params.seed;
   const nClasses = set.originals.length;
@@ -138,7 +182,7 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   const full = fitOn === 'all' ? trainingTexts(set, [...set.train, ...set.test], recipe.addFaqText) : trainOnly;
   const validate = options.validate ?? true;
   const vs = validate ? validationSplit(set.train, seed) : undefined;
-  print(`training ${name} version ${version} on ${dataset}: ${nClasses} FAQs, ${set.train.length} training questions` +
+  print(`training ${name} version ${version} on ${own !== undefined ? `${source} (${dataset} preset)` : dataset}: ${nClasses} FAQs, ${set.train.length} training questions` +
     `${recipe.addFaqText ? ' + the FAQ texts' : ''}, ${set.test.length} test questions` +
     (fitOn === 'all' ? ` (the served fit also learns from the test questions; test figures from a fit without them)` : '') +
     (vs ? `; validation fit on ${vs.fit.length}, validated on ${vs.validation.length}` : ''));
@@ -160,7 +204,7 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   };
   const nBlocks = recipe.pipeline.features.length;
   const fit = (job: FitJob, label: string): Promise<FitResult> => {
-    const onProgress = progressPrinter(label, print, nBlocks);
+    const onProgress = progressPrinter(label, print, options.progress ?? print, nBlocks, plannedSteps(recipe));
     if (options.inWorker === false) return Promise.resolve().then(() => fitPipeline(job, onProgress));
     return fitPipelineInWorker(job, onProgress);
   };
@@ -185,7 +229,7 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
 
   const fitInfo = (f: FitResult): TrainingInfo['fit'] => ({ ms: Math.round(f.fitMs), iterations: f.nIter, converged: f.converged });
   const training: TrainingInfo = {
-    dataset, model: name, version, recipe, seed,
+    dataset, source, model: name, version, recipe, seed,
     prepare: set.stats.params,
     data: {
       faqs: nClasses, trainQuestions: set.train.length, testQuestions: set.test.length,
@@ -209,7 +253,12 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   // registry never sees a half-written version.
   await mkdir(modelDir, { recursive: true });
   const configPath = join(modelDir, 'config.json');
-  if (!existsSync(configPath)) await writeFile(configPath, JSON.stringify(defaultModelConfig(dataset), null, 2) + '\n');
+  if (!existsSync(configPath)) {
+    const config = own === undefined ? defaultModelConfig(dataset)
+      // Not a shipped set: no `dataset` option (that would point tools at the shipped questions).
+      : { kind: FAQ_MATCHER_KIND, description: `FAQ matcher trained on ${source}`, options: { topK: 5 } };
+    await writeFile(configPath, JSON.stringify(config, null, 2) + '\n');
+  }
   await writeAtomically(versionDir, async (tmp) => {
     await mkdir(tmp);
     await Promise.all([

@@ -75,7 +75,8 @@ describe('runTrain / runEvaluate', () => {
     };
     const r = await runTrain({ dataset: 'banking77', name: 'net', modelsDir: models, preparedDir: join(root, 'prepared'), recipe: mlp, print: (l) => lines.push(l) });
     expect(r.training.fit).toMatchObject({ iterations: 30, converged: true });
-    expect(lines).toContainEqual(expect.stringMatching(/^\[final\] epoch 30: loss \d/));
+    expect(lines).toContainEqual(expect.stringMatching(/^\[final\] epoch 30\/30: loss \d[\d.]*, elapsed \d+:\d\d, ETA 0:00$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^\[final\] epoch 3\/30: loss \d[\d.]*, elapsed \d+:\d\d, ETA \d+:\d\d$/));
     expect(lines).toContainEqual(expect.stringMatching(/^\[final\] fitted after 30 epochs/));
     expect(r.report.metrics.accuracyAt1).toBe(1);
     const model = await faqMatcherKind.load({

@@ -1,5 +1,5 @@
 /**
- * Well-formedness checks for benchmark responses: a response only counts as a
+ * Well-formedness checks for speed-test and benchmark responses: a response only counts as a
  * success when its body is what a client needs (the reference's speed test
  * checked that every FAQ answer held all 182 FAQs). Each check returns
  * `undefined` for a good body, else the reason it is not.
@@ -23,15 +23,21 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** `POST /score` for an FAQ model: `{"result": [[[Id, AnswerId, prob] × faqCount, best first], "Computed in X ms"]}`. */
-export function scoreFaqCheck(faqCount: number): BodyCheck {
+/**
+ * `POST /score` for an FAQ model: `{"result": [[[Id, AnswerId, prob] × faqCount, best first], "Computed in X ms"]}`.
+ * Without `faqCount` (a deployment whose model is unknown), the first
+ * well-formed answer sets it and every later one must hold as many FAQs.
+ */
+export function scoreFaqCheck(faqCount?: number): BodyCheck {
+  let expected = faqCount;
   return (body) => {
     const { value, error } = parse(body);
     if (error) return error;
     if (!isObject(value) || !Array.isArray(value.result) || value.result.length !== 2) return 'no "result" pair';
     const [ranking, computed] = value.result as unknown[];
     if (!Array.isArray(ranking)) return 'result[0] is not a list';
-    if (ranking.length !== faqCount) return `result[0] has ${ranking.length} entries, expected ${faqCount}`;
+    if (ranking.length === 0) return 'result[0] is empty';
+    if (expected !== undefined && ranking.length !== expected) return `result[0] has ${ranking.length} entries, expected ${expected}`;
     let previous = Number.POSITIVE_INFINITY;
     for (const [i, entry] of ranking.entries()) {
       if (!Array.isArray(entry) || entry.length !== 3) return `result[0][${i}] is not [Id, AnswerId, prob]`;
@@ -42,6 +48,7 @@ export function scoreFaqCheck(faqCount: number): BodyCheck {
       previous = prob;
     }
     if (typeof computed !== 'string' || !/^Computed in \d+(\.\d+)? ms$/.test(computed)) return 'result[1] is not "Computed in X ms"';
+    expected ??= ranking.length;
     return undefined;
   };
 }
@@ -108,4 +115,24 @@ export function classifyCheck(topK: number, expectedTop1?: number): BodyCheck {
 export function top1Index(body: string): number {
   const value = JSON.parse(body) as { results: { predictions: { index: number }[] }[] };
   return value.results[0]!.predictions[0]!.index;
+}
+
+/** `POST /score` for an image model: `{"result": [{"<key>": [["label", prob], … top 3]}, "Computed in X ms"]}`, one entry per key sent. */
+export function scoreImageCheck(keys: readonly string[]): BodyCheck {
+  return (body) => {
+    const { value, error } = parse(body);
+    if (error) return error;
+    if (!isObject(value) || !Array.isArray(value.result) || value.result.length !== 2) return 'no "result" pair';
+    const [byKey, computed] = value.result as unknown[];
+    if (!isObject(byKey)) return 'result[0] is not an object of images';
+    for (const key of keys) {
+      const predictions = byKey[key];
+      if (!Array.isArray(predictions) || predictions.length === 0) return `result[0].${key} has no predictions`;
+      for (const [i, p] of (predictions as unknown[]).entries()) {
+        if (!Array.isArray(p) || p.length !== 2 || typeof p[0] !== 'string' || !isProbability(p[1])) return `result[0].${key}[${i}] is not ["label", prob]`;
+      }
+    }
+    if (typeof computed !== 'string' || !/^Computed in \d+(\.\d+)? ms$/.test(computed)) return 'result[1] is not "Computed in X ms"';
+    return undefined;
+  };
 }
