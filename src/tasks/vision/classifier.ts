@@ -258,13 +258,14 @@ class OnnxImageClassifier implements ImageClassifier {
     }));
   }
 
-  /** Queue each image for batched inference; resolves with each image's logits. */
+  /** Queue the request's images for batched inference; resolves with each image's logits. */
   private async score(tensors: Float32Array[], signal?: AbortSignal): Promise<Float32Array[]> {
     if (signal?.aborted) {
       for (let i = 0; i < tensors.length; i++) this.ctx.observer.cancelled?.(this.name, this.version);
       throw rtsError('CANCELLED', 'the request was cancelled before inference');
     }
-    return Promise.all(tensors.map((t) => this.batcher.submit(t, signal)));
+    // One request, one queue entry group and one abort listener, however many images.
+    return this.batcher.submitAll(tensors, signal);
   }
 
   /** One batch: concatenate, run, split. */
