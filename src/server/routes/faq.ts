@@ -47,7 +47,7 @@ export function registerFaqRoutes(app: FastifyInstance, ctx: ServerContext): voi
       throw rtsError('PAYLOAD_TOO_LARGE', `at most ${ctx.config.maxQuestionsPerRequest} questions per request (got ${questions.length})`);
     }
     const texts = questions.map((q, i) => checkQuestion(q, single ? 'question' : `questions[${i}]`, ctx.config.maxQuestionChars));
-    const name = parseName(body.model, 'model') ?? defaultModelName(ctx, 'faq', isTextMatcher);
+    const name = parseName(body.model, 'model') ?? defaultModelName(ctx, 'faq');
     const version = parseName(body.version, 'version');
     return withModel(ctx, request, name, version, isTextMatcher, 'an FAQ (text-matcher) model', async (model) => {
       const topK = parseTopK(body.topK, model.defaultTopK, model.faqCount, ctx.config.maxTopK);

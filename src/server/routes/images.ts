@@ -36,7 +36,7 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ServerContext): v
       throw rtsError('PAYLOAD_TOO_LARGE', `at most ${ctx.config.maxImagesPerRequest} images per request (got ${images.length})`);
     }
     const q = request.query;
-    const name = parseName(fields.model ?? q.model, 'model') ?? defaultModelName(ctx, 'resnet152', isImageClassifier);
+    const name = parseName(fields.model ?? q.model, 'model') ?? defaultModelName(ctx, 'resnet152');
     const version = parseName(fields.version ?? q.version, 'version');
     return withModel(ctx, request, name, version, isImageClassifier, 'an image-classifier model', async (model) => {
       const topK = parseTopK(fields.topK ?? q.topK, model.defaultTopK, model.classCount, ctx.config.maxTopK);
