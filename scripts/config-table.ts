@@ -3,7 +3,7 @@
  * README; test/core/readme.test.ts checks the README documents every option).
  *   npx tsx scripts/config-table.ts
  */
-import { configSchema, OPTIONS } from '../src/core/config.js';
+import { configSchema, OPTIONS } from '../src/server/config.js';
 
 const defaults = configSchema.parse({}) as Record<string, unknown>;
 const show = (v: unknown) => (v === undefined ? '—' : Array.isArray(v) ? (v.length ? v.join(',') : '(empty)') : String(v));

@@ -5,10 +5,10 @@
  *   npx tsx scripts/faq-model-selection.ts --dataset banking77 [--only 1,4,12-18] [--concurrency 2] [--repeats 5]
  */
 import { parseArgs } from 'node:util';
-import { formatMetrics } from '../src/tasks/faq/metrics.js';
-import { runPrepare } from '../src/tasks/faq/prepare.js';
-import type { MatcherRecipe } from '../src/tasks/faq/pipelines.js';
-import { baselineOnValidation, selectModels, TABLE_HEADER, type Candidate } from '../src/tasks/faq/select.js';
+import { formatMetrics } from '../src/tasks/faq/training/metrics.js';
+import { runPrepare } from '../src/tasks/faq/data/prepare.js';
+import type { MatcherRecipe } from '../src/tasks/faq/training/pipelines.js';
+import { baselineOnValidation, selectModels, TABLE_HEADER, type Candidate } from '../src/tasks/faq/training/select.js';
 import type { ClassifierOptions, FeatureOptions, MlpOptions } from '../src/text/index.js';
 
 const WORD1: FeatureOptions = {};

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { readKeyFile, type RtsConfig } from '../core/config.js';
+import { readKeyFile, type RtsConfig } from './config.js';
 import { rtsError } from '../core/errors.js';
 
 /**

@@ -5,7 +5,8 @@ import { ErrorCodes, RtsError, isRtsError, rtsError, type ErrorKind } from '../c
  * The one place where errors become HTTP answers. Everything thrown by the
  * core, the tasks or fastify itself ends here:
  *   task APIs: `{"error": {"code", "message"}}`
- *   Open Inference Protocol routes (/v2/…): `{"error": "<message>"}` as the protocol says.
+ *   Open Inference Protocol routes (/v2/…): `{"error": "<message>"}` as the protocol says
+ *   (their plugin scope installs the `oip` shape, see plugins/errors.ts).
  * 5xx details are logged, not sent.
  */
 const BY_STATUS: Record<number, ErrorKind> = {
@@ -37,11 +38,14 @@ export function normaliseError(err: unknown): RtsError {
   return rtsError('INTERNAL', 'internal error', { cause: err });
 }
 
-export function isOipRoute(url: string): boolean {
-  return url === '/v2' || url.startsWith('/v2/') || url.startsWith('/v2?');
-}
+/** How an API family writes its errors. */
+export type ErrorShape = 'api' | 'oip';
 
-export function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
+/**
+ * Answer with the error in the caller's shape. Which shape is decided by the
+ * fastify scope that handles the request (plugins/errors.ts), not by its URL.
+ */
+export function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown, shape: ErrorShape = 'api'): FastifyReply {
   const e = normaliseError(err);
   if (e.statusCode >= 500 && !['RTS_ERR_QUEUE_FULL', 'RTS_ERR_MODEL_NOT_READY', 'RTS_ERR_SHUTTING_DOWN'].includes(e.code)) {
     request.log.error({ err: err instanceof Error ? { message: err.message, stack: err.stack, code: e.code } : String(err) }, 'request failed');
@@ -50,6 +54,6 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, err: unk
   if (e.statusCode === 401) reply.header('WWW-Authenticate', 'Bearer realm="rtscore"');
   const message = e.statusCode >= 500 && e.code === 'RTS_ERR_INTERNAL' ? 'internal error' : e.message;
   reply.code(e.statusCode).type('application/json; charset=utf-8');
-  if (isOipRoute(request.url)) return reply.send({ error: message });
+  if (shape === 'oip') return reply.send({ error: message });
   return reply.send({ error: { code: e.code, message, ...(e.details ? { details: e.details } : {}) } });
 }

@@ -1,10 +1,11 @@
 import cluster from 'node:cluster';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream, Logger as PinoLogger } from 'pino';
-import type { RtsConfig } from '../core/config.js';
+import type { RtsConfig } from './config.js';
 import type { ModelKind } from '../core/model.js';
 import { ModelRegistry } from '../core/registry.js';
-import { createServer, type ServerContext } from './app.js';
+import { createServer } from './app.js';
+import type { ServerContext } from './context.js';
 import { ApiKeyAuth, keySets } from './auth.js';
 import { createLogger } from './logging.js';
 import { clusterMetricsSource } from './cluster-metrics.js';

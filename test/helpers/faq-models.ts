@@ -6,8 +6,8 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadLabelledSet } from '../../src/tasks/faq/load-banking77.js';
-import { defaultInput } from '../../src/tasks/faq/paths.js';
+import { loadLabelledSet } from '../../src/tasks/faq/data/load-banking77.js';
+import { defaultInput } from '../../src/tasks/faq/data/paths.js';
 import { savePipeline, TextPipeline } from '../../src/text/index.js';
 
 export const TEST_FAQ_COUNT = 8;

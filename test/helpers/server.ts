@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { loadConfig, type ConfigInput } from '../../src/core/config.js';
+import { loadConfig, type ConfigInput } from '../../src/server/config.js';
 import { modelKinds } from '../../src/cli/kinds.js';
 import { startServer, type RunningServer } from '../../src/server/serve.js';
 

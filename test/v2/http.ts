@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, type ConfigInput } from '../../src/core/config.js';
+import { loadConfig, type ConfigInput } from '../../src/server/config.js';
 import type { ModelKind } from '../../src/core/model.js';
 import { startServer, type RunningServer } from '../../src/server/serve.js';
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../core/config.js';
+import { loadConfig } from '../../server/config.js';
 import { ModelRegistry } from '../../core/registry.js';
 import { createLogger } from '../../server/logging.js';
 import { RESNET_DEPTHS, resnetSummary, writeResnetModel, type ResnetDepth } from '../../tasks/vision/resnet/index.js';

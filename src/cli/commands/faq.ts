@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
-import { runEvaluate } from '../../tasks/faq/evaluate.js';
-import { runPrepare } from '../../tasks/faq/prepare.js';
-import { runTrain } from '../../tasks/faq/train.js';
+import { DATASET_CHOICES, isDatasetName, type DatasetName } from '../../tasks/faq/data/datasets.js';
+import { runEvaluate } from '../../tasks/faq/training/evaluate.js';
+import { runPrepare } from '../../tasks/faq/data/prepare.js';
+import { runTrain } from '../../tasks/faq/training/train.js';
 import { fraction, int, print } from '../options.js';
 
-type Dataset = 'faq' | 'banking77';
+type Dataset = DatasetName;
 
 function dataset(value: string): Dataset {
-  if (value !== 'faq' && value !== 'banking77') throw new Error(`unknown dataset "${value}" (faq or banking77)`);
+  if (!isDatasetName(value)) throw new Error(`unknown dataset "${value}" (${DATASET_CHOICES})`);
   return value;
 }
 
@@ -16,7 +17,7 @@ export function registerFaqCommands(program: Command): void {
   program
     .command('prepare')
     .description('clean, filter and split an FAQ data set (REFERENCE §1); faq = Stack Exchange duplicates, banking77 = labelled questions')
-    .argument('<dataset>', 'faq or banking77', dataset)
+    .argument('<dataset>', DATASET_CHOICES, dataset)
     .option('--input <dir>', 'folder with orig-q/dup-q/ans.tsv(.gz) (faq) or train.csv + faqs.json (banking77)')
     .option('--out <dir>', 'where to write the prepared set (default work-data/<dataset>)')
     .option('--min-text <n>', 'minimum cleaned text length (default 150)', int('min-text'))
@@ -29,7 +30,7 @@ export function registerFaqCommands(program: Command): void {
   program
     .command('train')
     .description('train an FAQ model into the model repository (prepares the data if needed)')
-    .argument('<dataset>', 'faq or banking77', dataset)
+    .argument('<dataset>', DATASET_CHOICES, dataset)
     .option('--models <dir>', 'model repository (default ./models)', 'models')
     .option('--name <name>', 'model name (default: the dataset name)')
     .option('--version <v>', 'version folder to write (default: next number)')
@@ -40,7 +41,7 @@ export function registerFaqCommands(program: Command): void {
   program
     .command('evaluate')
     .description('rank of the true FAQ on the test split: Accuracy@1/2/3 and mean rank')
-    .argument('<dataset>', 'faq or banking77', dataset)
+    .argument('<dataset>', DATASET_CHOICES, dataset)
     .option('--models <dir>', 'model repository (default ./models)', 'models')
     .option('--name <name>', 'model name (default: the dataset name)')
     .option('--version <v>', 'model version (default: latest)')

@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import type { Command } from 'commander';
-import { loadConfig, type ConfigInput } from '../../core/config.js';
+import { loadConfig, type ConfigInput } from '../../server/config.js';
 import { ModelRegistry } from '../../core/registry.js';
 import { serveClusterMetrics } from '../../server/cluster-metrics.js';
 import { startServer } from '../../server/serve.js';

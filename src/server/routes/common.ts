@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { rtsError } from '../../core/errors.js';
 import type { Model } from '../../core/model.js';
-import type { ServerContext } from '../app.js';
+import type { ServerContext } from '../context.js';
 
 /** Helpers shared by the task routes. */
 

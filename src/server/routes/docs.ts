@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { ServerContext } from '../app.js';
+import type { ServerContext } from '../context.js';
 import { openLikeDocs } from './common.js';
 
 /**

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { TextMatch } from '../../core/capabilities.js';
 import { rtsError } from '../../core/errors.js';
-import type { ServerContext } from '../app.js';
+import type { ServerContext } from '../context.js';
 import { isTextMatcher } from '../../core/capabilities.js';
+import { checkQuestion } from '../params.js';
 import { defaultModelName, parseName, parseTopK, withModel } from './common.js';
 
 /**
@@ -62,12 +63,4 @@ export function registerFaqRoutes(app: FastifyInstance, ctx: ServerContext): voi
 
 function toMatch(m: TextMatch, i: number) {
   return { rank: i + 1, id: m.id, answerId: m.answerId, question: m.question, answer: m.answer, score: m.score };
-}
-
-/** A question must be a non-blank string within the length limit. */
-export function checkQuestion(value: unknown, field: string, maxChars: number): string {
-  if (typeof value !== 'string') throw rtsError('INVALID_INPUT', `${field} must be a string`);
-  if (value.trim().length === 0) throw rtsError('INVALID_INPUT', `${field} must not be empty`);
-  if (value.length > maxChars) throw rtsError('PAYLOAD_TOO_LARGE', `${field} is ${value.length} characters; the limit is ${maxChars}`);
-  return value;
 }

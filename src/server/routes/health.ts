@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { rtsError } from '../../core/errors.js';
-import type { ServerContext } from '../app.js';
+import type { ServerContext } from '../context.js';
 
 /**
  * Liveness (the process answers), readiness (every model loaded and warmed,
@@ -27,7 +27,14 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: ServerContext): 
     reply.type(ctx.metrics.registry.contentType);
     return ctx.metrics.exposition();
   });
-  // Open Inference Protocol health: 200 {"live": true} / {"ready": true}; 503 when not ready.
+}
+
+/**
+ * Open Inference Protocol health: 200 {"live": true} / {"ready": true}; 503
+ * when not ready. Registered in the OIP scope, so errors take the OIP shape.
+ */
+export function registerOipHealthRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const open = { config: { access: 'open-health' as const } };
   app.get('/v2/health/live', { ...open, schema: { tags: ['v2'], summary: 'OIP server live' } }, async () => ({ live: true }));
   app.get('/v2/health/ready', { ...open, schema: { tags: ['v2'], summary: 'OIP server ready' } }, async () => {
     if (!ctx.state.isReady()) throw rtsError('MODEL_NOT_READY', ctx.state.draining ? 'server is draining' : 'models are loading', { retryAfterSeconds: 5 });

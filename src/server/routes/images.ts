@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ImagePrediction } from '../../core/capabilities.js';
 import { rtsError } from '../../core/errors.js';
-import type { ServerContext } from '../app.js';
+import type { ServerContext } from '../context.js';
 import { decodeBase64Image } from '../base64.js';
 import { isImageClassifier } from '../../core/capabilities.js';
 import { defaultModelName, parseName, parseTopK, withModel } from './common.js';

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { rtsError } from '../../core/errors.js';
-import type { ServerContext } from '../app.js';
+import type { ServerContext } from '../context.js';
 import { decodeBase64Image } from '../base64.js';
-import { checkQuestion } from './faq.js';
+import { checkQuestion } from '../params.js';
 import { isImageClassifier, isTextMatcher } from '../../core/capabilities.js';
 import { defaultModelName, withLease } from './common.js';
 

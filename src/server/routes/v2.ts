@@ -1,19 +1,21 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { rtsError } from '../../core/errors.js';
 import type { Model } from '../../core/model.js';
-import type { ServerContext } from '../app.js';
+import type { ServerContext } from '../context.js';
 import { HEADER_LENGTH_HEADER } from '../oip/binary.js';
 import { asBytes, parseInferBody, parseJson } from '../oip/body.js';
 import { runInference } from '../oip/infer.js';
 import { defaultOipLimits, type OipLimits } from '../oip/limits.js';
 import { modelMetadata, serverMetadata } from '../oip/metadata.js';
 import { parseParameters } from '../oip/request.js';
+import { useOipErrors } from '../plugins/errors.js';
 import { withLease } from './common.js';
+import { registerOipHealthRoutes } from './health.js';
 
 /**
  * Open Inference Protocol (KServe V2) REST routes, with the binary tensor
- * data, classification and model repository extensions. Health routes
- * (/v2/health/*) live with the other health routes.
+ * data, classification and model repository extensions, and the OIP health
+ * routes (/v2/health/*, defined with the other health routes).
  *
  * The routes sit in an encapsulated plugin that takes every request body as
  * raw bytes, whatever its Content-Type: an inference body may be JSON, JSON
@@ -21,7 +23,8 @@ import { withLease } from './common.js';
  * application/octet-stream by others), or a raw image. The protocol module
  * (../oip/) parses and checks it, with messages that say what was expected;
  * route schemas document the API (OpenAPI at /docs) but do not validate.
- * Errors thrown here become `{"error": "<message>"}` (see ../errors.ts).
+ * The scope has its own error and not-found handlers: errors thrown here, and
+ * unknown URLs under /v2, become `{"error": "<message>"}` (../plugins/errors.ts).
  */
 interface ModelParams { name: string; version?: string }
 
@@ -109,6 +112,8 @@ const inferResponseSchema = {
 
 export function registerV2Routes(app: FastifyInstance, ctx: ServerContext, limits: OipLimits = defaultOipLimits): void {
   void app.register(async (v2) => {
+    await useOipErrors(v2, '/v2');
+    registerOipHealthRoutes(v2, ctx);
     v2.removeAllContentTypeParsers();
     v2.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: ctx.config.bodyLimitBytes }, (_req, body, done) => done(null, body));
     // The protocol module validates; schemas are documentation only.

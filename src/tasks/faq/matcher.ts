@@ -7,50 +7,24 @@
  * questions and scores all of them with one sparse × dense product; the FAQs are never
  * re-vectorised (the reference did that per request).
  */
-import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { z } from 'zod';
 import type { MatchOptions, TextMatch, TextMatcher } from '../../core/capabilities.js';
 import { isRtsError, rtsError } from '../../core/errors.js';
 import type { InferOptions, ModelBuildContext, ModelKind, ModelLoadContext, ModelMetadata } from '../../core/model.js';
 import { topK } from '../../core/rank.js';
 import { shapeMatches, type Tensor } from '../../core/tensor.js';
 import { argmaxRows, loadPipeline, type TextPipeline } from '../../text/index.js';
-import { cleanText } from './clean.js';
+import { cleanText } from './data/clean.js';
+import { DATASET_CHOICES, isDatasetName } from './data/datasets.js';
+import { FAQ_MATCHER_KIND, parseMatcherOptions, readFaqsJson, type FaqEntry } from './model-files.js';
 
-export const FAQ_MATCHER_KIND = 'faq-matcher';
+export { FAQ_MATCHER_KIND } from './model-files.js';
+
 /** Largest batch one inference is meant to take (the batcher's bound; scoring cost is linear). */
 export const FAQ_MAX_BATCH = 64;
 
-/** `options` of a faq-matcher's config.json. */
-export const faqMatcherOptionsSchema = z.object({
-  /** FAQs returned by default (1…10,000; more than the FAQ count = all). Default 5. */
-  topK: z.number().int().min(1).max(10_000).default(5),
-  /** Shipped dataset a missing version 1 is trained from (`faq` or `banking77`). */
-  dataset: z.enum(['faq', 'banking77']).optional(),
-}).strict();
-export type FaqMatcherOptions = z.infer<typeof faqMatcherOptionsSchema>;
-
-/** One entry of a version's faqs.json, in class-index order. */
-export const faqEntrySchema = z.object({
-  id: z.union([z.string(), z.number()]),
-  answerId: z.union([z.string(), z.number()]),
-  question: z.string(),
-  answer: z.string(),
-}).strict();
-export type FaqEntry = z.infer<typeof faqEntrySchema>;
-
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const encoder = new TextEncoder();
-
-export function parseMatcherOptions(options: unknown, name: string): FaqMatcherOptions {
-  const r = faqMatcherOptionsSchema.safeParse(options ?? {});
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    throw rtsError('MODEL_LOAD_FAILED', `model "${name}": invalid options${issue?.path.length ? ` (${issue.path.join('.')})` : ''}: ${issue?.message}`);
-  }
-  return r.data;
-}
 
 /** Check a question and prepare it the way training texts were prepared. */
 function prepareQuestion(q: unknown, index: number): string {
@@ -177,28 +151,6 @@ export function decodeTextInput(inputs: Tensor[]): string[] {
   });
 }
 
-/** Read and check a version's faqs.json. */
-export async function readFaqsJson(path: string): Promise<FaqEntry[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw rtsError('MODEL_LOAD_FAILED', `cannot read ${path}: ${(err as Error).message}`, { cause: err });
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw rtsError('CORRUPT_MODEL', `${path} is not valid JSON: ${(err as Error).message}`, { cause: err });
-  }
-  const r = z.array(faqEntrySchema).min(1).safeParse(parsed);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    throw rtsError('CORRUPT_MODEL', `${path}: ${issue?.path.join('.') || 'top level'}: ${issue?.message}`);
-  }
-  return r.data;
-}
-
 async function load(ctx: ModelLoadContext): Promise<FaqMatcher> {
   const options = parseMatcherOptions(ctx.config.options, ctx.name);
   const [pipeline, faqs] = await Promise.all([
@@ -215,12 +167,12 @@ async function load(ctx: ModelLoadContext): Promise<FaqMatcher> {
 /** Train version 1 from the dataset named in the config (or the model's own name). */
 async function build(ctx: ModelBuildContext): Promise<void> {
   const options = parseMatcherOptions(ctx.config.options, ctx.name);
-  const dataset = options.dataset ?? (ctx.name === 'faq' || ctx.name === 'banking77' ? ctx.name : undefined);
+  const dataset = options.dataset ?? (isDatasetName(ctx.name) ? ctx.name : undefined);
   if (!dataset) {
-    throw rtsError('MODEL_LOAD_FAILED', `model "${ctx.name}" has no version and no options.dataset to train one from (faq or banking77)`);
+    throw rtsError('MODEL_LOAD_FAILED', `model "${ctx.name}" has no version and no options.dataset to train one from (${DATASET_CHOICES})`);
   }
   // Imported lazily: serving a trained model never needs the training code.
-  const { runTrain } = await import('./train.js');
+  const { runTrain } = await import('./training/train.js');
   await runTrain({
     dataset, modelsDir: dirname(ctx.modelDir), name: basename(ctx.modelDir), version: '1',
     preparedDir: false, // prepare in memory: serving writes nothing outside the model repository

@@ -1,0 +1,29 @@
+import fp from 'fastify-plugin';
+import type { Logger as PinoLogger } from 'pino';
+import type { ServerContext } from '../context.js';
+import { payloadForLog } from '../logging.js';
+
+/**
+ * One access line and the HTTP metrics per request (replacing fastify's two
+ * log lines); the payload only at debug level with payload logging on, size-capped.
+ */
+export const accessLog = fp<{ ctx: ServerContext; logger: PinoLogger }>(async (app, { ctx, logger }) => {
+  const { config, metrics } = ctx;
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const status = String(reply.statusCode);
+    const model = request.rtsModel ?? '';
+    const seconds = reply.elapsedTime / 1000;
+    metrics.httpRequests.labels(route, request.method, status, model).inc();
+    metrics.httpDuration.labels(route, request.method, status, model).observe(seconds);
+    const line: Record<string, unknown> = {
+      method: request.method, url: request.url.split('?')[0], route, status: reply.statusCode,
+      ms: Number(reply.elapsedTime.toFixed(2)), model: model || undefined, ip: request.ip,
+      key: request.principal?.keyId,
+    };
+    if (config.logPayloads && logger.isLevelEnabled('debug') && request.body !== undefined) {
+      request.log.debug({ payload: payloadForLog(request.body, config.logPayloadMaxBytes) }, 'request payload');
+    }
+    request.log.info(line, 'request');
+  });
+}, { name: 'rtscore-access-log' });

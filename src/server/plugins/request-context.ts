@@ -1,0 +1,35 @@
+import { randomUUID } from 'node:crypto';
+import fp from 'fastify-plugin';
+import type { ServerContext } from '../context.js';
+
+/**
+ * Per-request context: the request id (the client's `X-Request-Id` when it is
+ * a short safe token, otherwise a UUID) and instance headers, the
+ * cancellation signal routes pass to the models, and the in-flight gauge.
+ */
+const REQUEST_ID = /^[A-Za-z0-9._:\-]{1,128}$/;
+
+/** fastify's `genReqId` option. */
+export function requestId(req: { headers: Record<string, string | string[] | undefined> }): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+export const requestContext = fp<{ ctx: ServerContext }>(async (app, { ctx }) => {
+  app.decorateRequest('rtsModel', undefined);
+  app.decorateRequest('principal', undefined);
+  app.decorateRequest('abortSignal', undefined as unknown as AbortSignal);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('X-Request-Id', request.id);
+    reply.header('X-Rtscore-Instance', ctx.config.instanceId);
+    if (ctx.state.draining) reply.header('Connection', 'close');
+    const controller = new AbortController();
+    request.abortSignal = controller.signal;
+    ctx.metrics.inFlight.inc();
+    reply.raw.once('close', () => {
+      ctx.metrics.inFlight.dec();
+      if (!reply.raw.writableFinished) controller.abort();
+    });
+  });
+}, { name: 'rtscore-request-context' });

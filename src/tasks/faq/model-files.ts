@@ -1,0 +1,74 @@
+/**
+ * What a faq-matcher model folder holds, shared by the training that writes it and the
+ * serving that reads it: the kind's name, config.json's options, each version's faqs.json.
+ */
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { rtsError } from '../../core/errors.js';
+import { listVersions } from '../../core/registry.js';
+import { DATASET_NAMES, datasetPresets, type DatasetName } from './data/datasets.js';
+
+export const FAQ_MATCHER_KIND = 'faq-matcher';
+
+/** `options` of a faq-matcher's config.json. */
+export const faqMatcherOptionsSchema = z.object({
+  /** FAQs returned by default (1…10,000; more than the FAQ count = all). Default 5. */
+  topK: z.number().int().min(1).max(10_000).default(5),
+  /** Shipped dataset a missing version 1 is trained from (`faq` or `banking77`). */
+  dataset: z.enum(DATASET_NAMES).optional(),
+}).strict();
+export type FaqMatcherOptions = z.infer<typeof faqMatcherOptionsSchema>;
+
+/** One entry of a version's faqs.json, in class-index order. */
+export const faqEntrySchema = z.object({
+  id: z.union([z.string(), z.number()]),
+  answerId: z.union([z.string(), z.number()]),
+  question: z.string(),
+  answer: z.string(),
+}).strict();
+export type FaqEntry = z.infer<typeof faqEntrySchema>;
+
+export function parseMatcherOptions(options: unknown, name: string): FaqMatcherOptions {
+  const r = faqMatcherOptionsSchema.safeParse(options ?? {});
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw rtsError('MODEL_LOAD_FAILED', `model "${name}": invalid options${issue?.path.length ? ` (${issue.path.join('.')})` : ''}: ${issue?.message}`);
+  }
+  return r.data;
+}
+
+/** Read and check a version's faqs.json. */
+export async function readFaqsJson(path: string): Promise<FaqEntry[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw rtsError('MODEL_LOAD_FAILED', `cannot read ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw rtsError('CORRUPT_MODEL', `${path} is not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
+  const r = z.array(faqEntrySchema).min(1).safeParse(parsed);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw rtsError('CORRUPT_MODEL', `${path}: ${issue?.path.join('.') || 'top level'}: ${issue?.message}`);
+  }
+  return r.data;
+}
+
+/** Highest numbered version folder of a model, or undefined. */
+export async function latestVersion(modelDir: string): Promise<string | undefined> {
+  return (await listVersions(modelDir)).at(-1);
+}
+
+/** Default config.json of a faq-matcher model folder. */
+export function defaultModelConfig(dataset: DatasetName): Record<string, unknown> {
+  return {
+    kind: FAQ_MATCHER_KIND,
+    description: datasetPresets[dataset].description,
+    options: { topK: 5, dataset },
+  };
+}

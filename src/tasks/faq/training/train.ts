@@ -1,0 +1,202 @@
+/**
+ * `rtscore train <model>`: fit the dataset's matcher on the training duplicates (in a
+ * worker thread), write a new version folder of the model repository, and evaluate it on
+ * the held-out test duplicates.
+ *
+ * With validation on (the default) a second fit, on the training questions minus a
+ * stratified validation split, runs at the same time in a second worker; its validation
+ * metrics are what model selection looks at (the test split is only reported).
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { rtsError } from '../../../core/errors.js';
+import type { PipelineProgressEvent } from '../../../text/index.js';
+import { baselineMetrics, evaluateScores, type EvaluationReport } from './evaluate.js';
+import { fitPipeline, fitPipelineInWorker, type FitJob, type FitResult } from './fit.js';
+import { defaultModelConfig, latestVersion, type FaqEntry } from '../model-files.js';
+import { formatMetrics, type RankMetrics } from './metrics.js';
+import { DATASET_CHOICES } from '../data/datasets.js';
+import { defaultPreparedDir } from '../data/paths.js';
+import { defaultRecipes, type MatcherRecipe } from './pipelines.js';
+import { loadOrPrepare, runPrepare } from '../data/prepare.js';
+import { classIndex, trainingTexts, validationSplit } from './training-data.js';
+import type { DatasetName, PreparedSet } from '../data/types.js';
+
+export interface TrainOptions {
+  dataset: DatasetName;
+  /** Model repository (default `models`). */
+  modelsDir?: string;
+  /** Model name = its folder in the repository (default: the dataset's name). */
+  name?: string;
+  /** Version folder to create (default: one more than the highest existing). Never overwritten. */
+  version?: string;
+  print?: (line: string) => void;
+  /** Seed of the validation split (default: the prepared set's seed, 42). Also the split seed when preparing. */
+  seed?: number;
+  /** Prepared set folder (default `work-data/<dataset>`, prepared there when missing); `false` = prepare in memory. */
+  preparedDir?: string | false;
+  /** What to train (default: the dataset's chosen recipe, see pipelines.ts). */
+  recipe?: MatcherRecipe;
+  /** Also fit without the validation split and report validation metrics (default true). */
+  validate?: boolean;
+  /** Fit in worker threads (default true; tests on tiny data may fit in-process). */
+  inWorker?: boolean;
+}
+
+export interface TrainingInfo {
+  dataset: DatasetName;
+  model: string;
+  version: string;
+  recipe: MatcherRecipe;
+  seed: number;
+  prepare: PreparedSet['stats']['params'];
+  data: {
+    faqs: number;
+    trainQuestions: number;
+    testQuestions: number;
+    trainingExamples: number;
+    validationQuestions: number | null;
+  };
+  features: number;
+  fit: { ms: number; iterations: number; converged: boolean };
+  validationFit: { ms: number; iterations: number; converged: boolean } | null;
+  durations: { prepareMs: number; trainMs: number; totalMs: number };
+  validation: RankMetrics | null;
+  test: RankMetrics;
+  /** Time to score one question (median / p95 over up to 200 test questions, ms). */
+  latency: FitResult['latency'] | null;
+  createdAt: string;
+}
+
+export interface TrainResult {
+  name: string;
+  version: string;
+  versionDir: string;
+  training: TrainingInfo;
+  report: EvaluationReport;
+}
+
+function progressPrinter(label: string, print: (line: string) => void, features: number): (e: PipelineProgressEvent) => void {
+  let last = performance.now();
+  return (e) => {
+    if (e.stage === 'vectorize') {
+      print(`[${label}] vectorised feature block ${(e.block ?? 0) + 1}/${features}`);
+    } else if (e.stage === 'train') {
+      // Every epoch; L-BFGS iterations every 10 or every 2 s, whichever comes first.
+      const now = performance.now();
+      if (e.unit === 'epoch' || (e.iter ?? 0) % 10 === 0 || now - last > 2000) {
+        last = now;
+        const gradient = e.gradNorm === undefined ? '' : `, gradient ${e.gradNorm.toExponential(2)}`;
+        print(`[${label}] ${e.unit ?? 'iteration'} ${e.iter}: loss ${e.loss?.toFixed(5)}${gradient}`);
+      }
+    } else {
+      print(`[${label}] fitted after ${e.iter} ${e.unit ?? 'iteration'}s (loss ${e.loss?.toFixed(5)})`);
+    }
+  };
+}
+
+export async function runTrain(options: TrainOptions): Promise<TrainResult> {
+  const started = performance.now();
+  const { dataset } = options;
+  const print = options.print ?? (() => {});
+  const name = options.name ?? dataset;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw rtsError('INVALID_INPUT', `model name ${JSON.stringify(name)} must be letters, digits, '.', '_' or '-'`);
+  const modelDir = resolve(options.modelsDir ?? 'models', name);
+  const recipe = options.recipe ?? defaultRecipes[dataset];
+  if (!recipe) throw rtsError('INVALID_INPUT', `unknown dataset ${JSON.stringify(dataset)} (expected ${DATASET_CHOICES})`);
+  const version = options.version ?? String(Number((await latestVersion(modelDir)) ?? 0) + 1);
+  if (!/^[1-9]\d*$/.test(version)) throw rtsError('INVALID_INPUT', `version must be a positive integer, got ${JSON.stringify(version)}`);
+  const versionDir = join(modelDir, version);
+  if (existsSync(versionDir)) throw rtsError('INVALID_INPUT', `${versionDir} already exists; choose another version`);
+
+  // Data.
+  const set = options.preparedDir === false
+    ? await runPrepare({ dataset, out: false, print, ...(options.seed === undefined ? {} : { seed: options.seed }) })
+    : await loadOrPrepare(dataset, options.preparedDir ?? defaultPreparedDir(dataset), print, options.seed);
+  const prepareMs = performance.now() - started;
+  const seed = options.seed ?? set.stats.params.seed;
+  const nClasses = set.originals.length;
+  const full = trainingTexts(set, set.train, recipe.addFaqText);
+  const validate = options.validate ?? true;
+  const vs = validate ? validationSplit(set.train, seed) : undefined;
+  print(`training ${name} version ${version} on ${dataset}: ${nClasses} FAQs, ${set.train.length} training questions` +
+    `${recipe.addFaqText ? ' + the FAQ texts' : ''}, ${set.test.length} test questions` +
+    (vs ? `; validation fit on ${vs.fit.length}, validated on ${vs.validation.length}` : ''));
+
+  // Fits (the final one and, in parallel, the validation one).
+  const finalJob: FitJob = {
+    options: recipe.pipeline, texts: full.texts, y: full.y, nClasses,
+    evalTexts: set.test.map((q) => q.text),
+    latencyTexts: set.test.slice(0, 200).map((q) => q.text),
+  };
+  const valJob: FitJob | undefined = vs && {
+    options: recipe.pipeline, nClasses,
+    ...trainingTexts(set, vs.fit, recipe.addFaqText),
+    evalTexts: vs.validation.map((q) => q.text),
+  };
+  const nBlocks = recipe.pipeline.features.length;
+  const fit = (job: FitJob, label: string): Promise<FitResult> => {
+    const onProgress = progressPrinter(label, print, nBlocks);
+    if (options.inWorker === false) return Promise.resolve().then(() => fitPipeline(job, onProgress));
+    return fitPipelineInWorker(job, onProgress);
+  };
+  const trainStarted = performance.now();
+  const [finalFit, valFit] = await Promise.all([fit(finalJob, 'final'), valJob ? fit(valJob, 'validation') : undefined]);
+  const trainMs = performance.now() - trainStarted;
+
+  // Metrics.
+  const classOf = classIndex(set);
+  const test = evaluateScores(finalFit.evalProba!, nClasses, set.test, classOf);
+  const validation = valFit && vs ? evaluateScores(valFit.evalProba!, nClasses, vs.validation, classOf) : null;
+  const faqs: FaqEntry[] = set.originals.map((o) => ({ id: o.id, answerId: o.answerId, question: o.question, answer: o.answer }));
+  const baseline = baselineMetrics(set, faqs, set.test);
+  if (validation) print(`validation: ${formatMetrics(validation)}`);
+  print(`test:       ${formatMetrics(test)}`);
+  print(`baseline:   ${formatMetrics(baseline)} (TF-IDF cosine similarity, test)`);
+  if (finalFit.latency) print(`scoring one question: median ${finalFit.latency.medianMs.toFixed(3)} ms, p95 ${finalFit.latency.p95Ms.toFixed(3)} ms`);
+
+  const fitInfo = (f: FitResult): TrainingInfo['fit'] => ({ ms: Math.round(f.fitMs), iterations: f.nIter, converged: f.converged });
+  const training: TrainingInfo = {
+    dataset, model: name, version, recipe, seed,
+    prepare: set.stats.params,
+    data: {
+      faqs: nClasses, trainQuestions: set.train.length, testQuestions: set.test.length,
+      trainingExamples: full.texts.length, validationQuestions: vs ? vs.validation.length : null,
+    },
+    features: finalFit.nFeatures,
+    fit: fitInfo(finalFit),
+    validationFit: valFit ? fitInfo(valFit) : null,
+    durations: { prepareMs: Math.round(prepareMs), trainMs: Math.round(trainMs), totalMs: Math.round(performance.now() - started) },
+    validation, test,
+    latency: finalFit.latency ?? null,
+    createdAt: new Date().toISOString(),
+  };
+  const report: EvaluationReport = {
+    dataset, model: name, version, split: 'test', metrics: test, baseline,
+    faqCount: nClasses, evaluatedAt: training.createdAt,
+  };
+
+  // Write the version atomically: a hidden temporary folder renamed into place, so the
+  // registry never sees a half-written version.
+  await mkdir(modelDir, { recursive: true });
+  const configPath = join(modelDir, 'config.json');
+  if (!existsSync(configPath)) await writeFile(configPath, JSON.stringify(defaultModelConfig(dataset), null, 2) + '\n');
+  const tmp = join(modelDir, `.tmp-${version}-${process.pid}-${Date.now()}`);
+  try {
+    await mkdir(tmp);
+    await Promise.all([
+      writeFile(join(tmp, 'pipeline.bin'), finalFit.bytes),
+      writeFile(join(tmp, 'faqs.json'), JSON.stringify(faqs, null, 2) + '\n'),
+      writeFile(join(tmp, 'training.json'), JSON.stringify(training, null, 2) + '\n'),
+      writeFile(join(tmp, 'metrics.json'), JSON.stringify(report, null, 2) + '\n'),
+    ]);
+    await rename(tmp, versionDir);
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+  training.durations.totalMs = Math.round(performance.now() - started);
+  print(`wrote ${versionDir} (pipeline.bin ${(finalFit.bytes.length / 1e6).toFixed(2)} MB) in ${(training.durations.totalMs / 1000).toFixed(1)} s`);
+  return { name, version, versionDir, training, report };
+}
