@@ -75,7 +75,7 @@ export const OPTIONS: Record<ConfigKey, { env: string; doc: string }> = {
   apiKeysFile: { env: 'RTSCORE_API_KEYS_FILE', doc: 'File with one API key per line (e.g. a mounted Kubernetes Secret); re-read on SIGHUP.' },
   adminApiKeys: { env: 'RTSCORE_ADMIN_API_KEYS', doc: 'Keys allowed to load/unload models (repository API). Without any, every valid key may.' },
   adminApiKeysFile: { env: 'RTSCORE_ADMIN_API_KEYS_FILE', doc: 'File with one admin key per line.' },
-  authOpenHealth: { env: 'RTSCORE_AUTH_OPEN_HEALTH', doc: 'Health and readiness endpoints need no key.' },
+  authOpenHealth: { env: 'RTSCORE_AUTH_OPEN_HEALTH', doc: 'Server health and readiness (`/healthz`, `/readyz`, `/v2/health/*`) need no key; per-model readiness (`/v2/models/{name}/ready`) needs one like the rest of `/v2/models`.' },
   authOpenMetrics: { env: 'RTSCORE_AUTH_OPEN_METRICS', doc: '`/metrics` needs no key.' },
   authOpenDocs: { env: 'RTSCORE_AUTH_OPEN_DOCS', doc: '`/docs`, `/openapi.json` and the demo page need no key.' },
   tlsCert: { env: 'RTSCORE_TLS_CERT', doc: 'PEM certificate (chain) file: serve HTTPS.' },
