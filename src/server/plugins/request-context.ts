@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import fp from 'fastify-plugin';
+import { rtsError } from '../../core/errors.js';
 import type { ServerContext } from '../context.js';
 
 /**
  * Per-request context: the request id (the client's `X-Request-Id` when it is
  * a short safe token, otherwise a UUID) and instance headers, the
- * cancellation signal routes pass to the models, and the in-flight gauge.
+ * cancellation signal routes pass to the models, the in-flight gauge, and
+ * the HTTP/1.1 Host check.
  */
 const REQUEST_ID = /^[A-Za-z0-9._:\-]{1,128}$/;
 
@@ -24,6 +26,10 @@ export const requestContext = fp<{ ctx: ServerContext }>(async (app, { ctx }) =>
     reply.header('X-Request-Id', request.id);
     reply.header('X-Rtscore-Instance', ctx.config.instanceId);
     if (ctx.state.draining) reply.header('Connection', 'close');
+    // HTTP/1.1 requires Host (RFC 9112 §3.2); Node's own check would answer an empty 400.
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+      throw rtsError('INVALID_INPUT', 'the Host header is missing (HTTP/1.1 requires it)');
+    }
     const controller = new AbortController();
     request.abortSignal = controller.signal;
     ctx.metrics.inFlight.inc();
