@@ -117,6 +117,10 @@ class OnnxImageClassifier implements ImageClassifier {
   private readonly imageShape: number[];
   private readonly imageSize: number;
   private readonly batcher: Batcher<Float32Array, Float32Array>;
+  /** Images admitted and not yet answered: decoding, queued or running. */
+  private inPipeline = 0;
+  private readonly pipelineLimit: number;
+  private readonly retryAfterSeconds = 1;
 
   constructor(ctx: ModelLoadContext, options: ClassifierOptions, pool: OnnxSessionPool, labels: Label[], io: ModelIo) {
     this.ctx = ctx;
@@ -146,6 +150,10 @@ class OnnxImageClassifier implements ImageClassifier {
       onDepth: (depth) => observer.queueDepth?.(name, version, depth),
       onCancelled: () => observer.cancelled?.(name, version),
     });
+
+    // Decoding comes before the batcher's queue, so admission must too, or
+    // an overload piles up unbounded in front of the decoders (issue 11).
+    this.pipelineLimit = batching.maxQueueSize + batching.maxBatchSize * pool.instances;
 
     const classes = io.classCount;
     const labelStrings = labels.map(formatLabel);
@@ -183,8 +191,7 @@ class OnnxImageClassifier implements ImageClassifier {
       throw rtsError('INVALID_INPUT', `topK must be an integer from 1 to ${this.classCount}, got ${String(k)}`);
     }
     if (!Array.isArray(images) || images.length === 0) throw rtsError('INVALID_INPUT', 'no images to classify');
-    const tensors = await this.preprocessAll(images, options.signal);
-    const logits = await this.score(tensors, options.signal);
+    const logits = await this.admit(images.length, async () => this.score(await this.preprocessAll(images, options.signal), options.signal));
     return logits.map((row) => topK(this.probabilities(row), k).map(({ index, score }) => {
       const label = this.labels[index]!;
       const prediction: ImagePrediction = { index, label: label.label, probability: score };
@@ -200,8 +207,7 @@ class OnnxImageClassifier implements ImageClassifier {
         throw rtsError('INVALID_INPUT', `unknown output "${o}"; the outputs are "${PROBABILITIES}" and "${LOGITS}"`);
       }
     }
-    const tensors = await this.inputImages(inputs, options.signal);
-    const logits = await this.score(tensors, options.signal);
+    const logits = await this.admit(imageCount(inputs), async () => this.score(await this.inputImages(inputs, options.signal), options.signal));
     const batch = logits.length;
     const classes = this.classCount;
     return wanted.map((name) => {
@@ -214,6 +220,31 @@ class OnnxImageClassifier implements ImageClassifier {
   async close(): Promise<void> {
     await this.batcher.close();
     await this.pool.close();
+  }
+
+  /**
+   * Admit a request of `images` images for the whole pipeline, or refuse it
+   * at once: 413 when it could never fit the queue, 503 + Retry-After when
+   * the pipeline is full now. Nothing is decoded for a refused request.
+   */
+  private async admit<T>(images: number, work: () => Promise<T>): Promise<T> {
+    if (images > this.batcher.capacity) {
+      throw rtsError('PAYLOAD_TOO_LARGE', `${images} images in one request can never fit the model's queue of ${this.batcher.capacity}`, {
+        details: { images, maxQueueSize: this.batcher.capacity },
+      });
+    }
+    if (this.inPipeline > 0 && this.inPipeline + images > this.pipelineLimit) {
+      throw rtsError('QUEUE_FULL', `the model's queue is full (${this.inPipeline} images in progress); retry later`, {
+        retryAfterSeconds: this.retryAfterSeconds,
+        details: { maxQueueSize: this.batcher.capacity },
+      });
+    }
+    this.inPipeline += images;
+    try {
+      return await work();
+    } finally {
+      this.inPipeline -= images;
+    }
   }
 
   /** Turn the one input tensor into preprocessed images. */
@@ -288,6 +319,12 @@ class OnnxImageClassifier implements ImageClassifier {
   private probabilities(row: Float32Array): Float32Array {
     return this.options.softmax ? softmax(row) : row;
   }
+}
+
+/** How many images a tensor request carries (its batch dimension; 1 when malformed: validation follows). */
+function imageCount(inputs: Tensor[]): number {
+  const n = Array.isArray(inputs) && inputs.length === 1 && Array.isArray(inputs[0]?.shape) ? Number(inputs[0]!.shape[0]) : 1;
+  return Number.isInteger(n) && n >= 1 ? n : 1;
 }
 
 /** Say which image of a request failed, keeping the error's code and status. */
