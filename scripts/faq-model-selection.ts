@@ -9,13 +9,13 @@ import { formatMetrics } from '../src/tasks/faq/training/metrics.js';
 import { runPrepare } from '../src/tasks/faq/data/prepare.js';
 import type { MatcherRecipe } from '../src/tasks/faq/training/pipelines.js';
 import { baselineOnValidation, selectModels, TABLE_HEADER, type Candidate } from '../src/tasks/faq/training/select.js';
-import type { ClassifierOptions, FeatureOptions, MlpOptions } from '../src/text/index.js';
+import type { TextClassifierOptions, FeatureOptions, MlpOptions } from '../src/text/index.js';
 
 const WORD1: FeatureOptions = {};
 const WORD12: FeatureOptions = { ngramRange: [1, 2], sublinearTf: true };
 const CHAR25: FeatureOptions = { analyzer: 'char_wb', ngramRange: [2, 5], sublinearTf: true };
 
-const recipe = (features: FeatureOptions[], classifier: ClassifierOptions, addFaqText = true): MatcherRecipe =>
+const recipe = (features: FeatureOptions[], classifier: TextClassifierOptions, addFaqText = true): MatcherRecipe =>
   ({ pipeline: { features, classifier: classifier.type === 'mlp' ? classifier : { maxIter: 300, ...classifier } }, addFaqText });
 const mlp = (features: FeatureOptions[], o: MlpOptions = {}): MatcherRecipe => recipe(features, { type: 'mlp', ...o });
 const MIN_DF2 = (f: FeatureOptions): FeatureOptions => ({ ...f, minDf: 2 });

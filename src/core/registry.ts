@@ -5,17 +5,8 @@ import { silentLogger, type Logger } from './logger.js';
 import { modelConfigSchema, type ModelConfig, type VersionPolicy } from './model-config.js';
 import { defaultRuntimeSettings, type Model, type ModelKind, type RuntimeSettings } from './model.js';
 import { nullObserver, type ModelObserver } from './observer.js';
+import { parseOrThrow } from './parse.js';
 
-/**
- * The model registry: a Triton-style model repository on disk
- * (`<root>/<name>/config.json` + numbered version folders), loaded into
- * memory according to each model's version policy.
- *
- * Loading a model again (new version, changed config) loads the new instances
- * first and swaps them in atomically; replaced instances stop taking requests
- * at once and are closed only when their in-flight requests are done, so a
- * reload or unload under traffic drops nothing.
- */
 export type ModelState = 'LOADING' | 'READY' | 'UNAVAILABLE' | 'FAILED';
 
 export interface ModelIndexEntry {
@@ -77,6 +68,16 @@ interface Entry {
 
 const VERSION_DIR = /^[1-9][0-9]*$/;
 
+/**
+ * The model registry: a Triton-style model repository on disk
+ * (`<root>/<name>/config.json` + numbered version folders), loaded into
+ * memory according to each model's version policy.
+ *
+ * Loading a model again (new version, changed config) loads the new instances
+ * first and swaps them in atomically; replaced instances stop taking requests
+ * at once and are closed only when their in-flight requests are done, so a
+ * reload or unload under traffic drops nothing.
+ */
 export class ModelRegistry {
   private readonly options: ModelRegistryOptions;
   private readonly kinds: Map<string, ModelKind>;
@@ -227,7 +228,14 @@ export class ModelRegistry {
     return e ? { state: e.state, reason: e.reason } : undefined;
   }
 
-  /** True when every known model that has not failed is ready, and at least one is. */
+  /**
+   * Server readiness, as Triton defines it: every model the server has loaded
+   * (or is loading) is ready, and at least one is. A model unloaded through the
+   * repository API leaves that set (its own readiness turns false, the server's
+   * stays true for the models it still serves); a model that failed to load
+   * under `serve-others` does not hold the server back; with no model left the
+   * server is not ready, since it would serve nothing. (deploy/README.md, "Readiness")
+   */
   ready(): boolean {
     let readyCount = 0;
     for (const e of this.entries.values()) {
@@ -383,12 +391,8 @@ export async function readModelConfig(modelDir: string, name: string): Promise<M
   } catch (err) {
     throw rtsError('MODEL_LOAD_FAILED', `model "${name}": ${file} is not readable JSON: ${(err as Error).message}`);
   }
-  const parsed = modelConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw rtsError('MODEL_LOAD_FAILED', `model "${name}": config.json field "${issue.path.join('.') || '(root)'}": ${issue.message}`);
-  }
-  return parsed.data;
+  return parseOrThrow(modelConfigSchema, raw, 'MODEL_LOAD_FAILED', `model "${name}": config.json`,
+    (issue) => `field "${issue.path.map(String).join('.') || '(root)'}": ${issue.message}`);
 }
 
 /** Numbered version folders of a model, ascending. */

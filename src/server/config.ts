@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { rtsError } from '../core/errors.js';
+import { parseOrThrow } from '../core/parse.js';
 
 /**
  * The server configuration, in one place. Sources, later ones winning:
@@ -129,15 +130,12 @@ export function loadConfig(sources: { file?: string; env?: NodeJS.ProcessEnv; fl
   for (const [key, value] of Object.entries(sources.flags ?? {})) {
     if (value !== undefined) merged[key] = value;
   }
-  const parsed = configSchema.safeParse(merged);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+  // Each issue names the setting and its environment variable.
+  const config = parseOrThrow(configSchema, merged, 'CONFIG', 'invalid configuration', (issue) => {
     const key = String(issue.path[0] ?? '');
     const where = key in OPTIONS ? `${key} (${OPTIONS[key as ConfigKey].env})` : key || '(config)';
-    const msg = issue.code === 'unrecognized_keys' ? `unknown option(s) ${issue.keys.join(', ')}` : issue.message;
-    throw rtsError('CONFIG', `invalid configuration: ${where}: ${msg}`);
-  }
-  const config = parsed.data;
+    return `${where}: ${issue.code === 'unrecognized_keys' ? `unknown option(s) ${issue.keys.join(', ')}` : issue.message}`;
+  });
   if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
     throw rtsError('CONFIG', 'invalid configuration: tlsCert (RTSCORE_TLS_CERT) and tlsKey (RTSCORE_TLS_KEY) must be given together');
   }
@@ -152,5 +150,9 @@ export function readKeyFile(path: string): string[] {
   } catch (err) {
     throw rtsError('CONFIG', `API key file ${path}: ${(err as Error).message}`);
   }
-  return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const keys = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  // A named key file without a key would silently turn authentication (or the
+  // admin-only guard of repository control) off: refuse it instead.
+  if (keys.length === 0) throw rtsError('CONFIG', `API key file ${path} holds no key (one key per line)`);
+  return keys;
 }

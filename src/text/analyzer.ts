@@ -9,7 +9,9 @@
  * - Lone UTF-16 surrogates (invalid text) are replaced by U+FFFD before analysis.
  * - `tokenPattern` is Python syntax translated by `compilePythonPattern` (see there).
  */
+import { z } from 'zod';
 import { rtsError } from '../core/errors.js';
+import { resolveOptions } from './options.js';
 import { compilePythonPattern, countGroups } from './pattern.js';
 import { ENGLISH_STOP_WORDS } from './stop-words.js';
 import { COMBINING_CHAR_RE, PY_SPACE_CHARS, PY_WORD_CHARS, hasSurrogates } from './unicode.js';
@@ -54,34 +56,23 @@ const ASCII_RE = /^[\x00-\x7f]*$/;
 const MULTI_SPACE_RE = new RegExp(`[${PY_SPACE_CHARS}]{2,}`, 'gu');
 const SPACE_SPLIT_RE = new RegExp(`[${PY_SPACE_CHARS}]+`, 'u');
 
+/** The analysis options' constraints and defaults (extended by the TF-IDF vectorizer's schema). */
+export const analyzerOptionsSchema = z.object({
+  lowercase: z.boolean().default(true),
+  analyzer: z.enum(['word', 'char', 'char_wb']).default('word'),
+  ngramRange: z
+    .tuple([z.number(), z.number()])
+    .refine(([min, max]) => Number.isInteger(min) && Number.isInteger(max) && min >= 1 && max >= min, {
+      error: (issue) => `must be [min, max] integers with 1 <= min <= max, got ${JSON.stringify(issue.input)}`,
+    })
+    .default((): [number, number] => [1, 1]),
+  tokenPattern: z.string().default(DEFAULT_TOKEN_PATTERN),
+  stopWords: z.union([z.literal('english'), z.array(z.string())], { error: "must be a list of words, 'english' or null" }).nullable().default(null),
+  stripAccents: z.literal('unicode').nullable().default(null),
+});
+
 export function resolveAnalyzerOptions(o: AnalyzerOptions = {}): ResolvedAnalyzerOptions {
-  const analyzer = o.analyzer ?? 'word';
-  if (analyzer !== 'word' && analyzer !== 'char' && analyzer !== 'char_wb') {
-    throw rtsError('INVALID_INPUT', `analyzer must be 'word', 'char' or 'char_wb', got ${String(analyzer)}`);
-  }
-  const range = o.ngramRange ?? [1, 1];
-  const [minN, maxN] = range;
-  if (range.length !== 2 || !Number.isInteger(minN) || !Number.isInteger(maxN) || minN < 1 || maxN < minN) {
-    throw rtsError('INVALID_INPUT', `ngramRange must be [min, max] integers with 1 <= min <= max, got ${JSON.stringify(range)}`);
-  }
-  const stripAccents = o.stripAccents ?? null;
-  if (stripAccents !== null && stripAccents !== 'unicode') {
-    throw rtsError('INVALID_INPUT', `stripAccents must be 'unicode' or null, got ${String(stripAccents)}`);
-  }
-  const stopWords = o.stopWords ?? null;
-  if (stopWords !== null && stopWords !== 'english' && !Array.isArray(stopWords)) {
-    throw rtsError('INVALID_INPUT', "stopWords must be a list of words, 'english' or null");
-  }
-  const tokenPattern = o.tokenPattern ?? DEFAULT_TOKEN_PATTERN;
-  if (typeof tokenPattern !== 'string') throw rtsError('INVALID_INPUT', 'tokenPattern must be a string');
-  return {
-    lowercase: o.lowercase ?? true,
-    analyzer,
-    ngramRange: [minN!, maxN!],
-    tokenPattern,
-    stopWords: stopWords === null || stopWords === 'english' ? stopWords : [...stopWords],
-    stripAccents,
-  };
+  return resolveOptions(analyzerOptionsSchema, o);
 }
 
 /** sklearn's `strip_accents_unicode`: NFKD, then drop characters with a non-zero combining class. */

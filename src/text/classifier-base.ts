@@ -3,6 +3,7 @@
  * classifier starts its fit with.
  */
 import { rtsError } from '../core/errors.js';
+import type { SectionReader, SectionWriter } from './sections.js';
 import type { CsrMatrix } from './sparse.js';
 
 export interface ClassifierFitOptions {
@@ -17,6 +18,8 @@ export interface ClassifierFitOptions {
 export interface TextClassifier {
   /** Which model this is; the file format stores it. */
   readonly type: 'logistic' | 'mlp';
+  /** The resolved options (what the file stores). */
+  readonly options: object;
   readonly fitted: boolean;
   readonly nClasses: number;
   readonly nFeatures: number;
@@ -29,15 +32,29 @@ export interface TextClassifier {
   fit(X: CsrMatrix, y: Int32Array, options?: ClassifierFitOptions): this;
   /** Class probabilities, row-major rows × classes. */
   predictProba(X: CsrMatrix): Float32Array;
+  /** Write the fitted arrays into a model file (the header keeps `ClassifierState`). */
+  toSections(out: SectionWriter): void;
 }
 
-/** Option checks shared by the classifiers (INVALID_INPUT naming the option). */
-export function checkPositiveInteger(name: string, value: number): void {
-  if (!Number.isInteger(value) || value < 1) throw rtsError('INVALID_INPUT', `${name} must be a positive integer, got ${String(value)}`);
+/** A classifier's part of a model file's header, in the file's key order. */
+export interface ClassifierState {
+  /** Absent in version 1 files: logistic. */
+  type?: TextClassifier['type'];
+  options: object;
+  nFeatures: number;
+  nClasses: number;
+  converged: boolean;
+  nIter: number;
 }
 
-export function checkPositiveNumber(name: string, value: number): void {
-  if (!(value > 0) || !Number.isFinite(value)) throw rtsError('INVALID_INPUT', `${name} must be a positive number, got ${String(value)}`);
+export function classifierState(c: TextClassifier): ClassifierState {
+  return { type: c.type, options: c.options, nFeatures: c.nFeatures, nClasses: c.nClasses, converged: c.converged, nIter: c.nIter };
+}
+
+/** How a classifier type is made: from options (to fit) or from a model file's state and sections. */
+export interface ClassifierType {
+  create(options: object): TextClassifier;
+  fromSections(state: ClassifierState, from: SectionReader): TextClassifier;
 }
 
 /**

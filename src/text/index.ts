@@ -1,24 +1,17 @@
 /**
- * rtscore's scikit-learn-like text ML: analysis (tokens, n-grams), TF-IDF, sparse
- * matrices, multinomial logistic regression (L-BFGS), a one-hidden-layer MLP (Adam) with an
- * optional nearest-neighbour vote in its hidden layer, a feature-union pipeline and its binary file format.
+ * rtscore's scikit-learn-like text ML, as the rest of rtscore uses it: a pipeline (a feature
+ * union of TF-IDF vectorizers feeding a classifier: multinomial logistic regression by L-BFGS,
+ * or a one-hidden-layer MLP with an optional nearest-neighbour vote in its hidden layer), its
+ * binary model file, and the estimators and sparse matrices it is built from. The solvers,
+ * the analysis internals and the file's sections are not part of this surface.
  */
-export * from './analyzer.js';
-export * from './argmax.js';
-export * from './argsort.js';
-export * from './classifier-base.js';
-export * from './classifiers.js';
-export * from './lbfgs.js';
-export * from './line-search.js';
-export * from './logistic.js';
-export * from './mlp.js';
-export * from './multinomial.js';
-export * from './neighbours.js';
-export * from './pattern.js';
-export * from './pipeline.js';
-export * from './serialize.js';
-export * from './softmax.js';
-export * from './sparse.js';
-export * from './stop-words.js';
-export * from './tfidf.js';
-export * from './unicode.js';
+export { argmaxRows } from './argmax.js';
+export type { ClassifierFitOptions, TextClassifier } from './classifier-base.js';
+export type { TextClassifierOptions } from './classifiers.js';
+export { LogisticRegression, type LogisticRegressionOptions } from './logistic.js';
+export { MlpClassifier, type MlpOptions } from './mlp.js';
+export type { NeighbourOptions } from './neighbours.js';
+export { TextPipeline, type FeatureOptions, type PipelineFitOptions, type PipelineProgressEvent, type TextPipelineOptions } from './pipeline.js';
+export { deserializePipeline, loadPipeline, PIPELINE_FORMAT_VERSION, savePipeline, serializePipeline } from './serialize.js';
+export { CsrMatrix, csrTimesDense } from './sparse.js';
+export { TfidfVectorizer, type TfidfOptions } from './tfidf.js';

@@ -17,12 +17,15 @@
  * Weights are dense and feature-major (features × classes), so scoring a sparse row is
  * nnz × classes multiply-adds over the rows of W the document uses.
  */
+import { z } from 'zod';
 import { rtsError } from '../core/errors.js';
 import { argmaxRows } from './argmax.js';
 import { minimizeLbfgs, type LbfgsStopReason } from './lbfgs.js';
-import { softmaxInPlace } from './softmax.js';
+import { softmaxInPlace } from '../core/softmax.js';
 import { MultinomialLoss } from './multinomial.js';
-import { checkPositiveNumber, classWeightedSamples, type ClassifierFitOptions, type TextClassifier } from './classifier-base.js';
+import { classWeightedSamples, type ClassifierFitOptions, type ClassifierState, type TextClassifier } from './classifier-base.js';
+import type { SectionReader, SectionWriter } from './sections.js';
+import { classWeight, nonNegativeInteger, nonNegativeNumber, positiveInteger, positiveNumber, resolveOptions } from './options.js';
 import { CsrMatrix, addRowTimesDense } from './sparse.js';
 
 export interface LogisticRegressionOptions {
@@ -45,23 +48,18 @@ export type ResolvedLogisticRegressionOptions = Required<LogisticRegressionOptio
 /** `onProgress` gets the scaled loss and the gradient's largest component after each L-BFGS iteration. */
 export type LogisticFitOptions = ClassifierFitOptions;
 
+/** The options' constraints and defaults (the stored, resolved options are its output). */
+export const logisticOptionsSchema = z.object({
+  C: positiveNumber().default(1),
+  fitIntercept: z.boolean().default(true),
+  classWeight: classWeight().default(null),
+  maxIter: nonNegativeInteger().default(200),
+  tol: nonNegativeNumber().default(1e-4),
+  lbfgsMemory: positiveInteger().default(10),
+});
+
 export function resolveLogisticOptions(o: LogisticRegressionOptions = {}): ResolvedLogisticRegressionOptions {
-  const r: ResolvedLogisticRegressionOptions = {
-    C: o.C ?? 1,
-    fitIntercept: o.fitIntercept ?? true,
-    classWeight: o.classWeight ?? null,
-    maxIter: o.maxIter ?? 200,
-    tol: o.tol ?? 1e-4,
-    lbfgsMemory: o.lbfgsMemory ?? 10,
-  };
-  checkPositiveNumber('C', r.C);
-  if (!Number.isInteger(r.maxIter) || r.maxIter < 0) throw rtsError('INVALID_INPUT', `maxIter must be an integer >= 0, got ${String(r.maxIter)}`);
-  if (!(r.tol >= 0)) throw rtsError('INVALID_INPUT', `tol must be >= 0, got ${String(r.tol)}`);
-  if (!Number.isInteger(r.lbfgsMemory) || r.lbfgsMemory < 1) throw rtsError('INVALID_INPUT', 'lbfgsMemory must be a positive integer');
-  if (r.classWeight !== null && r.classWeight !== 'balanced') {
-    throw rtsError('INVALID_INPUT', `classWeight must be 'balanced' or null, got ${String(r.classWeight)}`);
-  }
-  return r;
+  return resolveOptions(logisticOptionsSchema, o);
 }
 
 export class LogisticRegression implements TextClassifier {
@@ -189,6 +187,21 @@ export class LogisticRegression implements TextClassifier {
     m.converged = info.converged ?? true;
     m.nIter = info.nIter ?? 0;
     return m;
+  }
+
+  /** Saved arrays: `coef` (features × classes, feature-major) and `intercept`, float32. */
+  toSections(out: SectionWriter): void {
+    out.float32('coef', this.coef);
+    out.float32('intercept', this.intercept);
+  }
+
+  static fromSections(state: ClassifierState, from: SectionReader): LogisticRegression {
+    const coef = from.float32('coef', state.nFeatures * state.nClasses);
+    const intercept = from.float32('intercept', state.nClasses);
+    return LogisticRegression.fromWeights(state.options as LogisticRegressionOptions, state.nFeatures, state.nClasses, coef, intercept, {
+      converged: state.converged,
+      nIter: state.nIter,
+    });
   }
 
   private scores(X: CsrMatrix): Float64Array {

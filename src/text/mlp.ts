@@ -18,11 +18,14 @@
  * hidden vectors are kept after the fit and a nearest-neighbour vote among them is blended
  * into the probabilities (neighbours.ts); training itself is unchanged.
  */
+import { z } from 'zod';
 import { rtsError } from '../core/errors.js';
 import { mulberry32, shuffleInPlace } from '../core/random.js';
-import { checkPositiveInteger, checkPositiveNumber, classWeightedSamples, type ClassifierFitOptions, type TextClassifier } from './classifier-base.js';
-import { softmaxInPlace } from './softmax.js';
-import { NeighbourMemory, resolveNeighbourOptions, type NeighbourOptions, type ResolvedNeighbourOptions } from './neighbours.js';
+import { classWeightedSamples, type ClassifierFitOptions, type ClassifierState, type TextClassifier } from './classifier-base.js';
+import { corrupt, type SectionReader, type SectionWriter } from './sections.js';
+import { softmaxInPlace } from '../core/softmax.js';
+import { NeighbourMemory, neighbourOptionsSchema, type NeighbourOptions, type ResolvedNeighbourOptions } from './neighbours.js';
+import { classWeight, integer, numberWhere, positiveInteger, positiveNumber, resolveOptions } from './options.js';
 import { addRowTimesDense, type CsrMatrix } from './sparse.js';
 
 export interface MlpOptions {
@@ -54,27 +57,20 @@ const BETA1 = 0.9;
 const BETA2 = 0.999;
 const EPSILON = 1e-8;
 
+/** The options' constraints and defaults (the stored, resolved options are its output). */
+export const mlpOptionsSchema = z.object({
+  hiddenSize: positiveInteger().default(512),
+  epochs: positiveInteger().default(8),
+  batchSize: positiveInteger().default(32),
+  learningRate: positiveNumber().default(0.001),
+  dropout: numberWhere((v) => v >= 0 && v < 1, 'in [0, 1)').default(0.5),
+  classWeight: classWeight().default(null),
+  seed: integer().default(0),
+  neighbours: neighbourOptionsSchema.nullable().default(null),
+});
+
 export function resolveMlpOptions(o: MlpOptions = {}): ResolvedMlpOptions {
-  const r: ResolvedMlpOptions = {
-    hiddenSize: o.hiddenSize ?? 512,
-    epochs: o.epochs ?? 8,
-    batchSize: o.batchSize ?? 32,
-    learningRate: o.learningRate ?? 0.001,
-    dropout: o.dropout ?? 0.5,
-    classWeight: o.classWeight ?? null,
-    seed: o.seed ?? 0,
-    neighbours: o.neighbours === undefined || o.neighbours === null ? null : resolveNeighbourOptions(o.neighbours),
-  };
-  checkPositiveInteger('hiddenSize', r.hiddenSize);
-  checkPositiveInteger('epochs', r.epochs);
-  checkPositiveInteger('batchSize', r.batchSize);
-  checkPositiveNumber('learningRate', r.learningRate);
-  if (!(r.dropout >= 0 && r.dropout < 1)) throw rtsError('INVALID_INPUT', `dropout must be in [0, 1), got ${String(r.dropout)}`);
-  if (!Number.isInteger(r.seed)) throw rtsError('INVALID_INPUT', `seed must be an integer, got ${String(r.seed)}`);
-  if (r.classWeight !== null && r.classWeight !== 'balanced') {
-    throw rtsError('INVALID_INPUT', `classWeight must be 'balanced' or null, got ${String(r.classWeight)}`);
-  }
-  return r;
+  return resolveOptions(mlpOptionsSchema, o);
 }
 
 /** The four weight arrays of a fitted network. */
@@ -398,4 +394,48 @@ export class MlpClassifier implements TextClassifier {
     m.converged = true;
     return m;
   }
+
+  /**
+   * Saved arrays, float32: `w1` (features × hidden), `b1`, `w2` (hidden × classes), `b2`, and
+   * with neighbours on, `memory.vectors` (questions × hidden) and `memory.classStart` (uint32).
+   */
+  toSections(out: SectionWriter): void {
+    const w = this.weights;
+    for (const name of MLP_SECTIONS) out.float32(name, w[name]);
+    if (this.memory) {
+      out.float32('memory.vectors', this.memory.vectors);
+      out.uint32('memory.classStart', Uint32Array.from(this.memory.classStart));
+    }
+  }
+
+  static fromSections(state: ClassifierState, from: SectionReader): MlpClassifier {
+    const options = withStoredDefaults(state.options as ResolvedMlpOptions);
+    const H = options.hiddenSize;
+    if (!Number.isSafeInteger(H) || H < 1) corrupt(`bad hidden layer size ${String(H)}`);
+    const { nFeatures, nClasses } = state;
+    const weights: MlpWeights = {
+      w1: from.float32('w1', nFeatures * H),
+      b1: from.float32('b1', H),
+      w2: from.float32('w2', H * nClasses),
+      b2: from.float32('b2', nClasses),
+    };
+    let memory: { vectors: Float32Array; classStart: Int32Array } | undefined;
+    if (options.neighbours) {
+      const classStart = Int32Array.from(from.uint32('memory.classStart', nClasses + 1));
+      memory = { vectors: from.float32('memory.vectors', classStart[nClasses]! * H), classStart };
+    }
+    return MlpClassifier.fromWeights(options, nFeatures, nClasses, weights, { nIter: state.nIter, ...(memory ? { memory } : {}) });
+  }
+}
+
+const MLP_SECTIONS = ['w1', 'b1', 'w2', 'b2'] as const satisfies readonly (keyof MlpWeights)[];
+
+/**
+ * Options added after a file could have been written take the value that reproduces how
+ * that file's model scored: `neighbours.confidence` (absent = 0, the unscaled vote).
+ */
+function withStoredDefaults(options: ResolvedMlpOptions): ResolvedMlpOptions {
+  const n = options.neighbours;
+  if (n === null || n === undefined || (n as Partial<typeof n>).confidence !== undefined) return options;
+  return { ...options, neighbours: { ...n, confidence: 0 } };
 }

@@ -19,8 +19,9 @@
  * network spreads its probability over many classes ("help"), the nearest questions still
  * agree on some class, and an unscaled vote would hand that class most of the probability.
  */
+import { z } from 'zod';
 import { rtsError } from '../core/errors.js';
-import { checkPositiveInteger, checkPositiveNumber } from './classifier-base.js';
+import { nonNegativeNumber, numberWhere, positiveInteger, positiveNumber, resolveOptions } from './options.js';
 
 export interface NeighbourOptions {
   /** Neighbours that vote. Default 5. */
@@ -41,20 +42,17 @@ export interface NeighbourOptions {
 
 export type ResolvedNeighbourOptions = Required<NeighbourOptions>;
 
+/** The options' constraints and defaults (the stored, resolved options are its output). */
+export const neighbourOptionsSchema = z.object({
+  k: positiveInteger().default(5),
+  temperature: positiveNumber().default(0.01),
+  weight: numberWhere((v) => v >= 0 && v <= 1, 'in [0, 1]').default(0.8),
+  candidates: positiveInteger().default(3),
+  confidence: nonNegativeNumber().default(4),
+});
+
 export function resolveNeighbourOptions(o: NeighbourOptions = {}): ResolvedNeighbourOptions {
-  const r: ResolvedNeighbourOptions = {
-    k: o.k ?? 5,
-    temperature: o.temperature ?? 0.01,
-    weight: o.weight ?? 0.8,
-    candidates: o.candidates ?? 3,
-    confidence: o.confidence ?? 4,
-  };
-  checkPositiveInteger('neighbours.k', r.k);
-  checkPositiveInteger('neighbours.candidates', r.candidates);
-  checkPositiveNumber('neighbours.temperature', r.temperature);
-  if (!(r.weight >= 0 && r.weight <= 1)) throw rtsError('INVALID_INPUT', `neighbours.weight must be in [0, 1], got ${String(r.weight)}`);
-  if (!(r.confidence >= 0 && Number.isFinite(r.confidence))) throw rtsError('INVALID_INPUT', `neighbours.confidence must be a finite number ≥ 0, got ${String(r.confidence)}`);
-  return r;
+  return resolveOptions(neighbourOptionsSchema, o, 'neighbours.');
 }
 
 /**

@@ -5,10 +5,11 @@
  */
 import { rtsError } from '../core/errors.js';
 import { argmaxRows } from './argmax.js';
-import type { TextClassifier } from './classifier-base.js';
-import { createClassifier, type ClassifierOptions } from './classifiers.js';
+import { classifierState, type ClassifierState, type TextClassifier } from './classifier-base.js';
+import { classifierFromSections, createClassifier, type TextClassifierOptions } from './classifiers.js';
+import { corrupt, type SectionReader, type SectionWriter } from './sections.js';
 import { CsrMatrix } from './sparse.js';
-import { type TfidfOptions, TfidfVectorizer } from './tfidf.js';
+import { type ResolvedTfidfOptions, type TfidfOptions, TfidfVectorizer } from './tfidf.js';
 
 export type FeatureOptions = TfidfOptions & {
   /** Multiplies this block's TF-IDF values. Default 1. */
@@ -17,7 +18,14 @@ export type FeatureOptions = TfidfOptions & {
 
 export interface TextPipelineOptions {
   features: FeatureOptions[];
-  classifier: ClassifierOptions;
+  classifier: TextClassifierOptions;
+}
+
+/** A fitted pipeline's part of a model file's header, in the file's key order. */
+export interface PipelineState {
+  options: TextPipelineOptions;
+  features: Array<{ options: ResolvedTfidfOptions; weight: number; nTerms: number }>;
+  classifier: ClassifierState;
 }
 
 export interface PipelineProgressEvent {
@@ -123,6 +131,27 @@ export class TextPipeline {
   /** Class probabilities, row-major texts × classes. */
   predictProba(texts: readonly string[]): Float32Array {
     return this.classifier.predictProba(this.transform(texts));
+  }
+
+  /** Write every fitted array (feature blocks in order, then the classifier's); returns the header state. */
+  toSections(out: SectionWriter): PipelineState {
+    if (!this.fitted) throw rtsError('INVALID_INPUT', 'cannot serialise a pipeline that is not fitted');
+    const features = this.vectorizers.map((v, b) => {
+      const { options, nTerms } = v.toSections(out, b);
+      return { options, weight: this.weights[b]!, nTerms };
+    });
+    this.classifier.toSections(out);
+    return { options: this.options, features, classifier: classifierState(this.classifier) };
+  }
+
+  static fromSections(state: PipelineState, from: SectionReader): TextPipeline {
+    const vectorizers = state.features.map((f, b) => TfidfVectorizer.fromSections(f, from, b));
+    const nFeatures = vectorizers.reduce((s, v) => s + v.nFeatures, 0);
+    const classifier = classifierFromSections(state.classifier, from, nFeatures);
+    if (!Array.isArray(state.options?.features) || state.options.features.length !== vectorizers.length) {
+      corrupt('inconsistent shapes: pipeline options and feature blocks differ in number');
+    }
+    return new TextPipeline(state.options, { vectorizers, classifier });
   }
 
   /** Most probable class of each text. */

@@ -8,9 +8,12 @@
  * (`ln((1 + n) / (1 + df)) + 1` when `smoothIdf`, else `ln(n / df) + 1`), then the
  * row is scaled to unit L2 or L1 norm (`norm`). Computed in float64, stored in float32.
  */
+import { z } from 'zod';
 import { rtsError } from '../core/errors.js';
-import { type Analyzer, type AnalyzerOptions, type ResolvedAnalyzerOptions, buildAnalyzer, resolveAnalyzerOptions } from './analyzer.js';
+import { type Analyzer, type AnalyzerOptions, type ResolvedAnalyzerOptions, analyzerOptionsSchema, buildAnalyzer } from './analyzer.js';
+import { positiveInteger, resolveOptions } from './options.js';
 import { numpyArgsort } from './argsort.js';
+import { corrupt, type SectionReader, type SectionWriter } from './sections.js';
 import { CsrMatrix } from './sparse.js';
 import { compareCodePoints } from './unicode.js';
 
@@ -53,6 +56,12 @@ export interface ResolvedTfidfOptions extends ResolvedAnalyzerOptions {
   binary: boolean;
 }
 
+/** A vectorizer's part of a model file's header. */
+export interface TfidfState {
+  options: ResolvedTfidfOptions;
+  nTerms: number;
+}
+
 export interface TfidfVectorizerJSON {
   kind: 'TfidfVectorizer';
   options: ResolvedTfidfOptions;
@@ -60,39 +69,43 @@ export interface TfidfVectorizerJSON {
   idf: number[];
 }
 
-function resolveDf(v: DfLimit | undefined, name: 'minDf' | 'maxDf'): ResolvedDfLimit {
-  if (v === undefined) return name === 'minDf' ? { count: 1 } : { proportion: 1 };
-  if (typeof v === 'number') {
-    if (v === 1) return name === 'minDf' ? { count: 1 } : { proportion: 1 };
-    if (Number.isInteger(v) && v > 1) return { count: v };
-    if (v >= 0 && v < 1) return { proportion: v };
-  } else if (typeof v === 'object' && v !== null) {
-    if ('count' in v && Number.isInteger(v.count) && v.count >= 0) return { count: v.count };
-    if ('proportion' in v && typeof v.proportion === 'number' && v.proportion >= 0 && v.proportion <= 1) {
-      return { proportion: v.proportion };
-    }
-  }
-  throw rtsError('INVALID_INPUT', `${name} must be an integer count >= 1, a proportion in [0, 1], {count} or {proportion}; got ${JSON.stringify(v)}`);
+const DF_RULE = 'an integer count >= 1, a proportion in [0, 1], {count} or {proportion}';
+
+/** A document-frequency bound: a plain 1 means sklearn's default for that option (see DfLimit). */
+function dfLimit(name: 'minDf' | 'maxDf') {
+  const dflt: ResolvedDfLimit = name === 'minDf' ? { count: 1 } : { proportion: 1 };
+  return z
+    .union([z.number(), z.object({ count: z.number() }), z.object({ proportion: z.number() })], { error: `must be ${DF_RULE}` })
+    .optional()
+    .transform((v, ctx): ResolvedDfLimit => {
+      if (v === undefined || v === 1) return { ...dflt };
+      if (typeof v === 'number') {
+        if (Number.isInteger(v) && v > 1) return { count: v };
+        if (v >= 0 && v < 1) return { proportion: v };
+      } else if ('count' in v) {
+        if (Number.isInteger(v.count) && v.count >= 0) return { count: v.count };
+      } else if (v.proportion >= 0 && v.proportion <= 1) {
+        return { proportion: v.proportion };
+      }
+      ctx.addIssue({ code: 'custom', message: `must be ${DF_RULE}; got ${JSON.stringify(v)}` });
+      return z.NEVER;
+    });
 }
 
+/** The options' constraints and defaults (the stored, resolved options are its output). */
+export const tfidfOptionsSchema = analyzerOptionsSchema.extend({
+  minDf: dfLimit('minDf'),
+  maxDf: dfLimit('maxDf'),
+  maxFeatures: positiveInteger().nullable().default(null),
+  useIdf: z.boolean().default(true),
+  smoothIdf: z.boolean().default(true),
+  sublinearTf: z.boolean().default(false),
+  norm: z.enum(['l2', 'l1']).nullable().default('l2'),
+  binary: z.boolean().default(false),
+});
+
 export function resolveTfidfOptions(o: TfidfOptions = {}): ResolvedTfidfOptions {
-  const maxFeatures = o.maxFeatures ?? null;
-  if (maxFeatures !== null && (!Number.isInteger(maxFeatures) || maxFeatures < 1)) {
-    throw rtsError('INVALID_INPUT', `maxFeatures must be a positive integer or null, got ${String(maxFeatures)}`);
-  }
-  const norm = o.norm === undefined ? 'l2' : o.norm;
-  if (norm !== 'l2' && norm !== 'l1' && norm !== null) throw rtsError('INVALID_INPUT', `norm must be 'l2', 'l1' or null, got ${String(norm)}`);
-  return {
-    ...resolveAnalyzerOptions(o),
-    minDf: resolveDf(o.minDf, 'minDf'),
-    maxDf: resolveDf(o.maxDf, 'maxDf'),
-    maxFeatures,
-    useIdf: o.useIdf ?? true,
-    smoothIdf: o.smoothIdf ?? true,
-    sublinearTf: o.sublinearTf ?? false,
-    norm,
-    binary: o.binary ?? false,
-  };
+  return resolveOptions(tfidfOptionsSchema, o);
 }
 
 function dfBound(limit: ResolvedDfLimit, nDocs: number): number {
@@ -254,6 +267,41 @@ export class TfidfVectorizer {
   toJSON(): TfidfVectorizerJSON {
     this.requireFitted();
     return { kind: 'TfidfVectorizer', options: this.options, terms: [...this.terms], idf: Array.from(this.idfValues) };
+  }
+
+  /**
+   * Saved state of feature block `b`: the header part (options, term count) and the arrays
+   * `terms.<b>.lengths` (uint32, UTF-16 length of each term), `terms.<b>.text` (the terms
+   * concatenated, UTF-8: one decode plus slicing when loading) and `idf.<b>` (float64).
+   */
+  toSections(out: SectionWriter, b: number): TfidfState {
+    const terms = this.getFeatureNames();
+    out.uint32(`terms.${b}.lengths`, Uint32Array.from(terms, (t) => t.length));
+    out.utf8(`terms.${b}.text`, new TextEncoder().encode(terms.join('')));
+    out.float64(`idf.${b}`, this.idf);
+    return { options: this.options, nTerms: terms.length };
+  }
+
+  static fromSections(state: TfidfState, from: SectionReader, b: number): TfidfVectorizer {
+    if (!Number.isSafeInteger(state?.nTerms) || state.nTerms < 0) corrupt(`feature block ${b} has a bad term count`);
+    if (typeof state.options !== 'object' || state.options === null) corrupt(`feature block ${b} has no options`);
+    const lengths = from.uint32(`terms.${b}.lengths`, state.nTerms);
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(from.utf8(`terms.${b}.text`));
+    } catch (err) {
+      return corrupt(`terms of feature block ${b} are not valid UTF-8`, err);
+    }
+    const terms = new Array<string>(state.nTerms);
+    let pos = 0;
+    for (let j = 0; j < state.nTerms; j++) {
+      const len = lengths[j]!;
+      if (pos + len > text.length) corrupt(`inconsistent shapes: term lengths of feature block ${b} exceed its text`);
+      terms[j] = text.slice(pos, pos + len);
+      pos += len;
+    }
+    if (pos !== text.length) corrupt(`inconsistent shapes: term lengths of feature block ${b} do not cover its text`);
+    return TfidfVectorizer.fromFitted(state.options, terms, from.float64(`idf.${b}`, state.nTerms));
   }
 
   static fromJSON(obj: unknown): TfidfVectorizer {

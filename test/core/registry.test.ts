@@ -12,14 +12,25 @@ class EchoKind implements ModelKind {
   closed: string[] = [];
   built: string[] = [];
   failOn = new Set<string>();
+  private closeWaiters = new Map<string, () => void>();
+  /** Resolves when `name/version` is closed (already closed: at once). */
+  whenClosed(id: string): Promise<void> {
+    if (this.closed.includes(id)) return Promise.resolve();
+    return new Promise((resolve) => this.closeWaiters.set(id, resolve));
+  }
   async load(ctx: ModelLoadContext): Promise<Model> {
     if (this.failOn.has(ctx.version)) throw new Error(`cannot load ${ctx.version}`);
     const closed = this.closed;
+    const waiters = this.closeWaiters;
     return {
       name: ctx.name, version: ctx.version, kind: this.kind,
       metadata: { name: ctx.name, version: ctx.version, kind: this.kind, platform: 'test', inputs: [], outputs: [], maxBatchSize: 1 },
       async infer(): Promise<Tensor[]> { return []; },
-      async close() { closed.push(`${ctx.name}/${ctx.version}`); },
+      async close() {
+        const id = `${ctx.name}/${ctx.version}`;
+        closed.push(id);
+        waiters.get(id)?.();
+      },
     };
   }
   async build(ctx: { name: string; modelDir: string }): Promise<void> {
@@ -102,11 +113,12 @@ describe('ModelRegistry', () => {
     await mkdir(join(root, 'a', '2'));
     await reg.load('a');
     expect(reg.acquire('a').model.version).toBe('2');
-    // the old instance is retired but still held by a request
-    await new Promise((r) => setTimeout(r, 20));
+    // The old instance is retired but still held by a request: the reload has finished and
+    // nothing is closed. Releasing the lease is what closes it.
     expect(kind.closed).toEqual([]);
+    const closed = kind.whenClosed('a/1');
     lease.release();
-    await new Promise((r) => setTimeout(r, 20));
+    await closed;
     expect(kind.closed).toEqual(['a/1']);
   });
 

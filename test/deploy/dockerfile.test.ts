@@ -9,7 +9,7 @@
  * daemon); that needs the base image from its registry, so it is off by default.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -20,7 +20,7 @@ const read = (p: string) => readFileSync(join(ROOT, p), 'utf8');
 const dockerignore = read('.dockerignore');
 
 const IMAGES = [
-  { file: 'deploy/docker/Dockerfile', runtimeBase: /^node:20\.\d+\.\d+-bookworm-slim$/ },
+  { file: 'deploy/docker/Dockerfile', runtimeBase: /^node:24\.\d+\.\d+-bookworm-slim$/ },
   { file: 'deploy/docker/Dockerfile.gpu', runtimeBase: /^nvidia\/cuda:12\.\d+\.\d+-cudnn-runtime-ubuntu\d+\.\d+$/ },
 ];
 
@@ -38,7 +38,8 @@ describe.each(IMAGES)('$file', ({ file, runtimeBase }) => {
       expect(s.from, s.name).toMatch(/^[\w./-]+:\d+\.\d+\.\d+[\w.-]*(@sha256:[0-9a-f]{64})?$/);
       expect(s.from).not.toMatch(/:latest\b/);
     }
-    expect(build.from).toMatch(/^node:20\.\d+\.\d+-bookworm-slim$/);
+    // Node 24, the current LTS (Node 20 reached end of life on 2026-04-30).
+    expect(build.from).toMatch(/^node:24\.\d+\.\d+-bookworm-slim$/);
     expect(runtime.from).toMatch(runtimeBase);
   });
 
@@ -55,9 +56,20 @@ describe.each(IMAGES)('$file', ({ file, runtimeBase }) => {
     expect(contextSources([runtime])).not.toContain('node_modules');
   });
 
-  it('bakes the models by default, with a build argument to mount them at run time instead', () => {
+  it('bakes the context\'s model repository, versions included, building only what is missing; a build argument mounts them instead', () => {
     expect(build.instructions).toContainEqual({ keyword: 'ARG', args: 'BAKE_MODELS=true' });
-    expect(runs(build).join('\n')).toContain('node dist/src/cli/main.js build-models');
+    // models/ is copied from the context before the models are built, and
+    // build-models builds a version only for a model that has none (a trained
+    // version in ./models is what the image serves).
+    const copyModels = build.instructions.findIndex((i) => i.keyword === 'COPY' && i.args === 'models ./models');
+    const buildModels = build.instructions.findIndex((i) => i.keyword === 'RUN' && i.args.includes('node dist/src/cli/main.js build-models'));
+    expect(copyModels).toBeGreaterThanOrEqual(0);
+    expect(buildModels).toBeGreaterThan(copyModels);
+    expect(read('src/cli/commands/build.ts')).toMatch(/registry\.buildMissing\(/);
+    const [bake, mount = ''] = build.instructions[buildModels]!.args.split(/\belse\b/);
+    expect(bake).not.toMatch(/\brm\b/);
+    // Without baking, the image holds no version at all (nothing stale behind a mount).
+    expect(mount).toMatch(/find models .*-regex '\.\*\/\[0-9\]\+' -exec rm -rf/);
     expect(env(runtime)).toMatch(/RTSCORE_MODELS_DIR=\/app\/models/);
     expect(env(runtime)).toMatch(/RTSCORE_BUILD_MISSING=false/);
   });
@@ -118,10 +130,17 @@ describe('.dockerignore', () => {
     }
   });
 
-  it('keeps out secrets, dependencies, build output, generated models, tests and the repository', () => {
-    for (const p of ['.git/config', 'node_modules/fastify/package.json', 'dist/src/cli/main.js', 'models/resnet152/1/model.onnx', 'test/deploy/manifests.test.ts',
-      'src/core/batcher.test.ts', 'api-keys.txt', '.env', 'deploy/k8s/base/deployment.yaml', 'tls/server.key', 'src/tls.pem', '.ci/run', 'coverage/index.html']) {
+  it('keeps out secrets, dependencies, build output, tests and the repository', () => {
+    for (const p of ['.git/config', 'node_modules/fastify/package.json', 'dist/src/cli/main.js', 'test/deploy/manifests.test.ts',
+      'src/core/batcher.test.ts', 'api-keys.txt', '.env', 'deploy/k8s/base/deployment.yaml', 'tls/server.key', 'src/tls.pem', '.ci/run', 'coverage/index.html',
+      'deploy/k8s/secrets/api-keys.txt', 'deploy/k8s/secrets/admin-api-keys.txt', 'models/faq/.DS_Store', 'models/faq/2/model.json.tmp']) {
       expect(inContext(dockerignore, p), p).toBe(false);
+    }
+  });
+
+  it('lets in the model repository with its version folders (what ./models holds is what the image serves)', () => {
+    for (const p of ['models/resnet152/1/model.onnx', 'models/faq/1/model.json', 'models/faq/12/model.json', 'models/banking77/3', 'models/my-model/config.json']) {
+      expect(inContext(dockerignore, p), p).toBe(true);
     }
   });
 });
@@ -134,4 +153,30 @@ describe.skipIf(!buildRequested)(`image build${buildRequested ? '' : ' (skipped:
     expect(result.status, `${result.stdout.slice(-2000)}\n${result.stderr.slice(-2000)}`).toBe(0);
     expect(statSync(join(ROOT, 'deploy/docker/Dockerfile')).isFile()).toBe(true);
   }, 1_800_000);
+});
+
+describe('production dependencies (what the image keeps after npm prune --omit=dev)', () => {
+  const pkg = JSON.parse(read('package.json')) as { dependencies: Record<string, string>; devDependencies: Record<string, string>; overrides?: Record<string, unknown>; '//overrides'?: string[] };
+  const sources = (dir: string): string[] =>
+    readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  const packageOf = (specifier: string) => (specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!);
+  // Static imports and re-exports, and dynamic import('pkg'). tsx appears only in
+  // the worker bootstrap for .ts sources (tests, dev); the image runs compiled .js.
+  const imported = new Set(
+    sources('src')
+      .flatMap((f) => [...read(f).matchAll(/^\s*(?:import|export)\s[^;]*?from\s+'([^']+)'|\bimport\('([^']+)'\)/gm)].map((m) => (m[1] ?? m[2])!))
+      .filter((s) => !s.startsWith('.') && !s.startsWith('node:') && !s.startsWith('tsx/'))
+      .map(packageOf),
+  );
+
+  it('are exactly the packages src/ imports (bench-only and unused packages stay out of the image)', () => {
+    expect([...imported].sort()).toEqual(Object.keys(pkg.dependencies).sort());
+    for (const benchOnly of ['autocannon', 'undici']) expect(pkg.devDependencies).toHaveProperty(benchOnly);
+  });
+
+  it('every override has a recorded reason', () => {
+    for (const name of Object.keys(pkg.overrides ?? {})) {
+      expect((pkg['//overrides'] ?? []).some((reason) => reason.startsWith(`${name} `)), name).toBe(true);
+    }
+  });
 });

@@ -1,6 +1,6 @@
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { forgedPng } from '../vision/forged-png.js';
+import { forgedPng } from '../tasks/vision/forged-png.js';
 import type { RawRequest } from './raw-http.js';
 
 /**

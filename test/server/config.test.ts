@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, OPTIONS, configSchema } from '../../src/server/config.js';
+import { loadConfig, OPTIONS, configSchema, readKeyFile } from '../../src/server/config.js';
 
 describe('loadConfig', () => {
   it('has documented defaults', () => {
@@ -47,5 +47,22 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ file })).toThrow(/unknown option\(s\) prot/);
     await writeFile(file, '{not json');
     expect(() => loadConfig({ file })).toThrow(/config file/);
+  });
+});
+
+describe('readKeyFile', () => {
+  it('reads one key per line, skipping blanks and comments', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rts-keys-'));
+    const file = join(dir, 'keys');
+    await writeFile(file, '# operators\nkey-one\n\n  key-two  \r\n');
+    expect(readKeyFile(file)).toEqual(['key-one', 'key-two']);
+  });
+
+  it('refuses a key file that holds no key (it would turn authentication or the admin guard off)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rts-keys-'));
+    const file = join(dir, 'keys');
+    await writeFile(file, '# no keys yet\n\n');
+    expect(() => readKeyFile(file)).toThrow(/holds no key/);
+    expect(() => readKeyFile(join(dir, 'missing'))).toThrow(/API key file/);
   });
 });

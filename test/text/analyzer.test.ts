@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type AnalyzerOptions,
-  buildAnalyzer,
-  charWbNgrams,
-  compareCodePoints,
-  compilePythonPattern,
-  stripAccentsUnicode,
-  wordNgrams,
-} from '../../src/text/index.js';
+import { type AnalyzerOptions, buildAnalyzer, charWbNgrams, stripAccentsUnicode, wordNgrams } from '../../src/text/analyzer.js';
+import { compilePythonPattern } from '../../src/text/pattern.js';
+import { compareCodePoints } from '../../src/text/unicode.js';
 
 /**
  * Expected outputs are scikit-learn's, computed with scikit-learn 1.2.1 (CPython 3.11.2,

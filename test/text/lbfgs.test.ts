@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LbfgsHistory, minimizeLbfgs, moreThuente } from '../../src/text/index.js';
+import { LbfgsHistory, minimizeLbfgs } from '../../src/text/lbfgs.js';
+import { moreThuente } from '../../src/text/line-search.js';
 
 /** Extended Rosenbrock function (pairs of coordinates), minimum 0 at all ones. */
 function rosenbrock(x: Float64Array, g: Float64Array): number {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CsrMatrix, LogisticRegression, MultinomialLoss } from '../../src/text/index.js';
+import { CsrMatrix, LogisticRegression } from '../../src/text/index.js';
+import { MultinomialLoss } from '../../src/text/multinomial.js';
 
 /**
  * The fixed data set behind the scikit-learn reference values: 24 samples, 6 features,

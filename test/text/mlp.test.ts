@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/core/random.js';
-import {
-  CsrMatrix,
-  LogisticRegression,
-  MlpClassifier,
-  TextPipeline,
-  deserializePipeline,
-  initialMlpWeights,
-  serializePipeline,
-  type MlpWeights,
-} from '../../src/text/index.js';
+import { CsrMatrix, LogisticRegression, MlpClassifier, TextPipeline, deserializePipeline, serializePipeline } from '../../src/text/index.js';
+import { initialMlpWeights, type MlpWeights } from '../../src/text/mlp.js';
 import { makeCorpus } from './corpus.js';
 
 /** XOR over two binary features (plus a constant one): no linear model can separate it. */

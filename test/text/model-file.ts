@@ -1,4 +1,4 @@
-import { crc32 } from '../../src/text/index.js';
+import { crc32 } from '../../src/text/serialize.js';
 
 /** Helpers that damage or rewrite a pipeline file, for the format tests. */
 

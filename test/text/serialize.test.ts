@@ -2,18 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  LogisticRegression,
-  MlpClassifier,
-  PIPELINE_FORMAT_VERSION,
-  TextPipeline,
-  crc32,
-  crc32Portable,
-  deserializePipeline,
-  loadPipeline,
-  savePipeline,
-  serializePipeline,
-} from '../../src/text/index.js';
+import { LogisticRegression, MlpClassifier, PIPELINE_FORMAT_VERSION, TextPipeline, deserializePipeline, loadPipeline, savePipeline, serializePipeline } from '../../src/text/index.js';
+import { crc32, crc32Portable } from '../../src/text/serialize.js';
 import { makeCorpus } from './corpus.js';
 import { edit, resign } from './model-file.js';
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CsrMatrix, addRowTimesDense, csrTimesDense, numpyArgsort } from '../../src/text/index.js';
+import { CsrMatrix, csrTimesDense } from '../../src/text/index.js';
+import { numpyArgsort } from '../../src/text/argsort.js';
+import { addRowTimesDense } from '../../src/text/sparse.js';
 
 const A = CsrMatrix.fromDense(3, 4, [1, 0, 2, 0, 0, 0, 0, 0, 0, 3, 0, 4]);
 const B = CsrMatrix.fromDense(3, 2, [5, 0, 0, 6, 7, 8]);

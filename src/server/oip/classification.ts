@@ -1,4 +1,5 @@
 import { rtsError } from '../../core/errors.js';
+import { topK } from '../../core/rank.js';
 import type { NumericArray, Tensor } from '../../core/tensor.js';
 import { bfloat16ToNumber, halfToNumber } from './datatypes.js';
 
@@ -19,26 +20,15 @@ export function classify(tensor: Tensor, k: number, labels?: readonly string[]):
   const text = tensor.datatype === 'FP32' ? shortestFloat32 : String;
   const encoder = new TextEncoder();
   const out: Uint8Array[] = [];
-  const order = new Array<number>(classes);
   for (let r = 0; r < rows; r++) {
-    const base = r * classes;
-    for (let c = 0; c < classes; c++) order[c] = c;
-    order.sort((a, b) => compareScores(scores[base + b]!, scores[base + a]!) || a - b);
-    for (let i = 0; i < top; i++) {
-      const c = order[i]!;
+    // The same ranking as every model's topK: best first, ties lower index first, NaN last.
+    for (const { index: c, score } of topK(scores.slice(r * classes, (r + 1) * classes), top)) {
       const label = labels?.[c];
-      out.push(encoder.encode(`${text(scores[base + c]!)}:${c}${label !== undefined ? `:${label}` : ''}`));
+      out.push(encoder.encode(`${text(score)}:${c}${label !== undefined ? `:${label}` : ''}`));
     }
   }
   const lead = tensor.shape.length === 0 ? [] : tensor.shape.slice(0, -1);
   return { name: tensor.name, datatype: 'BYTES', shape: [...lead, top], data: out };
-}
-
-/** NaN sorts last. */
-function compareScores(a: number, b: number): number {
-  if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : -1;
-  if (Number.isNaN(b)) return 1;
-  return a - b;
 }
 
 function toNumbers(data: NumericArray, datatype: Tensor['datatype']): number[] {

@@ -16,7 +16,7 @@ import { checkShape, fitShape, formatShape } from './shape.js';
  * inputs must be present together is the model's business (an image model
  * takes either encoded images or a preprocessed tensor).
  */
-export type Parameters = Record<string, string | number | boolean>;
+export type OipParameters = Record<string, string | number | boolean>;
 
 export interface RequestedOutput {
   name: string;
@@ -28,7 +28,7 @@ export interface RequestedOutput {
 
 export interface InferRequest {
   id?: string;
-  parameters: Parameters;
+  parameters: OipParameters;
   inputs: Tensor[];
   /** Requested outputs; undefined = every output with default settings. */
   outputs?: RequestedOutput[];
@@ -69,7 +69,7 @@ interface InputHeader {
   /** The shape fitted to the model's spec (what the model gets). */
   shape: number[];
   count: number;
-  parameters: Parameters;
+  parameters: OipParameters;
   where: string;
   binarySize?: number;
   data?: unknown;
@@ -220,7 +220,7 @@ export function parseRawRequest(body: Uint8Array, metadata: ModelMetadata, limit
 }
 
 /** `parameters`: an object of strings, numbers and booleans. */
-export function parseParameters(value: unknown, where: string): Parameters {
+export function parseParameters(value: unknown, where: string): OipParameters {
   if (value === undefined || value === null) return {};
   const object = asObject(value, where);
   const entries = Object.entries(object);
@@ -230,10 +230,10 @@ export function parseParameters(value: unknown, where: string): Parameters {
     }
   }
   // fromEntries defines own properties: a "__proto__" key stays a plain key.
-  return Object.fromEntries(entries) as Parameters;
+  return Object.fromEntries(entries) as OipParameters;
 }
 
-function withoutExtensionParameters(parameters: Parameters): Parameters {
+function withoutExtensionParameters(parameters: OipParameters): OipParameters {
   return Object.fromEntries(Object.entries(parameters).filter(([k]) => !EXTENSION_PARAMETERS.has(k)));
 }
 

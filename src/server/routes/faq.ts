@@ -6,10 +6,6 @@ import { isTextMatcher } from '../../core/capabilities.js';
 import { checkQuestion } from '../params.js';
 import { defaultModelName, parseName, parseTopK, withModel } from './common.js';
 
-/**
- * POST /v1/faq/match — rank the FAQs of a text model for one question
- * (`question`) or several (`questions`).
- */
 interface MatchBody {
   question?: string;
   questions?: string[];
@@ -34,6 +30,10 @@ const matchSchema = {
   },
 } as const;
 
+/**
+ * POST /v1/faq/match — rank the FAQs of a text model for one question
+ * (`question`) or several (`questions`).
+ */
 export function registerFaqRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post<{ Body: MatchBody }>('/v1/faq/match', { schema: matchSchema }, async (request) => {
     const body = request.body;

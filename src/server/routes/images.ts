@@ -6,15 +6,15 @@ import { decodeBase64Image } from '../base64.js';
 import { isImageClassifier } from '../../core/capabilities.js';
 import { defaultModelName, parseName, parseTopK, withModel } from './common.js';
 
+interface ClassifyQuery { model?: string; version?: string; topK?: string }
+interface NamedImage { name?: string; bytes: Uint8Array }
+
 /**
  * POST /v1/images/classify — top-k ImageNet classes for one or more images,
  * sent as a raw body (image/jpeg, image/png, …, application/octet-stream),
  * as multipart/form-data files, or as JSON `{"image": b64}` / `{"images": [b64, …]}`.
  * `model`, `version` and `topK` come from the query string (or the JSON body).
  */
-interface ClassifyQuery { model?: string; version?: string; topK?: string }
-interface NamedImage { name?: string; bytes: Uint8Array }
-
 export function registerImageRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post<{ Querystring: ClassifyQuery }>('/v1/images/classify', {
     schema: {

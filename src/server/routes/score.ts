@@ -6,13 +6,6 @@ import { checkQuestion } from '../params.js';
 import { isImageClassifier, isTextMatcher } from '../../core/capabilities.js';
 import { defaultModelName, withLease } from './common.js';
 
-/**
- * The reference implementation's API, so its clients work unchanged:
- *   POST /score  {"input": "<question>"}        → {"result": [[[Id, AnswerId, prob], …], "Computed in X ms"]}
- *   POST /score  {"input": {"<key>": "<b64>"}}   → {"result": [{"<key>": [["n… label", prob], …top 3]}, "Computed in X ms"]}
- * A string input goes to the FAQ model, an object of images to the image
- * model; /models/{name}/score addresses a model explicitly.
- */
 const REFERENCE_IMAGE_TOP_K = 3;
 
 const scoreSchema = {
@@ -27,6 +20,13 @@ const scoreSchema = {
   },
 } as const;
 
+/**
+ * The reference implementation's API, so its clients work unchanged:
+ *   POST /score  {"input": "<question>"}        → {"result": [[[Id, AnswerId, prob], …], "Computed in X ms"]}
+ *   POST /score  {"input": {"<key>": "<b64>"}}   → {"result": [{"<key>": [["n… label", prob], …top 3]}, "Computed in X ms"]}
+ * A string input goes to the FAQ model, an object of images to the image
+ * model; /models/{name}/score addresses a model explicitly.
+ */
 export function registerScoreRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post<{ Body: { input: unknown } }>('/score', { schema: scoreSchema }, async (request) => {
     const input = request.body.input;

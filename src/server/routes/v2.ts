@@ -12,20 +12,6 @@ import { useOipErrors } from '../plugins/errors.js';
 import { withLease } from './common.js';
 import { registerOipHealthRoutes } from './health.js';
 
-/**
- * Open Inference Protocol (KServe V2) REST routes, with the binary tensor
- * data, classification and model repository extensions, and the OIP health
- * routes (/v2/health/*, defined with the other health routes).
- *
- * The routes sit in an encapsulated plugin that takes every request body as
- * raw bytes, whatever its Content-Type: an inference body may be JSON, JSON
- * followed by binary tensors (sent as application/json by some clients,
- * application/octet-stream by others), or a raw image. The protocol module
- * (../oip/) parses and checks it, with messages that say what was expected;
- * route schemas document the API (OpenAPI at /docs) but do not validate.
- * The scope has its own error and not-found handlers: errors thrown here, and
- * unknown URLs under /v2, become `{"error": "<message>"}` (../plugins/errors.ts).
- */
 interface ModelParams { name: string; version?: string }
 
 const TAGS = ['v2'];
@@ -110,6 +96,20 @@ const inferResponseSchema = {
   description: 'JSON; or, when an output is binary, `application/octet-stream` made of `Inference-Header-Content-Length` bytes of JSON followed by the binary outputs.',
 } as const;
 
+/**
+ * Open Inference Protocol (KServe V2) REST routes, with the binary tensor
+ * data, classification and model repository extensions, and the OIP health
+ * routes (/v2/health/*, defined with the other health routes).
+ *
+ * The routes sit in an encapsulated plugin that takes every request body as
+ * raw bytes, whatever its Content-Type: an inference body may be JSON, JSON
+ * followed by binary tensors (sent as application/json by some clients,
+ * application/octet-stream by others), or a raw image. The protocol module
+ * (../oip/) parses and checks it, with messages that say what was expected;
+ * route schemas document the API (OpenAPI at /docs) but do not validate.
+ * The scope has its own error and not-found handlers: errors thrown here, and
+ * unknown URLs under /v2, become `{"error": "<message>"}` (../plugins/errors.ts).
+ */
 export function registerV2Routes(app: FastifyInstance, ctx: ServerContext, limits: OipLimits = defaultOipLimits): void {
   void app.register(async (v2) => {
     await useOipErrors(v2, '/v2');

@@ -20,7 +20,12 @@ import { FAQ_MATCHER_KIND, parseMatcherOptions, readFaqsJson, type FaqEntry } fr
 
 export { FAQ_MATCHER_KIND } from './model-files.js';
 
-/** Largest batch one inference is meant to take (the batcher's bound; scoring cost is linear). */
+/**
+ * Most questions one pipeline call scores, published as the model's `maxBatchSize`: a longer
+ * request is scored in chunks of this size, so its working memory (questions × features and
+ * questions × FAQs) stays bounded whatever the edge lets through. Rows are independent, so the
+ * chunking changes no score; the cost per question is the same.
+ */
 export const FAQ_MAX_BATCH = 64;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -77,7 +82,12 @@ export class FaqMatcher implements TextMatcher {
     if (this.closed) throw rtsError('MODEL_NOT_READY', `model "${this.name}" version ${this.version} is closed`);
     const texts = questions.map((q, i) => prepareQuestion(q, i));
     try {
-      return this.pipeline.predictProba(texts);
+      if (texts.length <= FAQ_MAX_BATCH) return this.pipeline.predictProba(texts);
+      const out = new Float32Array(texts.length * this.faqCount);
+      for (let start = 0; start < texts.length; start += FAQ_MAX_BATCH) {
+        out.set(this.pipeline.predictProba(texts.slice(start, start + FAQ_MAX_BATCH)), start * this.faqCount);
+      }
+      return out;
     } catch (err) {
       if (isRtsError(err)) throw err;
       throw rtsError('INFERENCE_FAILED', `scoring failed: ${(err as Error).message}`, { cause: err });

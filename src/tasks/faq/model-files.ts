@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { rtsError } from '../../core/errors.js';
+import { parseOrThrow } from '../../core/parse.js';
 import { listVersions } from '../../core/registry.js';
 import { DATASET_NAMES, datasetPresets, type DatasetName } from './data/datasets.js';
 
@@ -29,12 +30,7 @@ export const faqEntrySchema = z.object({
 export type FaqEntry = z.infer<typeof faqEntrySchema>;
 
 export function parseMatcherOptions(options: unknown, name: string): FaqMatcherOptions {
-  const r = faqMatcherOptionsSchema.safeParse(options ?? {});
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    throw rtsError('MODEL_LOAD_FAILED', `model "${name}": invalid options${issue?.path.length ? ` (${issue.path.join('.')})` : ''}: ${issue?.message}`);
-  }
-  return r.data;
+  return parseOrThrow(faqMatcherOptionsSchema, options ?? {}, 'MODEL_LOAD_FAILED', `model "${name}": invalid options`);
 }
 
 /** Read and check a version's faqs.json. */
@@ -51,12 +47,7 @@ export async function readFaqsJson(path: string): Promise<FaqEntry[]> {
   } catch (err) {
     throw rtsError('CORRUPT_MODEL', `${path} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
-  const r = z.array(faqEntrySchema).min(1).safeParse(parsed);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    throw rtsError('CORRUPT_MODEL', `${path}: ${issue?.path.join('.') || 'top level'}: ${issue?.message}`);
-  }
-  return r.data;
+  return parseOrThrow(z.array(faqEntrySchema).min(1), parsed, 'CORRUPT_MODEL', path);
 }
 
 /** Highest numbered version folder of a model, or undefined. */

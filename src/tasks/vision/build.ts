@@ -1,8 +1,9 @@
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { writeAtomically } from '../../core/atomic-write.js';
 import { rtsError } from '../../core/errors.js';
 import type { ModelBuildContext } from '../../core/model.js';
-import { createWorker } from '../../core/worker.js';
+import { runWorkerJob } from '../../core/worker.js';
 import { parseClassifierOptions } from './classifier-options.js';
 
 /**
@@ -17,23 +18,15 @@ export async function buildResnetVersion(ctx: ModelBuildContext): Promise<void> 
   if (!build) {
     throw rtsError('MODEL_LOAD_FAILED', `model "${ctx.name}" has no version, and no options.build (e.g. {"depth": 152}) says how to generate one`);
   }
-  const staging = join(ctx.modelDir, '.building');
-  const partial = join(staging, file);
-  await mkdir(dirname(partial), { recursive: true });
   ctx.logger.info({ depth: build.depth }, `generating ResNet-${build.depth} with seeded random weights (bring a pretrained ONNX for real predictions: docs/real-models.md)`);
-  await new Promise<void>((resolve, reject) => {
-    const worker = createWorker(new URL('./resnet-build-worker.js', import.meta.url), { workerData: { path: partial, options: build } });
-    let done = false;
-    worker.on('message', (m: { progress?: string; result?: unknown; error?: string }) => {
-      if (m.progress) ctx.logger.info(`[build ${ctx.name}] ${m.progress}`);
-      if (m.error) { done = true; reject(rtsError('MODEL_LOAD_FAILED', `generating ${ctx.name}: ${m.error}`)); }
-      if (m.result) { done = true; resolve(); }
+  // The version folder appears only once the file in it is complete.
+  await writeAtomically(join(ctx.modelDir, '1'), async (version) => {
+    const path = join(version, file);
+    await mkdir(dirname(path), { recursive: true });
+    await runWorkerJob<unknown, string>(new URL('./resnet-build-worker.js', import.meta.url), { path, options: build }, {
+      what: `generating ${ctx.name}`,
+      failure: 'MODEL_LOAD_FAILED',
+      onProgress: (progress) => ctx.logger.info(`[build ${ctx.name}] ${progress}`),
     });
-    worker.on('error', reject);
-    worker.on('exit', (code) => { if (!done) reject(rtsError('MODEL_LOAD_FAILED', `the ResNet build worker exited with code ${code}`)); });
   });
-  // Publish the version folder only once the file is complete.
-  await mkdir(join(ctx.modelDir, '1'), { recursive: true });
-  await rename(partial, join(ctx.modelDir, '1', file));
-  await rm(staging, { recursive: true, force: true });
 }

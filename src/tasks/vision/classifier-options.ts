@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { rtsError } from '../../core/errors.js';
 import { packageRoot } from '../../core/package-root.js';
 import type { RuntimeSettings } from '../../core/model.js';
+import { parseOrThrow } from '../../core/parse.js';
 import { parsePreprocessSpec, type PreprocessSpec } from './preprocess-spec.js';
 
 /**
@@ -64,21 +65,17 @@ export const classifierOptionsSchema = z.object({
   build: resnetBuildSchema.optional(),
 }).strict();
 
-export type ClassifierOptions = Omit<z.infer<typeof classifierOptionsSchema>, 'preprocessing'> & {
+export type ImageClassifierOptions = Omit<z.infer<typeof classifierOptionsSchema>, 'preprocessing'> & {
   preprocessing: PreprocessSpec;
 };
 
-export function parseClassifierOptions(value: unknown, modelName: string): ClassifierOptions {
-  const parsed = classifierOptionsSchema.safeParse(value ?? {});
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw rtsError('CONFIG', `model "${modelName}": invalid options: ${issues}`);
-  }
-  return { ...parsed.data, preprocessing: parsePreprocessSpec(parsed.data.preprocessing) };
+export function parseClassifierOptions(value: unknown, modelName: string): ImageClassifierOptions {
+  const parsed = parseOrThrow(classifierOptionsSchema, value ?? {}, 'CONFIG', `model "${modelName}": invalid options`);
+  return { ...parsed, preprocessing: parsePreprocessSpec(parsed.preprocessing) };
 }
 
 /** Session options: the model's `onnx` block over the server's defaults. */
-export function sessionDefaults(options: ClassifierOptions, settings: RuntimeSettings) {
+export function sessionDefaults(options: ImageClassifierOptions, settings: RuntimeSettings) {
   return {
     executionProvider: options.onnx.executionProvider ?? settings.executionProvider,
     intraOpNumThreads: options.onnx.intraOpNumThreads ?? settings.intraOpThreads,

@@ -5,10 +5,10 @@ import type { ClassifyOptions, ImageClassifier, ImagePrediction } from '../../co
 import { RtsError, isRtsError, rtsError } from '../../core/errors.js';
 import type { InferOptions, Model, ModelKind, ModelLoadContext, ModelMetadata } from '../../core/model.js';
 import { describeSpec, elementCount, type Tensor, type TensorSpec } from '../../core/tensor.js';
-import { parseClassifierOptions, resolveLabelsPath, sessionDefaults, type ClassifierOptions } from './classifier-options.js';
+import { parseClassifierOptions, resolveLabelsPath, sessionDefaults, type ImageClassifierOptions } from './classifier-options.js';
 import { formatLabel, loadLabels, type Label } from './labels.js';
 import { topK } from '../../core/rank.js';
-import { softmax } from './postprocess.js';
+import { softmax } from '../../core/softmax.js';
 import { buildResnetVersion } from './build.js';
 import { preprocessImage } from './preprocess.js';
 import { imageTensorShape, type PreprocessLimits } from './preprocess-spec.js';
@@ -63,7 +63,7 @@ interface ModelIo {
 }
 
 /** The model's input must take the preprocessed images and its output must score every label. */
-function checkModelIo(pool: OnnxSessionPool, options: ClassifierOptions, labelCount: number, maxBatchSize: number): ModelIo {
+function checkModelIo(pool: OnnxSessionPool, options: ImageClassifierOptions, labelCount: number, maxBatchSize: number): ModelIo {
   const spec = options.preprocessing;
   if (pool.inputs.length !== 1) {
     throw rtsError('CONFIG', `an image classifier needs a model with one input; this one has ${pool.inputs.map(describeSpec).join(', ')}`);
@@ -108,7 +108,7 @@ class OnnxImageClassifier implements ImageClassifier {
   readonly classCount: number;
   readonly defaultTopK: number;
 
-  private readonly options: ClassifierOptions;
+  private readonly options: ImageClassifierOptions;
   private readonly pool: OnnxSessionPool;
   private readonly labels: Label[];
   private readonly io: ModelIo;
@@ -122,7 +122,7 @@ class OnnxImageClassifier implements ImageClassifier {
   private readonly pipelineLimit: number;
   private readonly retryAfterSeconds = 1;
 
-  constructor(ctx: ModelLoadContext, options: ClassifierOptions, pool: OnnxSessionPool, labels: Label[], io: ModelIo) {
+  constructor(ctx: ModelLoadContext, options: ImageClassifierOptions, pool: OnnxSessionPool, labels: Label[], io: ModelIo) {
     this.ctx = ctx;
     this.name = ctx.name;
     this.version = ctx.version;
@@ -336,7 +336,7 @@ function naming(err: unknown, index: number): unknown {
   });
 }
 
-function describePreprocessing(options: ClassifierOptions): string {
+function describePreprocessing(options: ImageClassifierOptions): string {
   const p = options.preprocessing;
   return `resize shorter side to ${p.resizeShorter}, centre-crop ${p.crop}, ${p.channelOrder} ${p.layout}, ` +
     `× ${Number(p.scale.toPrecision(6))}, mean [${p.mean.join(', ')}], std [${p.std.join(', ')}]`;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { rtsError } from '../../core/errors.js';
+import { parseOrThrow } from '../../core/parse.js';
 
 /**
  * How a model wants its images: the `preprocessing` object of an image
@@ -43,12 +43,7 @@ export interface PreprocessLimits {
 
 /** Validate a model's `preprocessing` options (absent → torchvision defaults). */
 export function parsePreprocessSpec(value: unknown): PreprocessSpec {
-  const parsed = preprocessSpecSchema.safeParse(value ?? {});
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw rtsError('CONFIG', `invalid preprocessing options: ${issues}`);
-  }
-  return parsed.data;
+  return parseOrThrow(preprocessSpecSchema, value ?? {}, 'CONFIG', 'invalid preprocessing options');
 }
 
 /** Shape of one preprocessed image, without the batch dimension. */

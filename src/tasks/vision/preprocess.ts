@@ -28,7 +28,7 @@ export type { PreprocessLimits, PreprocessSpec } from './preprocess-spec.js';
  *
  * Tolerance against torchvision 0.14 / Pillow 9.4 (Resize(256),
  * CenterCrop(224), ToTensor, Normalize), measured with
- * test/vision/torchvision/{reference.py,compare.ts} on 28 images: 10 real
+ * test/tasks/vision/torchvision/{reference.py,compare.ts} on 28 images: 10 real
  * photos from 320×320 to 4032×3024 (JPEG, and re-encoded as WebP, TIFF, GIF),
  * grey and RGBA PNGs, an EXIF-rotated JPEG, noise, odd and extreme sizes
  * (1×1, 3×1000), synthetic patterns. Decoded pixels are identical. Per value,

@@ -3,7 +3,8 @@
  * by the deployment docs; no cluster needed) and parse the result.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +21,27 @@ export interface K8sObject {
   [field: string]: unknown;
 }
 
+/** The local key files deploy/k8s/secrets generates its Secrets from (never committed). */
+export const KEY_FILES = ['api-keys.txt', 'admin-api-keys.txt'];
+
+let renderRoot: string | undefined;
+
+/**
+ * What the tests render: a copy of deploy/k8s with freshly made key files in
+ * secrets/, as an operator's checkout has them (deploy/README.md, "API keys").
+ * The operator's own key files, if any, are neither read nor touched.
+ */
+export function k8sRenderRoot(): string {
+  if (!renderRoot) {
+    const root = mkdtempSync(join(tmpdir(), 'rtscore-k8s-'));
+    cpSync(K8S_DIR, root, { recursive: true, filter: (src) => !KEY_FILES.includes(relative(join(K8S_DIR, 'secrets'), src)) });
+    for (const file of KEY_FILES) writeFileSync(join(root, 'secrets', file), `${randomBytes(32).toString('hex')}\n`);
+    process.once('exit', () => rmSync(root, { recursive: true, force: true }));
+    renderRoot = root;
+  }
+  return renderRoot;
+}
+
 /**
  * Render a kustomization made of `resources` (directories under deploy/k8s, e.g.
  * 'overlays/cpu') and `components` (e.g. 'components/monitoring'), the way an
@@ -27,13 +49,14 @@ export interface K8sObject {
  * is rendered in place.
  */
 export function render(kubectl: string, resources: string[], components: string[] = []): K8sObject[] {
+  const root = k8sRenderRoot();
   if (resources.length === 1 && components.length === 0) {
-    return parseManifests(runKustomize(kubectl, join(K8S_DIR, resources[0]!)));
+    return parseManifests(runKustomize(kubectl, join(root, resources[0]!)));
   }
   // Kustomize refuses absolute paths for bases, so the temporary overlay uses relative ones.
   const dir = mkdtempSync(join(tmpdir(), 'rtscore-kustomize-'));
   try {
-    const rel = (p: string) => relative(dir, join(K8S_DIR, p));
+    const rel = (p: string) => relative(dir, join(root, p));
     const lines = [
       'apiVersion: kustomize.config.k8s.io/v1beta1',
       'kind: Kustomization',
@@ -48,7 +71,7 @@ export function render(kubectl: string, resources: string[], components: string[
   }
 }
 
-function runKustomize(kubectl: string, dir: string): string {
+export function runKustomize(kubectl: string, dir: string): string {
   return execFileSync(kubectl, ['kustomize', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 

@@ -213,8 +213,13 @@ export function drainViolations(objects: K8sObject[], marginSeconds = 2): string
   return out;
 }
 
+export interface RenderContext {
+  /** Secrets the pods mount that another overlay provides (the GPU overlay uses the CPU overlay's keys). */
+  externalSecrets?: readonly string[];
+}
+
 /** Selectors and references between objects agree; nothing dangles or selects too much. */
-export function consistencyViolations(objects: K8sObject[]): string[] {
+export function consistencyViolations(objects: K8sObject[], context: RenderContext = {}): string[] {
   const out: string[] = [];
   const deployments = objects.filter((o) => o.kind === 'Deployment') as unknown as (IDeployment & K8sObject)[];
   const podsOf = (d: IDeployment) => (d.spec?.template.metadata?.labels as Labels | undefined) ?? {};
@@ -222,7 +227,9 @@ export function consistencyViolations(objects: K8sObject[]): string[] {
   const configMaps = names('ConfigMap');
   const serviceAccounts = objects.filter((o) => o.kind === 'ServiceAccount');
 
-  for (const o of objects) if (o.kind === 'Secret') out.push(`Secret/${o.metadata.name}: secrets must not be in the manifests`);
+  // Secrets come from secretGenerator and local, git-ignored files (deploy/k8s/secrets);
+  // manifests.test.ts checks that no committed manifest holds one.
+  const secrets = new Set([...names('Secret'), ...(context.externalSecrets ?? [])]);
 
   for (const d of deployments) {
     const at = `Deployment/${d.metadata.name}`;
@@ -233,6 +240,9 @@ export function consistencyViolations(objects: K8sObject[]): string[] {
     if (!sa) out.push(`${at}: ServiceAccount ${pod.serviceAccountName} not in the manifests`);
     else if ((sa as { automountServiceAccountToken?: boolean }).automountServiceAccountToken !== false) {
       out.push(`ServiceAccount/${sa.metadata.name}: automountServiceAccountToken is not false`);
+    }
+    for (const v of pod.volumes ?? []) {
+      if (v.secret && !secrets.has(v.secret.secretName ?? '') && !v.secret.optional) out.push(`${at}: Secret ${v.secret.secretName} not in the manifests`);
     }
     for (const c of pod.containers) {
       for (const from of c.envFrom ?? []) {
@@ -269,7 +279,7 @@ export function consistencyViolations(objects: K8sObject[]): string[] {
     if (h.apiVersion !== 'autoscaling/v2') out.push(`${at}: not autoscaling/v2`);
     if (ref?.kind !== 'Deployment' || !deployments.some((d) => d.metadata.name === ref.name)) out.push(`${at}: scaleTargetRef ${ref?.kind}/${ref?.name} is not a Deployment in the manifests`);
     if ((h.spec?.minReplicas ?? 1) > (h.spec?.maxReplicas ?? 0)) out.push(`${at}: minReplicas > maxReplicas`);
-    if (!(h.spec?.metrics ?? []).some((m) => m.type === 'Resource' && m.resource?.name === 'cpu')) out.push(`${at}: no CPU metric`);
+    if ((h.spec?.metrics ?? []).length === 0) out.push(`${at}: no metrics`);
   }
   for (const d of deployments) {
     if (d.spec?.replicas !== undefined && objects.some((o) => o.kind === 'HorizontalPodAutoscaler')) {
@@ -316,12 +326,45 @@ export function consistencyViolations(objects: K8sObject[]): string[] {
   return out;
 }
 
+/**
+ * A voluntary disruption (node drain, upgrade) must leave at least one pod
+ * serving at the autoscaler's floor: minReplicas minus what the
+ * PodDisruptionBudget lets go at once must be 1 or more.
+ */
+export function disruptionViolations(objects: K8sObject[]): string[] {
+  const out: string[] = [];
+  const deployments = objects.filter((o) => o.kind === 'Deployment') as unknown as (IDeployment & K8sObject)[];
+  const pdbs = objects.filter((o) => o.kind === 'PodDisruptionBudget') as unknown as (IPodDisruptionBudget & K8sObject)[];
+  const hpas = objects.filter((o) => o.kind === 'HorizontalPodAutoscaler') as unknown as (IHorizontalPodAutoscaler & K8sObject)[];
+  for (const d of deployments) {
+    const at = `Deployment/${d.metadata.name}`;
+    const pods = (d.spec?.template.metadata?.labels as Labels | undefined) ?? {};
+    const pdb = pdbs.find((p) => selects(p.spec?.selector?.matchLabels as Labels | undefined, pods));
+    if (!pdb) {
+      out.push(`${at}: no PodDisruptionBudget`);
+      continue;
+    }
+    const hpa = hpas.find((h) => h.spec?.scaleTargetRef.kind === 'Deployment' && h.spec.scaleTargetRef.name === d.metadata.name);
+    const floor = hpa ? (hpa.spec?.minReplicas ?? 1) : (d.spec?.replicas ?? 1);
+    const { maxUnavailable, minAvailable } = pdb.spec ?? {};
+    if (typeof maxUnavailable === 'string' || typeof minAvailable === 'string') {
+      out.push(`PodDisruptionBudget/${pdb.metadata.name}: use a pod count, not a percentage`);
+      continue;
+    }
+    const left = maxUnavailable !== undefined ? floor - maxUnavailable : (minAvailable ?? 0);
+    const drainable = maxUnavailable !== undefined ? maxUnavailable > 0 : floor > (minAvailable ?? 0);
+    if (left < 1) out.push(`${at}: a drain at ${floor} replica(s) leaves ${left} serving (PodDisruptionBudget/${pdb.metadata.name})`);
+    if (!drainable) out.push(`${at}: the PodDisruptionBudget blocks every drain at ${floor} replica(s)`);
+  }
+  return out;
+}
+
 /** Everything that holds for every variant we ship. */
-export function projectPolicyViolations(objects: K8sObject[]): string[] {
+export function projectPolicyViolations(objects: K8sObject[], context: RenderContext = {}): string[] {
   const out: string[] = [];
   const ws = workloads(objects);
   if (ws.length === 0) out.push('no workloads rendered');
   for (const w of ws) out.push(...imageViolations(w), ...resourceViolations(w), ...probeViolations(w), ...securityViolations(w));
-  out.push(...drainViolations(objects), ...consistencyViolations(objects));
+  out.push(...drainViolations(objects), ...consistencyViolations(objects, context), ...disruptionViolations(objects));
   return out;
 }

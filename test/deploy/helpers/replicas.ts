@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'undici';
 
-export { freePort } from '../../../bench/server-process.js';
+export { freePort } from '../../../src/core/free-port.js';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

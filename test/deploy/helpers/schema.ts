@@ -72,7 +72,7 @@ export async function validateObject(obj: K8sObject): Promise<string[]> {
   const where = `${obj.kind}/${obj.metadata.name}`;
   const cls = await modelClass(obj.apiVersion, obj.kind);
   if (!cls) return [`${where}: no schema for ${obj.apiVersion} ${obj.kind}`];
-  const data = new cls(obj).toJSON();
+  const data = new cls(withBase64Unwrapped(obj)).toJSON();
   const read = new Set<string>();
   try {
     cls.prototype.validate.call(tracked(data, '', read));
@@ -83,6 +83,17 @@ export async function validateObject(obj: K8sObject): Promise<string[]> {
   const parent = (p: string) => p.slice(0, p.lastIndexOf('/'));
   const unknown = allPaths(data, '', []).filter((p) => !read.has(p) && (parent(p) === '' || read.has(parent(p))));
   return unknown.map((p) => `${where}: unknown field ${p}`);
+}
+
+/**
+ * Kustomize's secretGenerator wraps base64 values at 76 characters. The API
+ * server's decoder (Go's encoding/base64) skips line breaks, the schema's
+ * "byte" format does not: unwrap before checking, as the server would.
+ */
+function withBase64Unwrapped(obj: K8sObject): K8sObject {
+  if (obj.apiVersion !== 'v1' || obj.kind !== 'Secret' || typeof obj.data !== 'object' || obj.data === null) return obj;
+  const data = Object.fromEntries(Object.entries(obj.data as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? v.replace(/[\r\n]/g, '') : v]));
+  return { ...obj, data };
 }
 
 export async function validateAll(objects: K8sObject[]): Promise<string[]> {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { echoKind, makeEchoRepo } from '../../v2/echo-model.js';
-import { call, startV2Server, type V2Server } from '../../v2/http.js';
+import { echoKind, makeEchoRepo } from '../oip/echo-model.js';
+import { call, startV2Server, type V2Server } from '../oip/http.js';
 
 /**
  * Each API family's errors come from its own fastify scope: the task APIs

@@ -51,6 +51,16 @@ describe('faq-matcher model kind', () => {
     expect(model.metadata.maxBatchSize).toBeGreaterThan(1);
   });
 
+  it('scores a request longer than its maxBatchSize in chunks, with the same scores as one by one', () => {
+    const n = model.metadata.maxBatchSize * 2 + 3;
+    const questions = Array.from({ length: n }, (_, i) => `question ${i}: where is my card ${i % 7 === 0 ? 'refund' : 'arriving'}?`);
+    const all = model.scores(questions);
+    expect(all).toHaveLength(n * TEST_FAQ_COUNT);
+    for (const i of [0, model.metadata.maxBatchSize - 1, model.metadata.maxBatchSize, n - 1]) {
+      expect(Array.from(all.subarray(i * TEST_FAQ_COUNT, (i + 1) * TEST_FAQ_COUNT))).toEqual(Array.from(model.scores([questions[i]!])));
+    }
+  });
+
   it('ranks the right FAQ first, best first, with probabilities summing to 1', async () => {
     const [card, link] = await model.match(['My new card still has not arrived, when will it come?', 'How do I link my card in the app?'], { topK: TEST_FAQ_COUNT });
     expect(card![0]).toMatchObject({ id: 'card_arrival', answerId: 'card_arrival', question: 'When will my new card arrive?' });

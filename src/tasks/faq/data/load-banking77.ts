@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { rtsError } from '../../../core/errors.js';
+import { parseOrThrow } from '../../../core/parse.js';
 import { normalizeText } from './clean.js';
 import { parseCsv } from './csv.js';
 import type { FilterInput } from './filter.js';
@@ -23,9 +24,7 @@ export async function readFaqFile(path: string): Promise<FaqFileEntry[]> {
   } catch (err) {
     throw rtsError('INVALID_INPUT', `cannot read FAQ file ${path}: ${(err as Error).message}`, { cause: err });
   }
-  const result = faqFileSchema.safeParse(parsed);
-  if (!result.success) throw rtsError('INVALID_INPUT', `${path}: ${result.error.issues[0]?.path.join('.')}: ${result.error.issues[0]?.message}`);
-  return result.data;
+  return parseOrThrow(faqFileSchema, parsed, 'INVALID_INPUT', path);
 }
 
 /**

@@ -1,5 +1,4 @@
-import { createWorker } from '../../../core/worker.js';
-import { rtsError, RtsError } from '../../../core/errors.js';
+import { runWorkerJob } from '../../../core/worker.js';
 import { serializePipeline, TextPipeline, type PipelineProgressEvent, type TextPipelineOptions } from '../../../text/index.js';
 
 /** One fit: what to train on, and what to score with the result (all optional extras). */
@@ -55,35 +54,13 @@ export function fitPipeline(job: FitJob, onProgress?: (e: PipelineProgressEvent)
   return result;
 }
 
-type WorkerMessage =
-  | { type: 'progress'; event: PipelineProgressEvent }
-  | { type: 'done'; result: FitResult }
-  | { type: 'error'; code?: string; statusCode?: number; message: string };
-
 /**
  * Fit in a worker thread so the event loop stays free (the server trains missing default
  * models in the background while it already answers health checks).
  */
 export function fitPipelineInWorker(job: FitJob, onProgress?: (e: PipelineProgressEvent) => void): Promise<FitResult> {
-  return new Promise((resolve, reject) => {
-    const worker = createWorker(new URL('./fit-worker.js', import.meta.url), { workerData: job });
-    let settled = false;
-    const finish = (fn: () => void): void => {
-      if (settled) return;
-      settled = true;
-      fn();
-      void worker.terminate();
-    };
-    worker.on('message', (m: WorkerMessage) => {
-      if (m.type === 'progress') onProgress?.(m.event);
-      else if (m.type === 'done') finish(() => resolve(m.result));
-      else {
-        finish(() => reject(m.code && m.statusCode
-          ? new RtsError(m.code, m.statusCode, m.message)
-          : rtsError('INTERNAL', `training failed: ${m.message}`)));
-      }
-    });
-    worker.on('error', (err) => finish(() => reject(rtsError('INTERNAL', `training worker failed: ${err.message}`, { cause: err }))));
-    worker.on('exit', (code) => finish(() => reject(rtsError('INTERNAL', `training worker exited with code ${code} before finishing`))));
+  return runWorkerJob<FitResult, PipelineProgressEvent>(new URL('./fit-worker.js', import.meta.url), job, {
+    what: 'training',
+    ...(onProgress ? { onProgress } : {}),
   });
 }

@@ -8,8 +8,9 @@
  * metrics are what model selection looks at (the test split is only reported).
  */
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { writeAtomically } from '../../../core/atomic-write.js';
 import { rtsError } from '../../../core/errors.js';
 import type { PipelineProgressEvent } from '../../../text/index.js';
 import { baselineMetrics, evaluateScores, type EvaluationReport } from './evaluate.js';
@@ -182,8 +183,7 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   await mkdir(modelDir, { recursive: true });
   const configPath = join(modelDir, 'config.json');
   if (!existsSync(configPath)) await writeFile(configPath, JSON.stringify(defaultModelConfig(dataset), null, 2) + '\n');
-  const tmp = join(modelDir, `.tmp-${version}-${process.pid}-${Date.now()}`);
-  try {
+  await writeAtomically(versionDir, async (tmp) => {
     await mkdir(tmp);
     await Promise.all([
       writeFile(join(tmp, 'pipeline.bin'), finalFit.bytes),
@@ -191,11 +191,7 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
       writeFile(join(tmp, 'training.json'), JSON.stringify(training, null, 2) + '\n'),
       writeFile(join(tmp, 'metrics.json'), JSON.stringify(report, null, 2) + '\n'),
     ]);
-    await rename(tmp, versionDir);
-  } catch (err) {
-    await rm(tmp, { recursive: true, force: true });
-    throw err;
-  }
+  });
   training.durations.totalMs = Math.round(performance.now() - started);
   print(`wrote ${versionDir} (pipeline.bin ${(finalFit.bytes.length / 1e6).toFixed(2)} MB) in ${(training.durations.totalMs / 1000).toFixed(1)} s`);
   return { name, version, versionDir, training, report };

@@ -1,5 +1,6 @@
-import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { mkdir, open } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { writeAtomically } from '../../../core/atomic-write.js';
 import { rtsError } from '../../../core/errors.js';
 import { resnetSummary, type ResnetOptions } from './architecture.js';
 import { encodeResnetModel } from './build.js';
@@ -43,19 +44,18 @@ export async function writeResnetModel(path: string, options: WriteResnetOptions
     },
   });
   say(`writing ${path} (${(encoded.len / 1e6).toFixed(1)} MB)`);
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.partial`);
   let bytes: number;
   try {
     await mkdir(dirname(path), { recursive: true });
-    const file = await open(temporary, 'w');
-    try {
-      bytes = await writeEncoded(encoded, file);
-    } finally {
-      await file.close();
-    }
-    await rename(temporary, path);
+    bytes = await writeAtomically(path, async (temporary) => {
+      const file = await open(temporary, 'w');
+      try {
+        return await writeEncoded(encoded, file);
+      } finally {
+        await file.close();
+      }
+    });
   } catch (err) {
-    await rm(temporary, { force: true });
     throw rtsError('INTERNAL', `could not write ${path}: ${(err as Error).message}`, { cause: err });
   }
   return {
