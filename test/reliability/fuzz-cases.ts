@@ -1,7 +1,7 @@
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { forgedPng } from '../tasks/vision/forged-png.js';
-import type { RawRequest } from './raw-http.js';
+import type { RawRequest } from '../helpers/raw-http.js';
 
 /**
  * Generators of bad requests for the fuzzing suite, one family per kind of

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFaqRepo, makeVisionRepo } from '../helpers/models.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { allAbuse, type Samples } from './fuzz-cases.js';
-import { errorShapeProblem, sendRaw, type RawRequest } from './raw-http.js';
+import { errorShapeProblem, sendRaw, type RawRequest } from '../helpers/raw-http.js';
 
 /**
  * Property-based fuzzing of every route with generated bad requests (issue

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFaqRepo } from '../helpers/models.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { sendRaw, type RawResponse } from '../reliability/raw-http.js';
+import { sendRaw, type RawResponse } from '../helpers/raw-http.js';
 
 /**
  * Issue 11, defects 7 and 8: what Node and fastify answer before any route
