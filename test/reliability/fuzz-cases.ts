@@ -92,7 +92,7 @@ export const oipAbuse: fc.Arbitrary<RawRequest> = fc.oneof(
       body: Buffer.concat([header, Buffer.from(bin)]),
     };
   }),
-  fc.tuple(fc.constantFrom('faq', 'resnet152'), fc.integer({ min: 1, max: 5000 }), fc.constantFrom('text', 'image')).map(([m, n, name]) => json(`/v2/models/${m}/infer`, JSON.stringify({
+  fc.tuple(fc.constantFrom('faq', 'resnet152'), fc.oneof(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 257, max: 60_000 })), fc.constantFrom('text', 'image')).map(([m, n, name]) => json(`/v2/models/${m}/infer`, JSON.stringify({
     inputs: [{ name, datatype: 'BYTES', shape: [n], data: Array.from({ length: n }, (_, i) => (name === 'text' ? `question ${i}` : 'aGVsbG8=')) }],
   }))),
   fc.tuple(MODEL_NAMES, fc.constantFrom('ready', 'config', 'stats', '', 'versions/1', 'versions/1/ready')).map(([m, rest]) => ({

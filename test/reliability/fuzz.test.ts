@@ -1,5 +1,6 @@
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import sharp from 'sharp';
@@ -11,14 +12,19 @@ import { errorShapeProblem, sendRaw, type RawRequest } from '../helpers/raw-http
 
 /**
  * Property-based fuzzing of every route with generated bad requests (issue
- * 11): no 5xx, every 4xx in the documented error shape, the server alive and
- * its memory bounded. FUZZ_RUNS sets the number of requests (default 1200);
+ * 11): no 5xx, every 4xx in the documented error shape and small (no echoed
+ * bodies), the event loop never stalled for seconds, the server alive and its
+ * memory bounded. FUZZ_RUNS sets the number of requests (default 1200);
  * a failure prints fast-check's seed and path, FUZZ_SEED=<seed> replays it.
  */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1200);
 const SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
 /** RSS may grow this much over the run (bodies up to 1 MiB, image decodes, V8's lazy collection). */
 const RSS_GROWTH_LIMIT = 512 * 1024 * 1024;
+/** An error answer echoes at most a capped value (issue 11, defect 10): well under this. */
+const ERROR_BODY_LIMIT = 4096;
+/** Longest the event loop may stall on one bad request (a blocked loop stalls every client). */
+const EVENT_LOOP_STALL_LIMIT_MS = 2000;
 
 let dir: string;
 let server: TestServer;
@@ -54,13 +60,18 @@ async function check(req: RawRequest | Buffer): Promise<string | undefined> {
   const path = Buffer.isBuffer(req) ? '' : req.path;
   if (res.status >= 500) return `${res.status}: ${res.body.subarray(0, 300).toString('utf8')}`;
   const head = !Buffer.isBuffer(req) && req.method.toUpperCase() === 'HEAD';
-  if (res.status >= 400 && !head) return errorShapeProblem(path, res);
+  if (res.status >= 400 && !head) {
+    if (res.body.length > ERROR_BODY_LIMIT) return `${res.status} error body of ${res.body.length} bytes: ${res.body.subarray(0, 120).toString('utf8')}`;
+    return errorShapeProblem(path, res);
+  }
   return undefined;
 }
 
 describe('fuzzing every route with bad requests', () => {
   it(`answers ${RUNS} generated bad requests with no 5xx and every 4xx in the documented shape`, async () => {
     const rssBefore = process.memoryUsage().rss;
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
     // Every failure of the run is collected (not only the first), then reported with the seed.
     const failures: string[] = [];
     const property = fc.asyncProperty(allAbuse(samples), async (req) => {
@@ -69,12 +80,14 @@ describe('fuzzing every route with bad requests', () => {
     });
     const seed = SEED ?? Date.now() ^ (Math.random() * 0x100000000);
     const details = await fc.check(property, { numRuns: RUNS, seed });
+    loop.disable();
     expect(details.failed, String(details.errorInstance)).toBe(false);
     if (failures.length > 0) {
       // FUZZ_SEED=<seed> npx vitest run test/reliability/fuzz.test.ts replays the same requests.
       throw new Error(`${failures.length} of ${RUNS} bad requests were mishandled (fast-check seed ${seed}):\n${failures.slice(0, 25).join('\n')}`);
     }
     expect(details.numRuns).toBe(RUNS);
+    expect(loop.max / 1e6, 'longest event-loop stall (ms)').toBeLessThan(EVENT_LOOP_STALL_LIMIT_MS);
 
     // Alive, fast, and not holding on to what it was sent.
     const health = await sendRaw(port, { method: 'GET', path: '/healthz', headers: [], body: Buffer.alloc(0) });
