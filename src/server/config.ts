@@ -83,7 +83,7 @@ export const OPTIONS: Record<ConfigKey, { env: string; doc: string }> = {
   tlsKey: { env: 'RTSCORE_TLS_KEY', doc: 'PEM private key file for `tlsCert`.' },
   bodyLimitBytes: { env: 'RTSCORE_BODY_LIMIT_BYTES', doc: 'Largest request body; larger → 413.' },
   maxHeaderBytes: { env: 'RTSCORE_MAX_HEADER_BYTES', doc: 'Largest request header block; larger → 431.' },
-  requestTimeoutMs: { env: 'RTSCORE_REQUEST_TIMEOUT_MS', doc: 'Time allowed to receive a request and answer it (0 = none).' },
+  requestTimeoutMs: { env: 'RTSCORE_REQUEST_TIMEOUT_MS', doc: 'Time allowed to receive a request (headers and body) and for its connection to stay silent while it is answered; past it → 408 (0 = none).' },
   keepAliveTimeoutMs: { env: 'RTSCORE_KEEP_ALIVE_TIMEOUT_MS', doc: 'Idle keep-alive connection timeout (keep above your load balancer\'s).' },
   maxQuestionChars: { env: 'RTSCORE_MAX_QUESTION_CHARS', doc: 'Longest FAQ question accepted; longer → 413.' },
   maxQuestionsPerRequest: { env: 'RTSCORE_MAX_QUESTIONS_PER_REQUEST', doc: 'Most questions in one batch request.' },
