@@ -1,4 +1,5 @@
 import { rtsError } from './errors.js';
+import { recordTiming, type RequestTimings } from './timings.js';
 
 /**
  * Dynamic batching: requests for one model are gathered until `maxBatchSize`
@@ -50,6 +51,7 @@ interface Group<O> {
   reject: (reason: unknown) => void;
   signal?: AbortSignal;
   onAbort?: () => void;
+  timings?: RequestTimings;
 }
 
 interface Pending<I, O> {
@@ -94,8 +96,9 @@ export class Batcher<I, O> {
     return this.maxQueueSize;
   }
 
-  submit(item: I, signal?: AbortSignal): Promise<O> {
-    return this.submitAll([item], signal).then((outputs) => outputs[0]!);
+  /** Queue one item; `timings` (optional) gets its queue wait and its batch's run time. */
+  submit(item: I, signal?: AbortSignal, timings?: RequestTimings): Promise<O> {
+    return this.submitAll([item], signal, timings).then((outputs) => outputs[0]!);
   }
 
   /**
@@ -104,7 +107,7 @@ export class Batcher<I, O> {
    * leave as a whole: when the signal fires or one item fails, every item of
    * the request still waiting is dropped. One abort listener per request.
    */
-  submitAll(items: readonly I[], signal?: AbortSignal): Promise<O[]> {
+  submitAll(items: readonly I[], signal?: AbortSignal, timings?: RequestTimings): Promise<O[]> {
     if (this.closed) return Promise.reject(rtsError('SHUTTING_DOWN', 'the model is being unloaded'));
     if (signal?.aborted) return Promise.reject(rtsError('CANCELLED', 'the request was cancelled'));
     if (items.length === 0) return Promise.resolve([]);
@@ -122,7 +125,7 @@ export class Batcher<I, O> {
       }));
     }
     return new Promise<O[]>((resolve, reject) => {
-      const group: Group<O> = { outputs: new Array<O>(items.length), remaining: items.length, queued: 0, settled: false, resolve, reject };
+      const group: Group<O> = { outputs: new Array<O>(items.length), remaining: items.length, queued: 0, settled: false, resolve, reject, ...(timings ? { timings } : {}) };
       const now = performance.now();
       const pending = items.map((item, index): Pending<I, O> => ({ item, enqueuedAt: now, group, index }));
       if (direct) {
@@ -228,6 +231,7 @@ export class Batcher<I, O> {
     const startedAt = performance.now();
     for (const p of batch) {
       this.options.onQueueWait?.((startedAt - p.enqueuedAt) / 1000);
+      recordTiming(p.group.timings, 'queue', startedAt - p.enqueuedAt);
     }
     let results: Promise<O[]>;
     try {
@@ -237,7 +241,9 @@ export class Batcher<I, O> {
     }
     results.then(
       (outputs) => {
-        this.options.onBatch?.(batch.length, (performance.now() - startedAt) / 1000);
+        const ranMs = performance.now() - startedAt;
+        this.options.onBatch?.(batch.length, ranMs / 1000);
+        for (const p of batch) recordTiming(p.group.timings, 'inference', ranMs);
         if (!Array.isArray(outputs) || outputs.length !== batch.length) {
           const err = rtsError('INFERENCE_FAILED', `batch run returned ${Array.isArray(outputs) ? outputs.length : 'no'} results for ${batch.length} items`);
           for (const p of batch) this.settle(p.group, err);

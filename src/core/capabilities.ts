@@ -1,4 +1,5 @@
 import type { Model } from './model.js';
+import type { RequestTimings } from './timings.js';
 
 /**
  * Task capabilities a model may offer beyond tensor inference. The HTTP layer
@@ -18,9 +19,15 @@ export interface TextMatch {
 }
 
 export interface MatchOptions {
-  /** How many FAQs to return, best first; `Infinity` or ≥ the FAQ count = all. */
+  /**
+   * How many FAQs to return, best first: an integer from 1 to `faqCount`.
+   * The edge resolves a request's `topK` ("all", the default, the limit) to
+   * this once (server/params.ts `parseTopK`); models do not check it again.
+   */
   topK: number;
   signal?: AbortSignal;
+  /** Filled with where the request's time went (preprocess, inference), when given. */
+  timings?: RequestTimings;
 }
 
 export interface TextMatcher extends Model {
@@ -44,8 +51,11 @@ export interface ImagePrediction {
 }
 
 export interface ClassifyOptions {
+  /** How many classes per image, best first: an integer from 1 to `classCount` (resolved at the edge, as `MatchOptions.topK`). */
   topK: number;
   signal?: AbortSignal;
+  /** Filled with where the request's time went (preprocess, queue, inference), when given. */
+  timings?: RequestTimings;
 }
 
 export interface ImageClassifier extends Model {

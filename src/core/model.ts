@@ -2,6 +2,7 @@ import type { Logger } from './logger.js';
 import type { ModelConfig } from './model-config.js';
 import type { ModelObserver } from './observer.js';
 import type { Tensor, TensorSpec } from './tensor.js';
+import type { RequestTimings } from './timings.js';
 
 /** What clients can learn about a loaded model (OIP model metadata and more). */
 export interface ModelMetadata {
@@ -15,6 +16,8 @@ export interface ModelMetadata {
   outputs: TensorSpec[];
   /** Largest batch one inference takes (1 = not batched). */
   maxBatchSize: number;
+  /** Most items (e.g. images) the model's queue holds; a request with more can never be served. Absent: unbounded. */
+  maxQueueSize?: number;
   /** Free-form facts shown in metadata (`properties` in OIP): provider, labels count, … */
   properties?: Record<string, string>;
   /**
@@ -31,6 +34,8 @@ export interface InferOptions {
   outputs?: string[];
   /** Request-level parameters (OIP `parameters`). */
   parameters?: Record<string, string | number | boolean>;
+  /** Filled with where the request's time went (preprocess, queue, inference), when given. */
+  timings?: RequestTimings;
 }
 
 /**

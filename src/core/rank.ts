@@ -6,14 +6,15 @@ export interface Ranked {
 }
 
 /**
- * The k highest scores, best first; equal scores keep index order (the lower
- * index first). NaN ranks below every number. Runs in O(n log k) with a
- * bounded min-heap, so k = 5 of 1000 classes does not sort the whole array.
+ * The k highest scores (all of them when k ≥ their count), best first; equal
+ * scores keep index order (the lower index first). NaN ranks below every
+ * number. Runs in O(n log k) with a bounded min-heap, so k = 5 of 1000
+ * classes does not sort the whole array. k is a count: the edge decides what
+ * a request may ask for (server/params.ts).
  */
 export function topK(scores: ArrayLike<number>, k: number): Ranked[] {
   const n = scores.length;
-  const want = Math.max(0, Math.min(Math.floor(k), n));
-  if (want === 0) return [];
+  if (!(k >= 1)) return [];
   // `worse(a, b)`: a ranks below b.
   const key = (i: number) => { const s = scores[i]!; return Number.isNaN(s) ? -Infinity : s; };
   const worse = (a: number, b: number) => { const sa = key(a), sb = key(b); return sa < sb || (sa === sb && a > b); };
@@ -30,7 +31,7 @@ export function topK(scores: ArrayLike<number>, k: number): Ranked[] {
     }
   };
   for (let i = 0; i < n; i++) {
-    if (heap.length < want) {
+    if (heap.length < k) {
       heap.push(i);
       for (let c = heap.length - 1; c > 0;) {
         const p = (c - 1) >> 1;

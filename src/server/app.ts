@@ -13,7 +13,9 @@ import { apiErrors } from './plugins/errors.js';
 import { requestRateLimit } from './plugins/rate-limit.js';
 import { requestContext, requestId } from './plugins/request-context.js';
 import { securityHeaders } from './plugins/security-headers.js';
+import { serverTiming } from './plugins/server-timing.js';
 import { registerDocs } from './routes/docs.js';
+import { formatSchemaErrors } from './schema-errors.js';
 import { registerFaqRoutes } from './routes/faq.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerImageRoutes } from './routes/images.js';
@@ -65,6 +67,7 @@ export async function createServer(options: CreateServerOptions): Promise<{ app:
   await app.register(requestRateLimit, { ctx });
   await app.register(bodyParsers, { ctx });
   await app.register(accessLog, { ctx, logger: options.logger });
+  await app.register(serverTiming);
 
   await registerDocs(app, ctx);
   registerHealthRoutes(app, ctx);
@@ -106,7 +109,9 @@ function fastifyOptions(config: RtsConfig, logger: PinoLogger): Parameters<typeo
     clientErrorHandler,
     frameworkErrors,
     ...(https ? { https } : {}),
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    // verbose: each error carries its schema and data, for formatSchemaErrors' one readable message.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, verbose: true } },
+    schemaErrorFormatter: formatSchemaErrors,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
   } as Parameters<typeof Fastify>[0];
 }

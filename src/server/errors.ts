@@ -14,8 +14,11 @@ const BY_STATUS: Record<number, ErrorKind> = {
   408: 'TIMEOUT', 413: 'PAYLOAD_TOO_LARGE', 414: 'URI_TOO_LONG', 415: 'UNSUPPORTED_MEDIA_TYPE', 417: 'EXPECTATION_FAILED', 429: 'RATE_LIMITED',
 };
 
-/** Turn whatever was thrown into an RtsError with a client-safe message. */
-export function normaliseError(err: unknown): RtsError {
+/** The request bodies the server reads (plugins/body-parsers.ts), for 415 answers. */
+export const ACCEPTED_CONTENT_TYPES = 'application/json, multipart/form-data, application/octet-stream, or an image (image/jpeg, image/png, image/webp, image/gif, image/tiff)';
+
+/** Turn whatever was thrown into an RtsError with a client-safe message (`contentType`: the request's, for 415s). */
+export function normaliseError(err: unknown, contentType?: string): RtsError {
   if (isRtsError(err)) return err;
   const fe = err as Partial<FastifyError> & { status?: number };
   const status = fe.statusCode ?? fe.status;
@@ -28,7 +31,8 @@ export function normaliseError(err: unknown): RtsError {
       return rtsError('INVALID_INPUT', `the body could not be decoded as its Content-Encoding says: ${fe.message ?? ''}`.trim());
     }
     if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      return rtsError('UNSUPPORTED_MEDIA_TYPE', fe.message ?? 'unsupported media type');
+      const given = contentType ? `Content-Type "${contentType.split(';')[0]!.trim()}" is not accepted` : 'the request has no Content-Type';
+      return rtsError('UNSUPPORTED_MEDIA_TYPE', `${given}; send ${ACCEPTED_CONTENT_TYPES}`);
     }
     if (status === 431) return rtsError('HEADERS_TOO_LARGE', 'request headers are too large');
     const kind = BY_STATUS[status] ?? 'INVALID_INPUT';
@@ -46,7 +50,7 @@ export type ErrorShape = 'api' | 'oip';
  * fastify scope that handles the request (plugins/errors.ts), not by its URL.
  */
 export function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown, shape: ErrorShape = 'api'): FastifyReply {
-  const e = normaliseError(err);
+  const e = normaliseError(err, request.headers['content-type']);
   if (e.statusCode >= 500 && !['RTS_ERR_QUEUE_FULL', 'RTS_ERR_MODEL_NOT_READY', 'RTS_ERR_SHUTTING_DOWN'].includes(e.code)) {
     request.log.error({ err: err instanceof Error ? { message: err.message, stack: err.stack, code: e.code } : String(err) }, 'request failed');
   }

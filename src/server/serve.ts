@@ -1,9 +1,11 @@
 import cluster from 'node:cluster';
+import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream, Logger as PinoLogger } from 'pino';
 import type { RtsConfig } from './config.js';
 import type { ModelKind } from '../core/model.js';
 import { ModelRegistry } from '../core/registry.js';
+import { rtsError } from '../core/errors.js';
 import { createServer } from './app.js';
 import type { ServerContext } from './context.js';
 import { ApiKeyAuth, keySets } from './auth.js';
@@ -31,8 +33,8 @@ export interface RunningServer {
   url: string;
   /** Settles when the initial model load is over (rejects under `onModelFailure: fail`). */
   loaded: Promise<void>;
-  /** Drain and stop (what SIGTERM does); resolves with the exit code. */
-  shutdown(reason?: string): Promise<number>;
+  /** Drain and stop (what SIGTERM does); resolves with the exit code (at least `exitCode`, e.g. 1 after a failed start). */
+  shutdown(reason?: string, exitCode?: number): Promise<number>;
 }
 
 export interface StartOptions {
@@ -64,7 +66,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   });
   const { app, context } = await createServer({ config, registry, logger, metrics, auth, ...(options.version ? { version: options.version } : {}) });
 
-  await app.listen({ host: config.host, port: config.port });
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    await app.close().catch(() => undefined);
+    throw listenError(err, config.host, config.port);
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -72,18 +79,18 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   logger.info({ url, auth: auth.enabled, tls: Boolean(config.tlsCert), models: config.modelsDir }, 'rtscore listening');
 
   let shuttingDown: Promise<number> | undefined;
-  const shutdown = (reason = 'shutdown'): Promise<number> => {
-    shuttingDown ??= drain(reason);
+  const shutdown = (reason = 'shutdown', exitCode = 0): Promise<number> => {
+    shuttingDown ??= drain(reason, exitCode);
     return shuttingDown;
   };
-  const drain = async (reason: string): Promise<number> => {
+  const drain = async (reason: string, exitCode: number): Promise<number> => {
     context.state.draining = true;
     logger.info({ reason, graceMs: config.shutdownGraceMs, delayMs: config.shutdownDelayMs }, 'draining: readiness is now false');
     if (config.shutdownDelayMs > 0) await sleep(config.shutdownDelayMs);
     // Requests already sent (even those still in the accept backlog) are answered, with Connection: close.
     const accepted = await acceptBacklog(app.server);
     if (accepted > 0) logger.info({ accepted }, 'accepted the connections waiting when the drain began');
-    let code = 0;
+    let code = exitCode;
     const grace = setTimeout(() => {
       logger.error({ graceMs: config.shutdownGraceMs }, 'grace period over with requests still in flight: closing them');
       app.server.closeAllConnections?.();
@@ -106,7 +113,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const failures = await registry.loadAll({ failFast: config.onModelFailure === 'fail' });
     for (const [name, err] of failures) logger.error({ model: name, err: err.message }, 'model not served');
     const names = registry.names().filter((n) => registry.state(n)?.state === 'READY');
-    if (names.length === 0) throw new Error('no model could be loaded');
+    if (names.length === 0) {
+      throw registry.names().length === 0
+        ? rtsError('CONFIG', `the model repository ${resolve(config.modelsDir)} has no models: add a folder per model with a config.json ` +
+          '(e.g. models/faq/config.json), or point --models / RTSCORE_MODELS_DIR at a model repository')
+        : rtsError('CONFIG', 'no model could be loaded (the errors above say why)');
+    }
     logger.info({ models: names }, 'ready: every model loaded and warmed');
   })();
 
@@ -126,14 +138,25 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       }
     });
     loaded.catch((err: Error) => {
-      logger.fatal({ err: err.message }, 'model loading failed: stopping (onModelFailure=fail)');
-      void shutdown('model load failure').then(() => process.exit(1));
+      logger.fatal({ err: err.message }, 'start-up failed: stopping');
+      process.stderr.write(`rtscore: ${err.message}\n`);
+      void shutdown('start-up failed', 1).then((code) => process.exit(code));
     });
   } else {
     loaded.catch(() => undefined);
   }
 
   return { app, context, registry, logger, url, loaded, shutdown };
+}
+
+/** A port in use or not ours to take: say so, and what to do, in one line. */
+function listenError(err: unknown, host: string, port: number): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  const where = `${host}:${port}`;
+  if (code === 'EADDRINUSE') return rtsError('CONFIG', `port ${port} is already in use on ${host}: stop the other server or choose another port (--port or RTSCORE_PORT)`, { cause: err });
+  if (code === 'EACCES') return rtsError('CONFIG', `no permission to listen on ${where} (ports below 1024 need privileges): choose another port (--port or RTSCORE_PORT)`, { cause: err });
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return rtsError('CONFIG', `cannot listen on ${where}: no such address on this machine (--host or RTSCORE_HOST)`, { cause: err });
+  return err;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Batcher } from '../../src/core/batcher.js';
 import { RtsError } from '../../src/core/errors.js';
+import { recordTiming, type RequestTimings } from '../../src/core/timings.js';
 
 /** A run function that records the batches it was given and can be held open. */
 function recorder<T>(delayMs = 0) {
@@ -161,6 +162,36 @@ describe('Batcher', () => {
     const b = new Batcher<number, number>({ maxBatchSize: 2, maxQueueDelayMs: 10, run: async () => [1] });
     const results = await Promise.allSettled([b.submit(1), b.submit(2)]);
     expect(results.every((x) => x.status === 'rejected' && (x.reason as RtsError).code === 'RTS_ERR_INFERENCE_FAILED')).toBe(true);
+  });
+
+  it('reports each item\'s queue wait and its batch\'s run time into the timings it was given', async () => {
+    const r = recorder<number>();
+    const b = new Batcher({ run: r.run, maxBatchSize: 1 });
+    r.hold();
+    const first: RequestTimings = {};
+    const second: RequestTimings = {};
+    const a = b.submit(1, undefined, first);
+    const c = b.submit(2, undefined, second); // waits: the only slot is busy
+    expect(second.queue).toBeUndefined();
+    r.open();
+    await Promise.all([a, c]);
+    for (const t of [first, second]) {
+      expect(t.queue).toBeGreaterThanOrEqual(0);
+      expect(t.inference).toBeGreaterThanOrEqual(0);
+    }
+    await b.submit(3); // no timings: nothing to record into
+  });
+});
+
+describe('recordTiming', () => {
+  it('keeps the longest time of a phase recorded several times, ignores bad values and absent timings', () => {
+    const t: RequestTimings = {};
+    recordTiming(t, 'queue', 2);
+    recordTiming(t, 'queue', 5);
+    recordTiming(t, 'queue', 3);
+    recordTiming(t, 'inference', Number.NaN);
+    recordTiming(undefined, 'decode', 1);
+    expect(t).toEqual({ queue: 5 });
   });
 });
 

@@ -16,12 +16,18 @@ const QUESTIONS_PER_FAQ = 24;
 export interface FaqRepoOptions {
   /** Model folder name (default `faq`). */
   name?: string;
+  /** BANKING77 intents to use instead of the first 8 (e.g. one with a long name, for layout tests). */
+  ids?: string[];
+  /** Answers that start with their question, like the travel set's (whose "answers" are the original posts). */
+  answersRepeatQuestion?: boolean;
 }
 
 export async function makeFaqRepo(dir: string, options: FaqRepoOptions = {}): Promise<void> {
   const name = options.name ?? 'faq';
   const { input } = await loadLabelledSet(defaultInput('banking77'));
-  const faqs = input.originals.slice(0, TEST_FAQ_COUNT);
+  const faqs = options.ids
+    ? options.ids.map((id) => input.originals.find((f) => f.id === id) ?? missing(id))
+    : input.originals.slice(0, TEST_FAQ_COUNT);
   const classOf = new Map(faqs.map((f, i) => [f.answerId, i]));
   const taken = new Map<unknown, number>();
   const texts: string[] = [];
@@ -48,6 +54,13 @@ export async function makeFaqRepo(dir: string, options: FaqRepoOptions = {}): Pr
   }, null, 2));
   await savePipeline(join(versionDir, 'pipeline.bin'), pipeline);
   await writeFile(join(versionDir, 'faqs.json'), JSON.stringify(
-    faqs.map((f) => ({ id: f.id, answerId: f.answerId, question: f.question, answer: f.answer })), null, 2));
+    faqs.map((f) => ({
+      id: f.id, answerId: f.answerId, question: f.question,
+      answer: options.answersRepeatQuestion ? `${f.question} ${f.answer}` : f.answer,
+    })), null, 2));
   await writeFile(join(versionDir, 'training.json'), JSON.stringify({ dataset: 'banking77', examples: texts.length, faqs: faqs.length }));
+}
+
+function missing(id: string): never {
+  throw new Error(`makeFaqRepo: no BANKING77 intent "${id}"`);
 }

@@ -1,4 +1,5 @@
-import type { Command } from 'commander';
+import { Argument, type Command } from 'commander';
+import { rtsError } from '../../core/errors.js';
 import { loadConfig } from '../../server/config.js';
 import { ModelRegistry } from '../../core/registry.js';
 import { createLogger } from '../../server/logging.js';
@@ -11,15 +12,15 @@ export function registerBuildCommands(program: Command): void {
   program
     .command('build-model')
     .description('write a generated model file: the torchvision ResNet v1.5 architecture as ONNX, with seeded weights')
-    .argument('<arch>', 'resnet')
+    .addArgument(new Argument('<arch>', 'architecture').choices(['resnet']))
     .option('--depth <n>', 'ResNet depth: 18, 34, 50, 101 or 152', int('depth', 18), 152)
     .option('--out <file>', 'output ONNX file (default models/resnet<depth>/1/model.onnx)')
     .option('--seed <n>', 'weight seed', int('seed'), 0)
     .option('--base-width <n>', 'channels of the first stage (64 = the real network; small values make tiny test models)', int('base-width', 1), 64)
     .option('--dry-run', 'print the parameter count and multiply-adds without writing')
     .action(async (arch: string, o: { depth: number; out?: string; seed: number; baseWidth: number; dryRun?: boolean }) => {
-      if (arch !== 'resnet') throw new Error(`unknown architecture "${arch}" (resnet)`);
-      if (!RESNET_DEPTHS.includes(o.depth as ResnetDepth)) throw new Error(`--depth must be one of ${RESNET_DEPTHS.join(', ')}`);
+      if (arch !== 'resnet') throw rtsError('INVALID_INPUT', `unknown architecture "${arch}" (resnet)`);
+      if (!RESNET_DEPTHS.includes(o.depth as ResnetDepth)) throw rtsError('INVALID_INPUT', `--depth must be one of ${RESNET_DEPTHS.join(', ')}`);
       const depth = o.depth as ResnetDepth;
       const summary = resnetSummary({ depth, baseWidth: o.baseWidth });
       print(`ResNet-${depth}: ${summary.parameters.toLocaleString('en-US')} parameters, ${(summary.multiplyAdds / 1e9).toFixed(2)} G multiply-adds per 224×224 image, ${summary.layers} layers`);

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { DATASET_CHOICES, isDatasetName, type DatasetName } from '../../tasks/faq/data/datasets.js';
 import { runEvaluate } from '../../tasks/faq/training/evaluate.js';
 import { runPrepare } from '../../tasks/faq/data/prepare.js';
@@ -8,7 +8,7 @@ import { fraction, int, print } from '../options.js';
 type Dataset = DatasetName;
 
 function dataset(value: string): Dataset {
-  if (!isDatasetName(value)) throw new Error(`unknown dataset "${value}" (${DATASET_CHOICES})`);
+  if (!isDatasetName(value)) throw new InvalidArgumentError(`unknown dataset "${value}" (${DATASET_CHOICES})`);
   return value;
 }
 
@@ -16,12 +16,12 @@ function dataset(value: string): Dataset {
 export function registerFaqCommands(program: Command): void {
   program
     .command('prepare')
-    .description('clean, filter and split an FAQ data set (REFERENCE §1); faq = Stack Exchange duplicates, banking77 = labelled questions')
+    .description('clean, filter and split an FAQ data set; faq = Stack Exchange duplicates, banking77 = labelled questions')
     .argument('<dataset>', DATASET_CHOICES, dataset)
     .option('--input <dir>', 'folder with orig-q/dup-q/ans.tsv(.gz) (faq) or train.csv + faqs.json (banking77)')
     .option('--out <dir>', 'where to write the prepared set (default work-data/<dataset>)')
-    .option('--min-text <n>', 'minimum cleaned text length (default 150)', int('min-text'))
-    .option('--min-dupes <n>', 'minimum duplicates per original (default: 5 for faq, reference 12)', int('min-dupes'))
+    .option('--min-text <n>', 'minimum cleaned text length (default: 150 for faq, 0 for banking77)', int('min-text'))
+    .option('--min-dupes <n>', 'minimum questions per FAQ (default: 5 for faq, 1 for banking77)', int('min-dupes'))
     .option('--test-size <f>', 'share of each class held out for test (default 0.21)', fraction('test-size'))
     .option('--seed <n>', 'split seed (default 42)', int('seed'))
     .action(async (ds: Dataset, o: { input?: string; out?: string; minText?: number; minDupes?: number; testSize?: number; seed?: number }) => {
@@ -31,7 +31,7 @@ export function registerFaqCommands(program: Command): void {
     .command('train')
     .description('train an FAQ model into the model repository (prepares the data if needed)')
     .argument('<dataset>', DATASET_CHOICES, dataset)
-    .option('--models <dir>', 'model repository (default ./models)', 'models')
+    .option('--models <dir>', 'model repository', 'models')
     .option('--name <name>', 'model name (default: the dataset name)')
     .option('--version <v>', 'version folder to write (default: next number)')
     .option('--seed <n>', 'seed (default 42)', int('seed'))
@@ -42,7 +42,7 @@ export function registerFaqCommands(program: Command): void {
     .command('evaluate')
     .description('rank of the true FAQ on the test split: Accuracy@1/2/3 and mean rank')
     .argument('<dataset>', DATASET_CHOICES, dataset)
-    .option('--models <dir>', 'model repository (default ./models)', 'models')
+    .option('--models <dir>', 'model repository', 'models')
     .option('--name <name>', 'model name (default: the dataset name)')
     .option('--version <v>', 'model version (default: latest)')
     .action(async (ds: Dataset, o: { models: string; name?: string; version?: string }) => {

@@ -1,4 +1,5 @@
 import { rtsError } from '../../core/errors.js';
+import { quote } from '../../core/quote.js';
 import type { Datatype, NumericArray, Tensor, TensorData } from '../../core/tensor.js';
 import { allocate, bytesPerElement, HOST_IS_LITTLE_ENDIAN, swapBytes } from './datatypes.js';
 import { formatShape } from './shape.js';
@@ -20,7 +21,7 @@ export function parseHeaderLength(value: string | string[] | undefined, bodyLeng
   if (value === undefined) return undefined;
   const text = Array.isArray(value) ? value[0] ?? '' : value;
   if (!/^[0-9]{1,15}$/.test(text.trim())) {
-    throw rtsError('INVALID_INPUT', `Inference-Header-Content-Length must be a non-negative integer, got ${JSON.stringify(text)}`);
+    throw rtsError('INVALID_INPUT', `Inference-Header-Content-Length must be a non-negative integer, got ${quote(text)}`);
   }
   const n = Number(text.trim());
   if (n > bodyLength) {

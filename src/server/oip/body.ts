@@ -1,5 +1,6 @@
 import { rtsError } from '../../core/errors.js';
 import type { ModelMetadata } from '../../core/model.js';
+import { parseJsonText } from '../json.js';
 import { HEADER_LENGTH_HEADER, parseHeaderLength, splitBody } from './binary.js';
 import type { OipLimits } from './limits.js';
 import { parseInferRequest, parseRawRequest, type InferRequest } from './request.js';
@@ -38,11 +39,7 @@ export function parseJson(bytes: Uint8Array, what: string, options: { optional?:
     if (options.optional) return undefined;
     throw rtsError('INVALID_JSON', `${what} is empty; a JSON object is required`);
   }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw rtsError('INVALID_JSON', `${what} is not valid JSON: ${(err as Error).message}`);
-  }
+  return parseJsonText(text, what);
 }
 
 /** The body as bytes: the /v2 content-type parser hands every body over as a Buffer. */

@@ -1,5 +1,6 @@
 import { isRtsError, rtsError } from '../../core/errors.js';
 import type { Model } from '../../core/model.js';
+import type { RequestTimings } from '../../core/timings.js';
 import { classify } from './classification.js';
 import type { InferRequest, RequestedOutput } from './request.js';
 import { encodeInferResponse, type EncodedResponse, type ResponseOutput } from './response.js';
@@ -9,12 +10,13 @@ import { encodeInferResponse, type EncodedResponse, type ResponseOutput } from '
  * outputs (all of the model's when none are named) in the requested order,
  * classification applied where asked, binary where asked.
  */
-export async function runInference(model: Model, request: InferRequest, signal?: AbortSignal): Promise<EncodedResponse> {
+export async function runInference(model: Model, request: InferRequest, signal?: AbortSignal, timings?: RequestTimings): Promise<EncodedResponse> {
   const wanted = request.outputs?.map((o) => o.name);
   let tensors;
   try {
     tensors = await model.infer(request.inputs, {
       ...(signal ? { signal } : {}),
+      ...(timings ? { timings } : {}),
       ...(wanted ? { outputs: wanted } : {}),
       parameters: request.parameters,
     });

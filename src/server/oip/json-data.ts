@@ -1,4 +1,5 @@
 import { rtsError } from '../../core/errors.js';
+import { quote } from '../../core/quote.js';
 import type { Datatype, NumericArray, TensorData } from '../../core/tensor.js';
 import { allocate, INTEGER_RANGES } from './datatypes.js';
 import { formatShape } from './shape.js';
@@ -97,7 +98,7 @@ function collectLeaves(node: unknown[], out: Leaf[], at: number): number {
 }
 
 function elementError(where: string, index: number, expected: string, got: Leaf): never {
-  throw rtsError('INVALID_INPUT', `${where}: element ${index} must be ${expected}, got ${JSON.stringify(got)}`);
+  throw rtsError('INVALID_INPUT', `${where}: element ${index} must be ${expected}, got ${quote(got)}`);
 }
 
 function fillNumeric(out: NumericArray, datatype: Datatype, leaves: Leaf[], where: string): void {
@@ -153,7 +154,7 @@ function fillNumeric(out: NumericArray, datatype: Datatype, leaves: Leaf[], wher
 
 function bytesElements(leaves: Leaf[], where: string, contentType: string): Uint8Array[] {
   if (contentType !== 'str' && contentType !== 'base64') {
-    throw rtsError('INVALID_INPUT', `${where}: parameters.content_type must be "str" or "base64" for BYTES, got ${JSON.stringify(contentType)}`);
+    throw rtsError('INVALID_INPUT', `${where}: parameters.content_type must be "str" or "base64" for BYTES, got ${quote(contentType)}`);
   }
   const out = new Array<Uint8Array>(leaves.length);
   for (let i = 0; i < leaves.length; i++) {

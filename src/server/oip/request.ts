@@ -1,4 +1,5 @@
 import { rtsError } from '../../core/errors.js';
+import { quote } from '../../core/quote.js';
 import type { ModelMetadata } from '../../core/model.js';
 import { describeSpec, isDatatype, type Datatype, type Tensor, type TensorSpec } from '../../core/tensor.js';
 import { decodeBinaryTensor } from './binary.js';
@@ -47,7 +48,7 @@ export function parseInferRequest(json: unknown, binary: Uint8Array | undefined,
   const body = asObject(json, 'the inference request');
   let id: string | undefined;
   if (body.id !== undefined) {
-    if (typeof body.id !== 'string') throw rtsError('INVALID_INPUT', `"id" must be a string, got ${JSON.stringify(body.id)}`);
+    if (typeof body.id !== 'string') throw rtsError('INVALID_INPUT', `"id" must be a string, got ${quote(body.id)}`);
     if (body.id.length > limits.maxIdLength) throw rtsError('INVALID_INPUT', `"id" is ${body.id.length} characters; at most ${limits.maxIdLength} are accepted`);
     id = body.id;
   }
@@ -89,11 +90,11 @@ function parseInputs(value: unknown, binary: Uint8Array | undefined, specs: read
     const name = input.name;
     const where = `input "${name}"`;
     const spec = byName.get(name);
-    if (!spec) throw rtsError('INVALID_INPUT', `unknown input "${name}"; the model's inputs are ${specs.map(describeSpec).join(', ')}`);
+    if (!spec) throw rtsError('INVALID_INPUT', `unknown input ${quote(name)}; the model's inputs are ${specs.map(describeSpec).join(', ')}`);
     if (seen.has(name)) throw rtsError('INVALID_INPUT', `input "${name}" is given more than once`);
     seen.add(name);
     if (!isDatatype(input.datatype)) {
-      throw rtsError('INVALID_INPUT', `${where}: "datatype" must be one of BOOL, UINT8…UINT64, INT8…INT64, FP16, FP32, FP64, BF16, BYTES; got ${JSON.stringify(input.datatype)}`);
+      throw rtsError('INVALID_INPUT', `${where}: "datatype" must be one of BOOL, UINT8…UINT64, INT8…INT64, FP16, FP32, FP64, BF16, BYTES; got ${quote(input.datatype)}`);
     }
     if (input.datatype !== spec.datatype) {
       throw rtsError('INVALID_INPUT', `${where} must be ${spec.datatype}, got ${input.datatype} (the model expects ${describeSpec(spec)})`);
@@ -108,7 +109,7 @@ function parseInputs(value: unknown, binary: Uint8Array | undefined, specs: read
     if (parameters.binary_data_size !== undefined) {
       const size = parameters.binary_data_size;
       if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
-        throw rtsError('INVALID_INPUT', `${where}: parameters.binary_data_size must be a non-negative integer, got ${JSON.stringify(size)}`);
+        throw rtsError('INVALID_INPUT', `${where}: parameters.binary_data_size must be a non-negative integer, got ${quote(size)}`);
       }
       if (input.data !== undefined) throw rtsError('INVALID_INPUT', `${where} has both "data" and parameters.binary_data_size; send one`);
       if (binary === undefined) {
@@ -160,7 +161,7 @@ function parseOutputs(value: unknown, specs: readonly TensorSpec[]): RequestedOu
     if (typeof output.name !== 'string' || output.name === '') throw rtsError('INVALID_INPUT', `outputs[${i}] needs a "name" (string)`);
     const name = output.name;
     const spec = byName.get(name);
-    if (!spec) throw rtsError('INVALID_INPUT', `unknown output "${name}"; the model's outputs are ${specs.map(describeSpec).join(', ')}`);
+    if (!spec) throw rtsError('INVALID_INPUT', `unknown output ${quote(name)}; the model's outputs are ${specs.map(describeSpec).join(', ')}`);
     if (seen.has(name)) throw rtsError('INVALID_INPUT', `output "${name}" is requested more than once`);
     seen.add(name);
     const parameters = parseParameters(output.parameters, `output "${name}" parameters`);
@@ -170,7 +171,7 @@ function parseOutputs(value: unknown, specs: readonly TensorSpec[]): RequestedOu
     if (parameters.classification !== undefined) {
       const k = parameters.classification;
       if (typeof k !== 'number' || !Number.isSafeInteger(k) || k < 1) {
-        throw rtsError('INVALID_INPUT', `output "${name}": parameters.classification must be a positive integer, got ${JSON.stringify(k)}`);
+        throw rtsError('INVALID_INPUT', `output "${name}": parameters.classification must be a positive integer, got ${quote(k)}`);
       }
       if (!isScore(spec.datatype)) {
         throw rtsError('INVALID_INPUT', `output "${name}" is ${spec.datatype}; classification needs a numeric output`);
@@ -246,7 +247,7 @@ function asObject(value: unknown, what: string): Record<string, unknown> {
 
 function optionalBoolean(value: unknown, what: string): boolean | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'boolean') throw rtsError('INVALID_INPUT', `${what} must be true or false, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'boolean') throw rtsError('INVALID_INPUT', `${what} must be true or false, got ${quote(value)}`);
   return value;
 }
 

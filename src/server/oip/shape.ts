@@ -1,4 +1,5 @@
 import { rtsError } from '../../core/errors.js';
+import { quote } from '../../core/quote.js';
 import { shapeMatches } from '../../core/tensor.js';
 import type { OipLimits } from './limits.js';
 
@@ -20,7 +21,7 @@ export function checkShape(value: unknown, where: string, limits: Pick<OipLimits
   let count = 1;
   for (const d of value) {
     if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) {
-      throw rtsError('INVALID_INPUT', `${where}: "shape" must be an array of non-negative integers, got ${JSON.stringify(value)}`);
+      throw rtsError('INVALID_INPUT', `${where}: "shape" must be an array of non-negative integers, got ${quote(value)}`);
     }
     count *= d;
   }

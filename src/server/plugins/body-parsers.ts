@@ -1,11 +1,14 @@
 import compress from '@fastify/compress';
 import multipart from '@fastify/multipart';
+import { errorCodes } from 'fastify';
 import fp from 'fastify-plugin';
 import { rtsError } from '../../core/errors.js';
+import { quote } from '../../core/quote.js';
 import type { ServerContext } from '../context.js';
+import { parseJsonText } from '../json.js';
 
 /**
- * How request bodies are read: JSON, multipart files, raw image and
+ * How request bodies are read: JSON (nesting bounded, see ../json.ts), multipart files, raw image and
  * octet-stream bodies as Buffers, each within the body limit, and compressed
  * bodies decoded first. A text/plain body is 415, not a string.
  */
@@ -32,7 +35,7 @@ export const bodyParsers = fp<{ ctx: ServerContext }>(async (app, { ctx }) => {
     encodings: ['br', 'gzip', 'deflate'],
     requestEncodings: ['br', 'gzip', 'deflate', 'identity'],
     threshold: 1024,
-    onUnsupportedRequestEncoding: (encoding) => rtsError('UNSUPPORTED_MEDIA_TYPE', `unsupported Content-Encoding "${encoding}" (use gzip, deflate, br or identity)`),
+    onUnsupportedRequestEncoding: (encoding) => rtsError('UNSUPPORTED_MEDIA_TYPE', `unsupported Content-Encoding ${quote(encoding)} (use gzip, deflate, br or identity)`),
   });
   // multipart reads the raw socket stream, bypassing the decoder above.
   app.addHook('onRequest', async (request) => {
@@ -42,7 +45,15 @@ export const bodyParsers = fp<{ ctx: ServerContext }>(async (app, { ctx }) => {
     }
   });
 
-  app.removeContentTypeParser(['text/plain']);
+  app.removeContentTypeParser(['text/plain', 'application/json']);
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: config.bodyLimitBytes }, (_req, body, done) => {
+    if (body.length === 0) return done(new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY(), undefined);
+    try {
+      done(null, parseJsonText(body as string, 'the body'));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
   // Raw image bodies (and OIP binary bodies) arrive as Buffers.
   const asBuffer = (_req: unknown, body: string | Buffer, done: (err: null, body: Buffer) => void) => done(null, body as Buffer);
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: config.bodyLimitBytes }, asBuffer);

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { rtsError } from '../../core/errors.js';
+import { clip } from '../../core/quote.js';
 import { sendError, type ErrorShape } from '../errors.js';
 
 /**
@@ -10,7 +11,7 @@ import { sendError, type ErrorShape } from '../errors.js';
  * Open Inference Protocol scope calls `useOipErrors` for `{"error": "<message>"}`.
  */
 function notFound(request: FastifyRequest) {
-  return rtsError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`);
+  return rtsError('NOT_FOUND', `no route ${request.method} ${clip(request.url.split('?')[0]!)}`);
 }
 
 function useErrorShape(scope: FastifyInstance, shape: ErrorShape): void {

@@ -25,7 +25,7 @@ export const securityHeaders = fp<{ ctx: ServerContext }>(async (app, { ctx }) =
       origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
       methods: ['GET', 'POST'],
       allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', 'X-API-Key', 'Inference-Header-Content-Length'],
-      exposedHeaders: ['X-Request-Id', 'Retry-After', 'Inference-Header-Content-Length'],
+      exposedHeaders: ['X-Request-Id', 'Retry-After', 'Inference-Header-Content-Length', 'Server-Timing'],
     });
   }
 }, { name: 'rtscore-security-headers' });

@@ -16,18 +16,6 @@ export function openLikeDocs(scope: FastifyInstance): void {
   });
 }
 
-/** `topK`: a positive integer up to the limit, or "all"; absent → the model's default. */
-export function parseTopK(value: unknown, fallback: number, count: number, maxTopK: number): number {
-  if (value === undefined || value === null) return Math.min(fallback, count);
-  if (value === 'all') return count;
-  const n = typeof value === 'string' && /^[0-9]+$/.test(value) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
-    throw rtsError('INVALID_INPUT', `topK must be a positive integer or "all" (got ${JSON.stringify(value)})`);
-  }
-  if (n > maxTopK) throw rtsError('INVALID_INPUT', `topK must be at most ${maxTopK} (got ${n})`);
-  return Math.min(n, count);
-}
-
 /** Lease a model (name, optional version) for the request: recorded for metrics and logs, released after `fn`. */
 export function withLease<T>(ctx: ServerContext, request: FastifyRequest, name: string, version: string | undefined, fn: (model: Model) => T | Promise<T>): Promise<T> {
   request.rtsModel = name;
@@ -45,7 +33,7 @@ export function withModel<M extends Model, T>(
   fn: (model: M) => Promise<T>,
 ): Promise<T> {
   return withLease(ctx, request, name, version, (model) => {
-    if (!check(model)) throw rtsError('INVALID_INPUT', `model "${name}" is a ${model.kind} model, not ${what}`);
+    if (!check(model)) throw rtsError('INVALID_INPUT', `model "${name}" is ${article(model.kind)} ${model.kind} model, not ${what}`);
     return fn(model);
   });
 }
@@ -73,4 +61,9 @@ export function parseName(value: unknown, field: string): string | undefined {
     throw rtsError('INVALID_INPUT', `${field} must be a model ${field === 'version' ? 'version' : 'name'} (letters, digits, . _ -)`);
   }
   return value;
+}
+
+/** "a" or "an" before a word (`an image-classifier`, `a faq-matcher`). */
+export function article(word: string): string {
+  return /^[aeiou]/i.test(word) ? 'an' : 'a';
 }

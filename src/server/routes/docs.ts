@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { ServerContext } from '../context.js';
+import { documentRoute } from '../openapi.js';
 import { openLikeDocs } from './common.js';
 
 /**
@@ -11,13 +12,17 @@ import { openLikeDocs } from './common.js';
 export async function registerDocs(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   if (!ctx.config.docs) return;
   await app.register(swagger, {
+    transform: documentRoute as never,
     openapi: {
       openapi: '3.0.3',
       info: {
         title: 'rtscore',
         version: ctx.version,
+        license: { name: 'MIT', url: 'https://opensource.org/licenses/MIT' },
         description: 'Real-time scoring of machine-learning models: FAQ matching, image classification, the Open Inference Protocol (KServe V2) and the reference architecture\'s /score API.',
       },
+      // Relative: the server that serves this document (Swagger UI's "Try it out" calls it).
+      servers: [{ url: '/', description: 'this rtscore server' }],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key (when keys are configured).' } } },
       security: [{ bearer: [] }],
       tags: [

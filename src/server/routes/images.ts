@@ -1,13 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ImagePrediction } from '../../core/capabilities.js';
 import { rtsError } from '../../core/errors.js';
+import { timed } from '../../core/timings.js';
 import type { ServerContext } from '../context.js';
 import { decodeBase64Image } from '../base64.js';
 import { isImageClassifier } from '../../core/capabilities.js';
-import { defaultModelName, parseName, parseTopK, withModel } from './common.js';
+import { checkImageCount, parseTopK } from '../params.js';
+import { defaultModelName, parseName, withModel } from './common.js';
 
 interface ClassifyQuery { model?: string; version?: string; topK?: string }
-interface NamedImage { name?: string; bytes: Uint8Array }
+/** An image as sent: bytes, or base64 decoded only once the count is known to be within the limits. */
+interface NamedImage { name?: string; bytes?: Uint8Array; base64?: string; field?: string }
 
 /**
  * POST /v1/images/classify — top-k ImageNet classes for one or more images,
@@ -30,17 +33,15 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ServerContext): v
       },
     },
   }, async (request) => {
-    const { images, fields } = await readImages(request, ctx);
-    if (images.length === 0) throw rtsError('INVALID_INPUT', 'no image in the request');
-    if (images.length > ctx.config.maxImagesPerRequest) {
-      throw rtsError('PAYLOAD_TOO_LARGE', `at most ${ctx.config.maxImagesPerRequest} images per request (got ${images.length})`);
-    }
+    const { images, fields } = await timed(request.timings, 'decode', () => readImages(request));
     const q = request.query;
     const name = parseName(fields.model ?? q.model, 'model') ?? defaultModelName(ctx, 'resnet152');
     const version = parseName(fields.version ?? q.version, 'version');
     return withModel(ctx, request, name, version, isImageClassifier, 'an image-classifier model', async (model) => {
+      checkImageCount(images.length, ctx.config, model);
       const topK = parseTopK(fields.topK ?? q.topK, model.defaultTopK, model.classCount, ctx.config.maxTopK);
-      const predictions = await model.classify(images.map((i) => i.bytes), { topK, signal: request.abortSignal });
+      const bytes = await timed(request.timings, 'decode', () => images.map((i) => i.bytes ?? decodeBase64Image(i.base64!, i.field!)));
+      const predictions = await model.classify(bytes, { topK, signal: request.abortSignal, timings: request.timings });
       return {
         model: model.name,
         version: model.version,
@@ -54,7 +55,7 @@ function toPrediction(p: ImagePrediction) {
   return { index: p.index, ...(p.wnid ? { wnid: p.wnid } : {}), label: p.label, probability: p.probability };
 }
 
-async function readImages(request: FastifyRequest, ctx: ServerContext): Promise<{ images: NamedImage[]; fields: Record<string, unknown> }> {
+async function readImages(request: FastifyRequest): Promise<{ images: NamedImage[]; fields: Record<string, unknown> }> {
   const body = request.body;
   if (request.isMultipart()) {
     const images: NamedImage[] = [];
@@ -85,15 +86,12 @@ async function readImages(request: FastifyRequest, ctx: ServerContext): Promise<
     const json = body as Record<string, unknown>;
     const fields = { model: json.model, version: json.version, topK: json.topK };
     if (json.image !== undefined && json.images !== undefined) throw rtsError('INVALID_INPUT', 'send either "image" or "images", not both');
-    if (typeof json.image === 'string') return { images: [{ bytes: decodeBase64Image(json.image, 'image') }], fields };
+    if (typeof json.image === 'string') return { images: [{ base64: json.image, field: 'image' }], fields };
     if (Array.isArray(json.images)) {
-      if (json.images.length > ctx.config.maxImagesPerRequest) {
-        throw rtsError('PAYLOAD_TOO_LARGE', `at most ${ctx.config.maxImagesPerRequest} images per request (got ${json.images.length})`);
-      }
       return {
         images: json.images.map((v, i) => {
           if (typeof v !== 'string') throw rtsError('INVALID_INPUT', `images[${i}] must be a base64 string`);
-          return { bytes: decodeBase64Image(v, `images[${i}]`) };
+          return { base64: v, field: `images[${i}]` };
         }),
         fields,
       };

@@ -1,8 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { rtsError } from '../../core/errors.js';
+import { timed } from '../../core/timings.js';
+import { clip } from '../../core/quote.js';
 import type { ServerContext } from '../context.js';
 import { decodeBase64Image } from '../base64.js';
-import { checkQuestion } from '../params.js';
+import { checkImageCount, checkQuestion, parseTopK } from '../params.js';
 import { isImageClassifier, isTextMatcher } from '../../core/capabilities.js';
 import { defaultModelName, withLease } from './common.js';
 
@@ -45,14 +47,16 @@ async function score(ctx: ServerContext, request: FastifyRequest, name: string, 
   return withLease(ctx, request, name, undefined, async (model) => {
     if (isTextMatcher(model)) {
       const question = checkQuestion(input, 'input', ctx.config.maxQuestionChars);
-      const [ranking] = await model.match([question], { topK: model.faqCount, signal: request.abortSignal });
+      // The reference answers with every FAQ.
+      const [ranking] = await model.match([question], { topK: parseTopK('all', model.defaultTopK, model.faqCount, ctx.config.maxTopK), signal: request.abortSignal, timings: request.timings });
       return { result: [ranking!.map((r) => [r.id, r.answerId, r.score]), computedIn(started)] };
     }
     if (isImageClassifier(model)) {
-      const entries = imageEntries(ctx, input);
-      const images = entries.map(([key, v]) => decodeBase64Image(v, `input.${key}`));
-      const topK = Math.min(REFERENCE_IMAGE_TOP_K, model.classCount);
-      const predictions = await model.classify(images, { topK, signal: request.abortSignal });
+      const entries = imageEntries(input);
+      checkImageCount(entries.length, ctx.config, model);
+      const images = await timed(request.timings, 'decode', () => entries.map(([key, v]) => decodeBase64Image(v, `input.${clip(key)}`)));
+      const topK = parseTopK(REFERENCE_IMAGE_TOP_K, model.defaultTopK, model.classCount, ctx.config.maxTopK);
+      const predictions = await model.classify(images, { topK, signal: request.abortSignal, timings: request.timings });
       const out: Record<string, [string, number][]> = {};
       entries.forEach(([key], i) => {
         out[key] = predictions[i]!.map((p) => [p.wnid ? `${p.wnid} ${p.label}` : p.label, p.probability]);
@@ -63,17 +67,14 @@ async function score(ctx: ServerContext, request: FastifyRequest, name: string, 
   });
 }
 
-function imageEntries(ctx: ServerContext, input: unknown): [string, string][] {
+function imageEntries(input: unknown): [string, string][] {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw rtsError('INVALID_INPUT', 'for an image model, "input" must be an object of base64 images, e.g. {"image": "<base64>"}');
   }
   const entries = Object.entries(input as Record<string, unknown>);
   if (entries.length === 0) throw rtsError('INVALID_INPUT', '"input" holds no image');
-  if (entries.length > ctx.config.maxImagesPerRequest) {
-    throw rtsError('PAYLOAD_TOO_LARGE', `at most ${ctx.config.maxImagesPerRequest} images per request`);
-  }
   return entries.map(([key, v]) => {
-    if (typeof v !== 'string') throw rtsError('INVALID_INPUT', `input.${key} must be a base64 string`);
+    if (typeof v !== 'string') throw rtsError('INVALID_INPUT', `input.${clip(key)} must be a base64 string`);
     return [key, v];
   });
 }

@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { rtsError } from '../../core/errors.js';
+import { timed } from '../../core/timings.js';
+import { quote } from '../../core/quote.js';
 import type { Model } from '../../core/model.js';
 import type { ServerContext } from '../context.js';
 import { HEADER_LENGTH_HEADER } from '../oip/binary.js';
@@ -8,6 +10,7 @@ import { runInference } from '../oip/infer.js';
 import { defaultOipLimits, type OipLimits } from '../oip/limits.js';
 import { modelMetadata, serverMetadata } from '../oip/metadata.js';
 import { parseParameters } from '../oip/request.js';
+import { checkTensorRequest, oipLimitsFor } from '../params.js';
 import { useOipErrors } from '../plugins/errors.js';
 import { withLease } from './common.js';
 import { registerOipHealthRoutes } from './health.js';
@@ -172,8 +175,9 @@ export function registerV2Routes(app: FastifyInstance, ctx: ServerContext, limit
     const infer = async (request: FastifyRequest<{ Params: ModelParams }>, reply: FastifyReply) => {
       const { name, version } = request.params;
       return withLease(ctx, request, name, version, async (model) => {
-        const parsed = parseInferBody(request.body, request.headers, model.metadata, limits);
-        const encoded = await runInference(model, parsed, request.abortSignal);
+        const parsed = await timed(request.timings, 'decode', () => parseInferBody(request.body, request.headers, model.metadata, oipLimitsFor(model, limits, ctx.config)));
+        checkTensorRequest(model, parsed.inputs, ctx.config);
+        const encoded = await runInference(model, parsed, request.abortSignal, request.timings);
         if (encoded.headerLength !== undefined) {
           reply.header('Inference-Header-Content-Length', String(encoded.headerLength)).type('application/octet-stream');
         } else {
@@ -205,7 +209,7 @@ export function registerV2Routes(app: FastifyInstance, ctx: ServerContext, limit
     }, async (request) => {
       const body = optionalObject(request.body, 'the repository index request');
       const onlyReady = body?.ready;
-      if (onlyReady !== undefined && typeof onlyReady !== 'boolean') throw rtsError('INVALID_INPUT', `"ready" must be true or false, got ${JSON.stringify(onlyReady)}`);
+      if (onlyReady !== undefined && typeof onlyReady !== 'boolean') throw rtsError('INVALID_INPUT', `"ready" must be true or false, got ${quote(onlyReady)}`);
       const rows = await ctx.registry.index();
       return onlyReady ? rows.filter((r) => r.state === 'READY') : rows;
     });

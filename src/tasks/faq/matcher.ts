@@ -10,9 +10,11 @@
 import { basename, dirname, join } from 'node:path';
 import type { MatchOptions, TextMatch, TextMatcher } from '../../core/capabilities.js';
 import { isRtsError, rtsError } from '../../core/errors.js';
+import { quote } from '../../core/quote.js';
 import type { InferOptions, ModelBuildContext, ModelKind, ModelLoadContext, ModelMetadata } from '../../core/model.js';
 import { topK } from '../../core/rank.js';
 import { shapeMatches, type Tensor } from '../../core/tensor.js';
+import { addTiming, type RequestTimings } from '../../core/timings.js';
 import { argmaxRows, loadPipeline, type TextPipeline } from '../../text/index.js';
 import { cleanText } from './data/clean.js';
 import { DATASET_CHOICES, isDatasetName } from './data/datasets.js';
@@ -31,12 +33,10 @@ export const FAQ_MAX_BATCH = 64;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const encoder = new TextEncoder();
 
-/** Check a question and prepare it the way training texts were prepared. */
-function prepareQuestion(q: unknown, index: number): string {
-  if (typeof q !== 'string') throw rtsError('INVALID_INPUT', `question ${index} must be a string`);
-  if (q.trim() === '') throw rtsError('INVALID_INPUT', `question ${index} is empty; send a non-empty question`);
-  return cleanText(q);
-}
+/** Characters of questions scored between two yields to the event loop (≈ 10 ms of scoring). */
+const SLICE_CHARS = 16_384;
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class FaqMatcher implements TextMatcher {
   readonly capability = 'text-matcher' as const;
@@ -77,17 +77,44 @@ export class FaqMatcher implements TextMatcher {
     };
   }
 
-  /** Match probabilities, questions × FAQs, row-major: one vectorisation + product for the whole call. */
-  scores(questions: readonly string[]): Float32Array {
-    if (this.closed) throw rtsError('MODEL_NOT_READY', `model "${this.name}" version ${this.version} is closed`);
-    const texts = questions.map((q, i) => prepareQuestion(q, i));
-    try {
-      if (texts.length <= FAQ_MAX_BATCH) return this.pipeline.predictProba(texts);
-      const out = new Float32Array(texts.length * this.faqCount);
-      for (let start = 0; start < texts.length; start += FAQ_MAX_BATCH) {
-        out.set(this.pipeline.predictProba(texts.slice(start, start + FAQ_MAX_BATCH)), start * this.faqCount);
+  /**
+   * Match probabilities, questions × FAQs, row-major. Questions are scored
+   * in slices of about `SLICE_CHARS` characters (and at most FAQ_MAX_BATCH
+   * questions), one vectorisation + product each, yielding to the event loop
+   * between slices: a long batch never holds it for more than a slice
+   * (~10 ms), and a cancelled request stops there.
+   */
+  async scores(questions: readonly string[], signal?: AbortSignal, timings?: RequestTimings): Promise<Float32Array> {
+    const n = this.faqCount;
+    const out = new Float32Array(questions.length * n);
+    for (let start = 0; start < questions.length;) {
+      if (start > 0) {
+        await yieldToEventLoop();
+        if (signal?.aborted) throw rtsError('CANCELLED', 'the request was cancelled');
       }
-      return out;
+      let end = start + 1;
+      for (let chars = questions[start]!.length; end < questions.length && end - start < FAQ_MAX_BATCH && chars + questions[end]!.length <= SLICE_CHARS; end++) {
+        chars += questions[end]!.length;
+      }
+      out.set(this.scoreSlice(questions.slice(start, end), timings), start * n);
+      start = end;
+    }
+    return out;
+  }
+
+  private scoreSlice(questions: readonly string[], timings?: RequestTimings): Float32Array {
+    if (this.closed) throw rtsError('MODEL_NOT_READY', `model "${this.name}" version ${this.version} is closed`);
+    // Prepared the way training texts were; the edge has checked them (server/params.ts).
+    const texts = questions.map(cleanText);
+    try {
+      // pipeline.predictProba in its two phases, timed apart: vectorise, then score.
+      const t0 = performance.now();
+      const features = this.pipeline.transform(texts);
+      const t1 = performance.now();
+      const P = this.pipeline.classifier.predictProba(features);
+      addTiming(timings, 'preprocess', t1 - t0);
+      addTiming(timings, 'inference', performance.now() - t1);
+      return P;
     } catch (err) {
       if (isRtsError(err)) throw err;
       throw rtsError('INFERENCE_FAILED', `scoring failed: ${(err as Error).message}`, { cause: err });
@@ -95,11 +122,9 @@ export class FaqMatcher implements TextMatcher {
   }
 
   async match(questions: string[], options: MatchOptions): Promise<TextMatch[][]> {
-    if (!Array.isArray(questions) || questions.length === 0) throw rtsError('INVALID_INPUT', 'at least one question is needed');
-    const k = options.topK ?? this.defaultTopK;
-    if (!(k >= 1)) throw rtsError('INVALID_INPUT', `topK must be at least 1, got ${String(k)}`);
+    const k = options.topK;
     if (options.signal?.aborted) throw rtsError('CANCELLED', 'the request was cancelled');
-    const P = this.scores(questions);
+    const P = await this.scores(questions, options.signal, options.timings);
     const n = this.faqCount;
     // Best first; ties in class-index order so the ranking is deterministic.
     return questions.map((_q, i) => topK(P.subarray(i * n, (i + 1) * n), k).map(({ index, score }) => {
@@ -113,9 +138,9 @@ export class FaqMatcher implements TextMatcher {
     const questions = decodeTextInput(inputs);
     const wanted = options.outputs ?? ['probabilities', 'label'];
     for (const o of wanted) {
-      if (o !== 'probabilities' && o !== 'label') throw rtsError('INVALID_INPUT', `unknown output "${o}" (outputs: probabilities, label)`);
+      if (o !== 'probabilities' && o !== 'label') throw rtsError('INVALID_INPUT', `unknown output ${quote(o)} (outputs: probabilities, label)`);
     }
-    const P = this.scores(questions);
+    const P = await this.scores(questions, options.signal, options.timings);
     const n = this.faqCount;
     const out: Tensor[] = [];
     for (const o of wanted) {
@@ -141,7 +166,7 @@ export function decodeTextInput(inputs: Tensor[]): string[] {
     throw rtsError('INVALID_INPUT', `expected ${expected}, got ${Array.isArray(inputs) ? inputs.length : 'no'} inputs`);
   }
   const t = inputs[0]!;
-  if (t.name !== 'text') throw rtsError('INVALID_INPUT', `unknown input "${t.name}": expected ${expected}`);
+  if (t.name !== 'text') throw rtsError('INVALID_INPUT', `unknown input ${quote(t.name)}: expected ${expected}`);
   if (t.datatype !== 'BYTES') throw rtsError('INVALID_INPUT', `input "text" has datatype ${t.datatype}: expected ${expected}`);
   if (!Array.isArray(t.shape) || !(shapeMatches([-1], t.shape) || shapeMatches([-1, 1], t.shape))) {
     throw rtsError('INVALID_INPUT', `input "text" has shape [${String(t.shape)}]: expected ${expected}`);

@@ -1,10 +1,12 @@
 import { join } from 'node:path';
-import { OnnxSessionPool } from '../../backends/onnx/index.js';
+import { OnnxSessionPool, readOnnxMetadataProps } from '../../backends/onnx/index.js';
 import { Batcher } from '../../core/batcher.js';
 import type { ClassifyOptions, ImageClassifier, ImagePrediction } from '../../core/capabilities.js';
 import { RtsError, isRtsError, rtsError } from '../../core/errors.js';
+import { quote } from '../../core/quote.js';
 import type { InferOptions, Model, ModelKind, ModelLoadContext, ModelMetadata } from '../../core/model.js';
 import { describeSpec, elementCount, type Tensor, type TensorSpec } from '../../core/tensor.js';
+import { recordTiming, type RequestTimings } from '../../core/timings.js';
 import { parseClassifierOptions, resolveLabelsPath, sessionDefaults, type ImageClassifierOptions } from './classifier-options.js';
 import { formatLabel, loadLabels, type Label } from './labels.js';
 import { topK } from '../../core/rank.js';
@@ -38,7 +40,9 @@ async function loadImageClassifier(ctx: ModelLoadContext): Promise<Model> {
   const options = parseClassifierOptions(ctx.config.options, ctx.name);
   const labelsPath = resolveLabelsPath(options.labels, ctx.versionDir, ctx.modelDir);
   const labels = await loadLabels(labelsPath);
-  const pool = await OnnxSessionPool.open(join(ctx.versionDir, options.file), {
+  const modelPath = join(ctx.versionDir, options.file);
+  const modelProps = await readOnnxMetadataProps(modelPath);
+  const pool = await OnnxSessionPool.open(modelPath, {
     ...sessionDefaults(options, ctx.settings),
     logger: ctx.logger,
     warmup: options.onnx.warmup,
@@ -49,7 +53,7 @@ async function loadImageClassifier(ctx: ModelLoadContext): Promise<Model> {
       // ONNX Runtime sizes its buffers on the first run of a shape: do it now for full batches.
       await pool.warmup(ctx.config.batching.maxBatchSize);
     }
-    return new OnnxImageClassifier(ctx, options, pool, labels, io);
+    return new OnnxImageClassifier(ctx, options, pool, labels, io, weightFacts(modelProps));
   } catch (err) {
     await pool.close();
     throw err;
@@ -122,7 +126,7 @@ class OnnxImageClassifier implements ImageClassifier {
   private readonly pipelineLimit: number;
   private readonly retryAfterSeconds = 1;
 
-  constructor(ctx: ModelLoadContext, options: ImageClassifierOptions, pool: OnnxSessionPool, labels: Label[], io: ModelIo) {
+  constructor(ctx: ModelLoadContext, options: ImageClassifierOptions, pool: OnnxSessionPool, labels: Label[], io: ModelIo, facts: Record<string, string>) {
     this.ctx = ctx;
     this.name = ctx.name;
     this.version = ctx.version;
@@ -171,6 +175,7 @@ class OnnxImageClassifier implements ImageClassifier {
         { name: LOGITS, datatype: 'FP32', shape: [-1, classes] },
       ],
       maxBatchSize: batching.maxBatchSize,
+      maxQueueSize: batching.maxQueueSize,
       properties: {
         provider: pool.provider,
         instances: String(pool.instances),
@@ -180,6 +185,7 @@ class OnnxImageClassifier implements ImageClassifier {
         modelOutput: `${io.output.name} [${io.output.shape.join(',')}]`,
         preprocessing: describePreprocessing(options),
         maxImagePixels: String(this.limits.maxPixels),
+        ...facts,
       },
       labels: { [PROBABILITIES]: labelStrings, [LOGITS]: labelStrings },
     };
@@ -187,11 +193,8 @@ class OnnxImageClassifier implements ImageClassifier {
 
   async classify(images: Uint8Array[], options: ClassifyOptions): Promise<ImagePrediction[][]> {
     const k = options.topK;
-    if (!Number.isInteger(k) || k < 1 || k > this.classCount) {
-      throw rtsError('INVALID_INPUT', `topK must be an integer from 1 to ${this.classCount}, got ${String(k)}`);
-    }
     if (!Array.isArray(images) || images.length === 0) throw rtsError('INVALID_INPUT', 'no images to classify');
-    const logits = await this.admit(images.length, async () => this.score(await this.preprocessAll(images, options.signal), options.signal));
+    const logits = await this.admit(images.length, async () => this.score(await this.preprocessAll(images, options.signal, options.timings), options.signal, options.timings));
     return logits.map((row) => topK(this.probabilities(row), k).map(({ index, score }) => {
       const label = this.labels[index]!;
       const prediction: ImagePrediction = { index, label: label.label, probability: score };
@@ -204,10 +207,10 @@ class OnnxImageClassifier implements ImageClassifier {
     const wanted = options.outputs ?? [PROBABILITIES];
     for (const o of wanted) {
       if (o !== PROBABILITIES && o !== LOGITS) {
-        throw rtsError('INVALID_INPUT', `unknown output "${o}"; the outputs are "${PROBABILITIES}" and "${LOGITS}"`);
+        throw rtsError('INVALID_INPUT', `unknown output ${quote(o)}; the outputs are "${PROBABILITIES}" and "${LOGITS}"`);
       }
     }
-    const logits = await this.admit(imageCount(inputs), async () => this.score(await this.inputImages(inputs, options.signal), options.signal));
+    const logits = await this.admit(imageCount(inputs), async () => this.score(await this.inputImages(inputs, options.signal, options.timings), options.signal, options.timings));
     const batch = logits.length;
     const classes = this.classCount;
     return wanted.map((name) => {
@@ -248,7 +251,7 @@ class OnnxImageClassifier implements ImageClassifier {
   }
 
   /** Turn the one input tensor into preprocessed images. */
-  private async inputImages(inputs: Tensor[], signal?: AbortSignal): Promise<Float32Array[]> {
+  private async inputImages(inputs: Tensor[], signal?: AbortSignal, timings?: RequestTimings): Promise<Float32Array[]> {
     const expected = `"${this.io.input.name}" FP32 [B,${this.imageShape.join(',')}] (preprocessed) or "${IMAGE_INPUT}" BYTES [B] (encoded images)`;
     if (!Array.isArray(inputs) || inputs.length !== 1) {
       throw rtsError('INVALID_INPUT', `give exactly one input: ${expected}`);
@@ -260,7 +263,7 @@ class OnnxImageClassifier implements ImageClassifier {
       if (!ok || shape[0] === 0) {
         throw rtsError('INVALID_INPUT', `input "${IMAGE_INPUT}" must be BYTES [B] or [B,1] with B ≥ 1 encoded images, got shape [${shape.join(',')}]`);
       }
-      return this.preprocessAll(t.data as Uint8Array[], signal);
+      return this.preprocessAll(t.data as Uint8Array[], signal, timings);
     }
     if (t.name === this.io.input.name && t.datatype === 'FP32') {
       const fits = shape.length === 4 && shape[0]! >= 1 && shape.slice(1).every((d, i) => d === this.imageShape[i]);
@@ -270,18 +273,20 @@ class OnnxImageClassifier implements ImageClassifier {
       const data = t.data;
       return Array.from({ length: shape[0]! }, (_, i) => data.slice(i * this.imageSize, (i + 1) * this.imageSize));
     }
-    throw rtsError('INVALID_INPUT', `unknown input "${String(t.name)}" ${String(t.datatype)}; expected ${expected}`);
+    throw rtsError('INVALID_INPUT', `unknown input ${quote(t.name)} ${quote(t.datatype)}; expected ${expected}`);
   }
 
   /** Preprocess every image at once (sharp works on libuv's pool); reports each image's time. */
-  private async preprocessAll(images: Uint8Array[], signal?: AbortSignal): Promise<Float32Array[]> {
+  private async preprocessAll(images: Uint8Array[], signal?: AbortSignal, timings?: RequestTimings): Promise<Float32Array[]> {
     if (signal?.aborted) throw rtsError('CANCELLED', 'the request was cancelled');
     const { name, version, observer } = this.ctx;
     return Promise.all(images.map(async (bytes, i) => {
       const started = performance.now();
       try {
         const tensor = await preprocessImage(bytes, this.options.preprocessing, this.limits);
-        observer.preprocess?.(name, version, (performance.now() - started) / 1000);
+        const ms = performance.now() - started;
+        observer.preprocess?.(name, version, ms / 1000);
+        recordTiming(timings, 'preprocess', ms);
         return tensor;
       } catch (err) {
         throw images.length > 1 ? naming(err, i) : err;
@@ -290,13 +295,13 @@ class OnnxImageClassifier implements ImageClassifier {
   }
 
   /** Queue the request's images for batched inference; resolves with each image's logits. */
-  private async score(tensors: Float32Array[], signal?: AbortSignal): Promise<Float32Array[]> {
+  private async score(tensors: Float32Array[], signal?: AbortSignal, timings?: RequestTimings): Promise<Float32Array[]> {
     if (signal?.aborted) {
       for (let i = 0; i < tensors.length; i++) this.ctx.observer.cancelled?.(this.name, this.version);
       throw rtsError('CANCELLED', 'the request was cancelled before inference');
     }
     // One request, one queue entry group and one abort listener, however many images.
-    return this.batcher.submitAll(tensors, signal);
+    return this.batcher.submitAll(tensors, signal, timings);
   }
 
   /** One batch: concatenate, run, split. */
@@ -334,6 +339,21 @@ function naming(err: unknown, index: number): unknown {
     details: { ...err.details, image: index },
     cause: err,
   });
+}
+
+/**
+ * What the model file says about its weights (ONNX metadata_props), for
+ * metadata: rtscore's generated ResNets carry `weights: random`, so clients
+ * (the demo page) can warn that their predictions mean nothing.
+ */
+function weightFacts(props: Record<string, string>): Record<string, string> {
+  const facts: Record<string, string> = {};
+  if (props.architecture) facts.architecture = props.architecture;
+  if (props.weights) facts.weights = props.weights;
+  if (props.weights === 'random') {
+    facts.weightsNote = 'generated (seeded random) weights, not trained: predictions are meaningless; add a pretrained ONNX export as a new version for real ones';
+  }
+  return facts;
 }
 
 function describePreprocessing(options: ImageClassifierOptions): string {

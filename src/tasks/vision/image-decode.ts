@@ -169,7 +169,7 @@ export function decodeError(err: unknown): RtsError {
     return rtsError('PAYLOAD_TOO_LARGE', `the image took more than ${DECODE_TIMEOUT_SECONDS} s to decode`, { cause: err });
   }
   if (/unsupported image format/i.test(message)) {
-    return rtsError('UNSUPPORTED_MEDIA_TYPE', 'not a supported image format', { cause: err });
+    return rtsError('UNSUPPORTED_MEDIA_TYPE', `not a supported image format (supported: ${SUPPORTED_FORMATS.join(', ')})`, { cause: err });
   }
   return rtsError('BAD_IMAGE', `the image could not be decoded: ${message}`, { cause: err });
 }

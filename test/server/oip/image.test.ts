@@ -65,7 +65,8 @@ describe('metadata and readiness', () => {
       inputs: [{ name: 'input', datatype: 'FP32', shape: [-1, 3, 224, 224] }, { name: 'image', datatype: 'BYTES', shape: [-1] }],
       outputs: [{ name: 'probabilities', datatype: 'FP32', shape: [-1, 1000] }, { name: 'logits', datatype: 'FP32', shape: [-1, 1000] }],
     });
-    expect(r.json.properties).toMatchObject({ kind: 'image-classifier', max_batch_size: '4', 'labels.probabilities': '1000' });
+    expect(r.json.properties).toMatchObject({ kind: 'image-classifier', max_batch_size: '4', 'labels.probabilities': '1000', weights: 'random' });
+    expect(r.json.properties.weightsNote).toMatch(/not trained/);
     const v1 = await call(`${url}/v2/models/resnet/versions/1`);
     expect(v1.status).toBe(200);
     expect(v1.json).toEqual(r.json);
@@ -232,7 +233,8 @@ describe('invalid requests are 400s that say what was expected', () => {
     const deep = `{"inputs":[{"name":"input","shape":[1,3,224,224],"datatype":"FP32","data":${'['.repeat(100_000)}1${']'.repeat(100_000)}}]}`;
     const r = await call(`${url}/v2/models/resnet/infer`, { method: 'POST', body: deep, headers: { 'content-type': 'application/json' } });
     expect(r.status).toBe(400);
-    expect(r.json.error).toMatch(/nested deeper than shape \[1,3,224,224\] allows/);
+    // Refused by the JSON depth bound before the shape check (server/json.ts).
+    expect(r.json.error).toMatch(/deeper than 100 levels/);
   });
 
   it('binary sizes that do not add up', async () => {
