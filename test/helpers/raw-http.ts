@@ -134,6 +134,8 @@ export function errorShapeProblem(path: string, res: RawResponse): string | unde
     typeof (error as { code?: unknown }).code === 'string' && /^RTS_ERR_[A-Z_]+$/.test((error as { code: string }).code) &&
     typeof (error as { message?: unknown }).message === 'string';
   const oipShape = typeof error === 'string' && error.length > 0;
-  if (taskShape || (oipShape && /^\/v2(\/|\?|$)/.test(path))) return undefined;
+  // An absolute-form target (`http://host/v2/…`) is routed by its path.
+  const routed = path.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '');
+  if (taskShape || (oipShape && /^\/v2(\/|\?|$)/.test(routed))) return undefined;
   return `wrong error shape: ${JSON.stringify(json).slice(0, 200)}`;
 }
