@@ -11,6 +11,7 @@ import { defaultInput } from '../src/tasks/faq/data/paths.js';
 import { mulberry32, shuffleInPlace } from '../src/core/random.js';
 import { faqMatchCheck, scoreFaqCheck } from './checks.js';
 import { runFixedCount, runTimedLoad, type HttpRequestSpec, type HttpRunResult } from './http-load.js';
+import { findReferencePython, hasGunicorn, startBareFastify, startReferenceServer } from './peers.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 import { fmt, summarize, type LatencySummary } from './stats.js';
 import { renderTable } from './table.js';
@@ -42,6 +43,14 @@ export interface FaqBenchOptions {
   rawSeconds?: number;
   /** Requests sent before measuring, so the server's code is warm. Default 50. */
   warmupRequests?: number;
+  /** The server's log level. Default 'info' (its default when served). */
+  logLevel?: 'warn' | 'info';
+  /** Offered load of the steady-rate latency run on each model's `/score`, req/s. Default 1,000. */
+  steadyRate?: number;
+  /** Run the peers (bare fastify; the reference's Flask server where Python has Flask and scikit-learn). Default true. */
+  peers?: boolean;
+  /** With the peers, also the reference's server (needs Python; trains for ~20 s). Default true. */
+  reference?: boolean;
   print?: (line: string) => void;
 }
 
@@ -66,11 +75,24 @@ export interface FaqModelResult {
   load: { match: HttpRunResult & { endpoint: string; topK: number }; score: HttpRunResult & { endpoint: string } };
   /** (c) the raw in-process floor. */
   raw: { all: RawScoringResult; top5: RawScoringResult };
+  /** `/score` at a steady offered rate (open loop, `steadyRate` req/s over `connections`): the latency a client sees below saturation. */
+  steady: HttpRunResult & { endpoint: string; offeredRate: number };
+}
+
+/** The peers, each under the same load generator in the same run. */
+export interface FaqPeerResults {
+  /** rtscore `GET /healthz` (no model): the per-request plumbing alone. */
+  healthz: HttpRunResult;
+  /** The bare fastify ceiling: `GET /healthz` and `POST /echo` with the `/score` request body. */
+  bare: { get: HttpRunResult; echo: HttpRunResult };
+  /** The reference's Flask + scikit-learn server on the `faq` set: single-threaded, and under gunicorn. */
+  reference: { single: HttpRunResult; gunicorn?: HttpRunResult & { workers: number }; faqCount: number } | { skipped: string };
 }
 
 export interface FaqBenchResult {
   models: FaqModelResult[];
-  settings: { speedTestRequests: number; speedTestConcurrency: number; connections: number; durationSeconds: number; rawSeconds: number; warmupRequests: number };
+  peers?: FaqPeerResults;
+  settings: { speedTestRequests: number; speedTestConcurrency: number; connections: number; durationSeconds: number; rawSeconds: number; warmupRequests: number; logLevel: 'warn' | 'info'; steadyRate: number };
 }
 
 /** The reference's published FAQ figures (REFERENCE §4), for comparison only. */
@@ -106,14 +128,10 @@ export async function loadFaqModel(modelsDir: string, name: string): Promise<Tex
 export async function sampleQuestions(modelsDir: string, model: TextMatcher, size: number, seed = 42): Promise<{ questions: string[]; source: string }> {
   const config = await readModelConfig(join(modelsDir, model.name), model.name);
   const dataset = String(config.options.dataset ?? model.name);
+  if (dataset === 'faq' || dataset === 'banking77') return sampleDatasetQuestions(dataset, size, seed);
   let texts: string[];
   let source: string;
-  if (dataset === 'faq' || dataset === 'banking77') {
-    const dir = defaultInput(dataset);
-    const { input } = dataset === 'faq' ? await loadTsvSet(dir) : await loadLabelledSet(dir);
-    texts = input.duplicates.map((d) => d.text);
-    source = `labelled questions of ${dir}`;
-  } else {
+  {
     const [ranking] = await model.match(['?'], { topK: model.faqCount });
     texts = ranking!.map((m) => m.question);
     source = "the FAQs' own questions";
@@ -123,6 +141,16 @@ export async function sampleQuestions(modelsDir: string, model: TextMatcher, siz
   if (texts.length === 0) throw new Error(`no questions for model "${model.name}" (${source})`);
   shuffleInPlace(texts, mulberry32(seed));
   return { questions: texts.slice(0, size), source };
+}
+
+/** A seeded sample of a shipped data set's labelled questions (what clients of that model ask). */
+export async function sampleDatasetQuestions(dataset: 'faq' | 'banking77', size: number, seed = 42): Promise<{ questions: string[]; source: string }> {
+  const dir = defaultInput(dataset);
+  const { input } = dataset === 'faq' ? await loadTsvSet(dir) : await loadLabelledSet(dir);
+  // Longer than the server's default limit (5,000 characters) would be refused.
+  const texts = input.duplicates.map((d) => d.text).filter((t) => t.trim().length > 0 && t.length <= 4000);
+  shuffleInPlace(texts, mulberry32(seed));
+  return { questions: texts.slice(0, size), source: `labelled questions of ${dir}` };
 }
 
 /** Time `match([q], {topK})` called back to back, cycling through the questions. */
@@ -160,6 +188,8 @@ export async function runFaqBench(options: FaqBenchOptions = {}): Promise<FaqBen
     durationSeconds: options.durationSeconds ?? 10,
     rawSeconds: options.rawSeconds ?? 3,
     warmupRequests: options.warmupRequests ?? 50,
+    logLevel: options.logLevel ?? 'info',
+    steadyRate: options.steadyRate ?? 1000,
   };
 
   // (c) first, with nothing else running: the models in this process.
@@ -184,9 +214,13 @@ export async function runFaqBench(options: FaqBenchOptions = {}): Promise<FaqBen
 
   // (a) and (b): the real server over HTTP.
   print(`starting the server (models ${names.join(', ')})…`);
-  const server: ServerProcess = await startServerProcess({ modelsDir, models: names });
+  const server: ServerProcess = await startServerProcess({ modelsDir, models: names, logLevel: settings.logLevel });
+  const withPeers = options.peers ?? true;
+  const bare = withPeers ? await startBareFastify().catch(async (err: unknown) => { await server.stop(); throw err; }) : undefined;
   const results: FaqModelResult[] = [];
+  let plumbing: Pick<FaqPeerResults, 'healthz' | 'bare'> | undefined;
   try {
+    if (bare) plumbing = await runPlumbingPeers(server, bare, prepared[0]?.questions ?? ['How do I apply?'], settings, print);
     for (const { model, questions, source, raw } of prepared) {
       const name = model.name;
       const faqCount = model.faqCount;
@@ -216,6 +250,9 @@ export async function runFaqBench(options: FaqBenchOptions = {}): Promise<FaqBen
       print(`  ${name} /v1/faq/match × ${settings.connections}: ${fmt(match.requestsPerSecond)} req/s, p99 ${fmt(match.latency.p99)} ms, ${match.failed} failed${match.firstFailure ? ` (${match.firstFailure})` : ''}`);
       const score = await runTimedLoad({ url: server.url, connections: settings.connections, durationSeconds: settings.durationSeconds, requests: questions.map(scoreReq), check: scoreCheck });
       print(`  ${name} ${scorePath(name)} × ${settings.connections}: ${fmt(score.requestsPerSecond)} req/s, p99 ${fmt(score.latency.p99)} ms, ${score.failed} failed${score.firstFailure ? ` (${score.firstFailure})` : ''}`);
+      const steadyRun = await runTimedLoad({ url: server.url, connections: settings.connections, durationSeconds: settings.durationSeconds, requests: questions.map(scoreReq), check: scoreCheck, overallRate: settings.steadyRate });
+      const steady = { ...steadyRun, endpoint: `POST ${scorePath(name)}`, offeredRate: settings.steadyRate };
+      print(`  ${name} ${scorePath(name)} at a steady ${fmt(settings.steadyRate)} req/s × ${settings.connections}: ${fmt(steady.requestsPerSecond)} req/s answered, p50 ${fmt(steady.latency.p50)} ms, p99 ${fmt(steady.latency.p99)} ms, ${steady.failed} failed`);
 
       results.push({
         model: name, version: model.version, faqCount,
@@ -224,12 +261,101 @@ export async function runFaqBench(options: FaqBenchOptions = {}): Promise<FaqBen
         sequential,
         load: { match: { ...match, endpoint: 'POST /v1/faq/match', topK: Math.min(5, faqCount) }, score: { ...score, endpoint: `POST ${scorePath(name)}` } },
         raw,
+        steady,
       });
     }
   } finally {
-    await server.stop();
+    await Promise.all([server.stop(), bare?.stop()]);
   }
-  return { models: results, settings };
+  const reference = options.reference ?? true;
+  const peers = plumbing && { ...plumbing, reference: reference ? await runReferencePeer(settings, print) : { skipped: 'not asked for' } };
+  return { models: results, ...(peers ? { peers } : {}), settings };
+}
+
+type Settings = FaqBenchResult['settings'];
+
+/**
+ * rtscore's `GET /healthz` between the bare fastify server's `GET /healthz` and `POST /echo`
+ * (the `/score` request body sent back), back to back so that the same machine state
+ * holds for the ratios.
+ */
+async function runPlumbingPeers(server: ServerProcess, bare: ServerProcess, questions: string[], settings: Settings, print: (line: string) => void): Promise<Pick<FaqPeerResults, 'healthz' | 'bare'>> {
+  const load = (url: string, requests: HttpRequestSpec[], check: (body: string) => string | undefined) =>
+    runTimedLoad({ url, connections: settings.connections, durationSeconds: settings.durationSeconds, requests, check });
+  const health: HttpRequestSpec[] = [{ method: 'GET', path: '/healthz', headers: {} }];
+  const healthCheck = (body: string) => (body.includes('"ok"') ? undefined : `unexpected body ${body.slice(0, 100)}`);
+  const echoRequests: HttpRequestSpec[] = questions.map((q) => ({ method: 'POST', path: '/echo', headers: json, body: JSON.stringify({ input: q }) }));
+  const echoCheck = (body: string) => (body.startsWith('{"input":') ? undefined : `unexpected body ${body.slice(0, 100)}`);
+  await runFixedCount({ url: bare.url, count: settings.warmupRequests, concurrency: 4, request: (i) => echoRequests[i % echoRequests.length]!, check: echoCheck });
+  await runFixedCount({ url: server.url, count: settings.warmupRequests, concurrency: 4, request: () => health[0]!, check: healthCheck });
+  const get = await load(bare.url, health, healthCheck);
+  print(`  bare fastify GET /healthz × ${settings.connections}: ${fmt(get.requestsPerSecond)} req/s`);
+  const healthz = await load(server.url, health, healthCheck);
+  print(`  rtscore GET /healthz × ${settings.connections}: ${fmt(healthz.requestsPerSecond)} req/s (${pct(healthz.requestsPerSecond, get.requestsPerSecond)} of bare fastify's)`);
+  const echo = await load(bare.url, echoRequests, echoCheck);
+  print(`  bare fastify POST /echo × ${settings.connections}: ${fmt(echo.requestsPerSecond)} req/s`);
+  return { healthz, bare: { get, echo } };
+}
+
+/** The reference's Flask + scikit-learn server on the `faq` set, or why it was skipped. */
+async function runReferencePeer(settings: Settings, print: (line: string) => void): Promise<FaqPeerResults['reference']> {
+  const found = findReferencePython();
+  if ('missing' in found) {
+    print(`reference server skipped: ${found.missing}`);
+    return { skipped: found.missing };
+  }
+  const { questions } = await sampleDatasetQuestions('faq', 200);
+  const variants: { label: string; workers?: number }[] = [{ label: 'Flask development server, single-threaded' }];
+  if (hasGunicorn(found.python)) variants.push({ label: 'gunicorn, 2 workers', workers: 2 });
+  const runs: HttpRunResult[] = [];
+  let faqCount = 0;
+  for (const v of variants) {
+    print(`starting the reference's Flask + scikit-learn server (${v.label}; trains its pairwise model first)…`);
+    const ref = await startReferenceServer({ python: found.python, dataset: 'faq', ...(v.workers ? { gunicornWorkers: v.workers } : {}) });
+    faqCount = ref.faqCount;
+    try {
+      const check = scoreFaqCheck(ref.faqCount);
+      const requests: HttpRequestSpec[] = questions.map((q) => ({ method: 'POST', path: '/score', headers: json, body: JSON.stringify({ input: q }) }));
+      await runFixedCount({ url: ref.url, count: Math.min(20, settings.warmupRequests), concurrency: 1, request: (i) => requests[i % requests.length]!, check });
+      const r = await runTimedLoad({ url: ref.url, connections: settings.connections, durationSeconds: settings.durationSeconds, requests, check });
+      print(`  reference (${v.label}) POST /score × ${settings.connections}: ${fmt(r.requestsPerSecond)} req/s, p99 ${fmt(r.latency.p99)} ms, ${r.failed} failed${r.firstFailure ? ` (${r.firstFailure})` : ''}`);
+      runs.push(r);
+    } finally {
+      await ref.stop();
+    }
+  }
+  return { single: runs[0]!, ...(runs[1] ? { gunicorn: { ...runs[1], workers: 2 } } : {}), faqCount };
+}
+
+function pct(value: number, of: number): string {
+  return `${((100 * value) / of).toFixed(1)} %`;
+}
+
+/** The ratios the performance goals are stated in (issue 13), from one run. */
+export function faqRatios(r: FaqBenchResult): string[] {
+  const lines: string[] = [];
+  const p = r.peers;
+  const score = (name: string) => r.models.find((m) => m.model === name)?.load.score;
+  if (p) {
+    lines.push(`rtscore GET /healthz ÷ bare fastify GET /healthz: ${pct(p.healthz.requestsPerSecond, p.bare.get.requestsPerSecond)} (goal ≥ 70 %); ÷ bare POST /echo: ${pct(p.healthz.requestsPerSecond, p.bare.echo.requestsPerSecond)}`);
+    const faq = score('faq');
+    if (faq) lines.push(`faq POST /score ÷ bare fastify POST /echo: ${pct(faq.requestsPerSecond, p.bare.echo.requestsPerSecond)} (goal ≥ 40 %)`);
+    if ('skipped' in p.reference) {
+      lines.push(`reference server: skipped (${p.reference.skipped})`);
+    } else {
+      const ref = p.reference;
+      for (const m of r.models) {
+        const x = m.load.score.requestsPerSecond / ref.single.requestsPerSecond;
+        lines.push(`${m.model} POST /score ÷ reference Flask + scikit-learn (single-threaded): ${x.toFixed(1)}×${m.model === 'banking77' ? ' (goal ≥ 25×)' : ''}` +
+          (ref.gunicorn ? `; ÷ gunicorn with ${ref.gunicorn.workers} workers: ${(m.load.score.requestsPerSecond / ref.gunicorn.requestsPerSecond).toFixed(1)}×` : ''));
+      }
+    }
+  }
+  for (const m of r.models) {
+    lines.push(`${m.model} raw scoring: p50 ${fmt(1000 * m.raw.all.latency.p50)} µs per question, mean ${fmt(1000 * (1000 / m.raw.all.callsPerSecond))} µs${m.model === 'banking77' ? ' (goal ≤ 60 µs)' : ''}; ` +
+      `p99 at a steady ${fmt(m.steady.offeredRate)} req/s × ${m.steady.concurrency}: ${fmt(m.steady.latency.p99)} ms${m.model === 'banking77' ? ' (goal ≤ 5 ms)' : ''}`);
+  }
+  return lines;
 }
 
 /** One table: HTTP runs and the raw floor per model, then the reference's published figures. */
@@ -245,8 +371,22 @@ export function faqTable(r: FaqBenchResult): string {
     rows.push([m.model, `load: ${mt.endpoint}, top ${mt.topK}`, String(mt.concurrency), String(mt.ok + mt.failed), fmt(mt.requestsPerSecond), fmt(mt.wallMs / Math.max(1, mt.ok)), ...lat(mt.latency), String(mt.failed)]);
     const sc = m.load.score;
     rows.push([m.model, `load: ${sc.endpoint}, all ${m.faqCount} FAQs`, String(sc.concurrency), String(sc.ok + sc.failed), fmt(sc.requestsPerSecond), fmt(sc.wallMs / Math.max(1, sc.ok)), ...lat(sc.latency), String(sc.failed)]);
+    const st = m.steady;
+    rows.push([m.model, `steady ${fmt(st.offeredRate)} req/s offered: ${st.endpoint}`, String(st.concurrency), String(st.ok + st.failed), fmt(st.requestsPerSecond), fmt(st.wallMs / Math.max(1, st.ok)), ...lat(st.latency), String(st.failed)]);
     for (const raw of [m.raw.all, m.raw.top5]) {
       rows.push([m.model, `raw in-process match([q], topK ${raw.topK === m.faqCount ? `all ${raw.topK}` : raw.topK})`, '1', String(raw.calls), fmt(raw.callsPerSecond), fmt(1000 / raw.callsPerSecond), ...lat(raw.latency), '0']);
+    }
+  }
+  const peer = (who: string, run: string, x: HttpRunResult) =>
+    rows.push([who, run, String(x.concurrency), String(x.ok + x.failed), fmt(x.requestsPerSecond), fmt(x.wallMs / Math.max(1, x.ok)), ...lat(x.latency), String(x.failed)]);
+  const p = r.peers;
+  if (p) {
+    peer('rtscore', 'load: GET /healthz (no model)', p.healthz);
+    peer('bare fastify', 'load: GET /healthz (the HTTP ceiling)', p.bare.get);
+    peer('bare fastify', 'load: POST /echo, the /score body', p.bare.echo);
+    if (!('skipped' in p.reference)) {
+      peer('reference stack', `load: POST /score, all ${p.reference.faqCount} FAQs, Flask single-threaded`, p.reference.single);
+      if (p.reference.gunicorn) peer('reference stack', `load: POST /score, all ${p.reference.faqCount} FAQs, gunicorn ${p.reference.gunicorn.workers} workers`, p.reference.gunicorn);
     }
   }
   const ref = REFERENCE_FAQ;

@@ -102,6 +102,8 @@ export interface TimedLoadOptions {
   check: BodyCheck;
   /** Per-request timeout in seconds. Default 30. */
   timeoutSeconds?: number;
+  /** A steady offered load: requests per second over all connections (open loop). Default: as fast as answers come. */
+  overallRate?: number;
 }
 
 /**
@@ -120,6 +122,7 @@ export async function runTimedLoad(options: TimedLoadOptions): Promise<HttpRunRe
     pipelining: 1,
     duration: options.durationSeconds,
     timeout: options.timeoutSeconds ?? 30,
+    ...(options.overallRate ? { overallRate: options.overallRate } : {}),
     requests: options.requests.map((r) => ({ method: r.method, path: r.path, headers: r.headers, ...(r.body !== undefined ? { body: r.body } : {}) })),
     // autocannon emits `response` and then, synchronously, verifies that same
     // response's body: a bad body takes back the latency just recorded.

@@ -8,7 +8,7 @@ import { RESNET_DEPTHS, type ResnetDepth } from '../src/tasks/vision/resnet/inde
 import { describeMachine, machineFacts } from './machine.js';
 
 /**
- * `npm run bench -- <faq|resnet> [options]`: load tests of the real server
+ * `npm run bench -- <faq|resnet|onnx> [options]`: load tests of the real server
  * over HTTP on 127.0.0.1, side by side with the raw in-process call, printed
  * as a table and optionally saved as JSON (`--json FILE`).
  */
@@ -53,19 +53,28 @@ program
   .option('--connections <n>', 'load run connections', positive('connections'), 32)
   .option('--duration <s>', 'seconds per load run', positive('duration', false), 10)
   .option('--raw-seconds <s>', 'seconds of raw scoring per variant', positive('raw-seconds', false), 3)
+  .option('--steady-rate <n>', 'offered req/s of the steady-rate latency run on each /score', positive('steady-rate'), 1000)
+  .option('--log-level <level>', "the server's log level: info (its default) or warn", (v) => {
+    if (v !== 'info' && v !== 'warn') throw new InvalidArgumentError('log-level must be info or warn');
+    return v as 'info' | 'warn';
+  }, 'info' as 'info' | 'warn')
+  .option('--no-peers', 'skip the bare fastify ceiling and the reference Flask + scikit-learn server')
   .option('--json <file>', 'write every figure to this JSON file')
-  .action(async (o: { models: string; only: string; requests: number; speedConcurrency: number; connections: number; duration: number; rawSeconds: number; json?: string }) => {
+  .action(async (o: { models: string; only: string; requests: number; speedConcurrency: number; connections: number; duration: number; rawSeconds: number; steadyRate: number; logLevel: 'info' | 'warn'; peers: boolean; json?: string }) => {
     // Each benchmark loads only its own task's code.
-    const { REFERENCE_FAQ, faqTable, runFaqBench } = await import('./faq.js');
+    const { REFERENCE_FAQ, faqRatios, faqTable, runFaqBench } = await import('./faq.js');
     const machine = machineFacts();
     print(`machine: ${describeMachine(machine)}`);
     const result = await runFaqBench({
       modelsDir: o.models, models: o.only.split(',').map((s) => s.trim()).filter(Boolean),
       speedTestRequests: o.requests, speedTestConcurrency: o.speedConcurrency,
-      connections: o.connections, durationSeconds: o.duration, rawSeconds: o.rawSeconds, print,
+      connections: o.connections, durationSeconds: o.duration, rawSeconds: o.rawSeconds,
+      steadyRate: o.steadyRate, logLevel: o.logLevel, peers: o.peers, print,
     });
     print('');
     print(faqTable(result));
+    print('');
+    for (const line of faqRatios(result)) print(line);
     print('');
     print('req/s: successful requests per second of wall time (raw: calls per second of one caller); avg ms (wall/n): the reference\'s "average time"; latency percentiles per request, measured by the client.');
     const loadAverageEnd = loadAverageNow();
@@ -118,6 +127,50 @@ program
     const loadAverageEnd = loadAverageNow();
     print(`load average: ${machine.loadAverage} at the start, ${loadAverageEnd} at the end (${machine.cores} cores)`);
     await saveJson(o.json, { benchmark: 'resnet', machine: { ...machine, loadAverageEnd }, ...result, reference: REFERENCE_RESNET });
+  });
+
+program
+  .command('memory')
+  .description('resident memory of the server with the default models, after warm-up: with the container\'s allocator setting and with glibc\'s defaults (Linux)')
+  .option('--models <dir>', 'model repository (build the defaults with `rtscore build-models`)', 'models')
+  .option('--only <names>', 'comma-separated models', 'faq,banking77,resnet152')
+  .option('--json <file>', 'write every figure to this JSON file')
+  .action(async (o: { models: string; only: string; json?: string }) => {
+    const { memoryTable, runMemoryBench } = await import('./memory.js');
+    const machine = machineFacts();
+    print(`machine: ${describeMachine(machine)}`);
+    const runs = await runMemoryBench({ modelsDir: o.models, models: o.only.split(',').map((s) => s.trim()).filter(Boolean), print });
+    print('');
+    print(memoryTable(runs));
+    await saveJson(o.json, { benchmark: 'memory', machine: { ...machine, loadAverageEnd: loadAverageNow() }, runs });
+  });
+
+program
+  .command('onnx')
+  .description('bring-your-own-model (kind onnx): a tree ensemble (skl2onnx RandomForest shape, ZipMap) and a TF-IDF text pipeline over HTTP — OIP JSON, OIP binary, KServe :predict — against raw ONNX Runtime in the same run')
+  .option('--trees <n>', 'trees in the ensemble (≥ 100)', positive('trees'), 150)
+  .option('--batch-sizes <list>', 'rows per request and per raw run', positiveList('batch-sizes'), [1, 32])
+  .option('--concurrency <list>', 'HTTP client counts', positiveList('concurrency'), [1, 4])
+  .option('--duration <s>', 'seconds per HTTP run', positive('duration', false), 3)
+  .option('--raw-seconds <s>', 'seconds per raw batch size', positive('raw-seconds', false), 2)
+  .option('--threads <n>', 'ONNX Runtime intra-op threads, raw and in the server', positive('threads'), 1)
+  .option('--json <file>', 'write every figure to this JSON file')
+  .action(async (o: { trees: number; batchSizes: number[]; concurrency: number[]; duration: number; rawSeconds: number; threads: number; json?: string }) => {
+    const { onnxTable, runOnnxBench } = await import('./onnx.js');
+    const machine = machineFacts();
+    print(`machine: ${describeMachine(machine)}`);
+    const result = await runOnnxBench({
+      trees: o.trees, batchSizes: o.batchSizes, concurrency: o.concurrency, durationSeconds: o.duration,
+      rawSeconds: o.rawSeconds, threads: o.threads, print,
+    });
+    print('');
+    print(`tree ensemble: ${result.trees} trees; ONNX Runtime ${result.threads} intra-op thread(s), raw and in the server`);
+    print(onnxTable(result));
+    print('');
+    print('raw: one in-process InferenceSession.run of the same graph, one caller; HTTP: the real server (child process) on 127.0.0.1, each request carrying `batch` rows; HTTP/raw = rows/s ÷ raw rows/s at the same batch size. The load generator shares the machine.');
+    const loadAverageEnd = loadAverageNow();
+    print(`load average: ${machine.loadAverage} at the start, ${loadAverageEnd} at the end (${machine.cores} cores)`);
+    await saveJson(o.json, { benchmark: 'onnx', machine: { ...machine, loadAverageEnd }, ...result });
   });
 
 program.parseAsync(process.argv).then(

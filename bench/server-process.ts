@@ -74,12 +74,36 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   // config file, rate limits would change or break the measurement).
   const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('RTSCORE_')));
   Object.assign(env, options.env ?? {});
-  const child = spawn(command, [
-    ...args, 'serve',
-    '--host', '127.0.0.1', '--port', String(port),
-    '--models', options.modelsDir, '--only', options.models.join(','),
-    '--no-build-missing', '--log-level', options.logLevel ?? 'warn',
-  ], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawnHttpServer({
+    command,
+    args: [
+      ...args, 'serve',
+      '--host', '127.0.0.1', '--port', String(port),
+      '--models', options.modelsDir, '--only', options.models.join(','),
+      '--no-build-missing', '--log-level', options.logLevel ?? 'warn',
+    ],
+    env, port, readyPath: '/readyz', readyTimeoutMs: options.readyTimeoutMs ?? 180_000,
+  });
+}
+
+export interface SpawnHttpServerOptions {
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  /** The port it was told to listen on (127.0.0.1). */
+  port: number;
+  /** Answers 200 once the server is ready. */
+  readyPath: string;
+  readyTimeoutMs: number;
+}
+
+/**
+ * Any HTTP server as a child process (rtscore, or a peer it is compared with): started,
+ * waited for until `readyPath` answers 200, stopped with SIGTERM (SIGKILL after a grace
+ * period, and when this process exits).
+ */
+export async function spawnHttpServer(options: SpawnHttpServerOptions): Promise<ServerProcess> {
+  const child = spawn(options.command, options.args, { env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
   installExitHook();
   live.add(child);
 
@@ -95,11 +119,16 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
       live.delete(child);
       resolve(code ?? signal);
     });
+    child.once('error', (err) => {
+      tail += `\n${err.message}`;
+      live.delete(child);
+      resolve(null);
+    });
   });
 
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://127.0.0.1:${options.port}`;
   const stop = async (graceMs = 15_000): Promise<number | string | null> => {
-    if (child.exitCode !== null || child.signalCode !== null) return child.exitCode ?? child.signalCode;
+    if (child.exitCode !== null || child.signalCode !== null || !live.has(child)) return child.exitCode ?? child.signalCode;
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     try {
@@ -110,7 +139,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   };
 
   try {
-    await waitReady(url, options.readyTimeoutMs ?? 180_000, exited.then((code) => {
+    await waitReady(url, options.readyPath, options.readyTimeoutMs, exited.then((code) => {
       throw new Error(`the server exited (${String(code)}) before it was ready:\n${tail.trim()}`);
     }));
   } catch (err) {
@@ -120,13 +149,13 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   return { url, pid: child.pid!, stop };
 }
 
-/** Poll `/readyz` until it answers 200, the child dies, or time runs out. */
-async function waitReady(url: string, timeoutMs: number, died: Promise<never>): Promise<void> {
+/** Poll `readyPath` until it answers 200, the child dies, or time runs out. */
+async function waitReady(url: string, readyPath: string, timeoutMs: number, died: Promise<never>): Promise<void> {
   died.catch(() => undefined);
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   for (;;) {
-    const attempt = request(`${url}/readyz`, { headersTimeout: 2000, bodyTimeout: 2000 })
+    const attempt = request(`${url}${readyPath}`, { headersTimeout: 2000, bodyTimeout: 2000 })
       .then(async (res) => {
         const text = await res.body.text();
         return { status: res.statusCode, text };
@@ -135,7 +164,7 @@ async function waitReady(url: string, timeoutMs: number, died: Promise<never>): 
     const result = await Promise.race([attempt, died]);
     if (result.status === 200) return;
     last = `${result.status} ${result.text.slice(0, 300)}`;
-    if (Date.now() > deadline) throw new Error(`the server at ${url} was not ready within ${timeoutMs} ms (last /readyz: ${last})`);
+    if (Date.now() > deadline) throw new Error(`the server at ${url} was not ready within ${timeoutMs} ms (last ${readyPath}: ${last})`);
     await Promise.race([new Promise((r) => setTimeout(r, 200)), died]);
   }
 }

@@ -17,7 +17,16 @@ function apiKey() {
 }
 
 /** Codes for answers whose body has no `{"error": {"code"}}` (the /v2 routes' `{"error": "message"}`). */
-const STATUS_CODES = { 400: 'INVALID_INPUT', 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE', 429: 'RATE_LIMITED', 503: 'UNAVAILABLE' };
+const STATUS_CODES = {
+  400: 'INVALID_INPUT',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+  503: 'UNAVAILABLE',
+};
 
 class ApiError extends Error {
   constructor(status, code, message, exchange) {
@@ -56,7 +65,7 @@ async function api(path, init = {}) {
   const exchange = { status: response.status, text, headers: response.headers };
   if (!response.ok) {
     const e = body?.error;
-    const code = typeof e === 'object' && e ? e.code : STATUS_CODES[response.status] ?? 'HTTP';
+    const code = typeof e === 'object' && e ? e.code : (STATUS_CODES[response.status] ?? 'HTTP');
     const message = typeof e === 'object' && e ? e.message : typeof e === 'string' ? e : text.slice(0, 300) || response.statusText;
     throw new ApiError(response.status, code, message, exchange);
   }
@@ -66,11 +75,14 @@ async function api(path, init = {}) {
 /** `Server-Timing: decode;dur=0.4, inference;dur=12.1` → [{name, ms}]. */
 function serverTimings(header) {
   if (!header) return [];
-  return header.split(',').map((entry) => {
-    const [name, ...params] = entry.trim().split(';');
-    const dur = params.map((p) => p.trim()).find((p) => p.startsWith('dur='));
-    return { name: name.trim(), ms: dur ? Number(dur.slice(4)) : NaN };
-  }).filter((t) => t.name && Number.isFinite(t.ms));
+  return header
+    .split(',')
+    .map((entry) => {
+      const [name, ...params] = entry.trim().split(';');
+      const dur = params.map((p) => p.trim()).find((p) => p.startsWith('dur='));
+      return { name: name.trim(), ms: dur ? Number(dur.slice(4)) : NaN };
+    })
+    .filter((t) => t.name && Number.isFinite(t.ms));
 }
 
 // ---------- small view helpers ----------
@@ -165,16 +177,17 @@ function showExchange(details, request, exchange) {
   } catch {
     // not JSON: shown as sent
   }
-  const shown = ['content-type', 'server-timing', 'x-request-id'].filter((h) => exchange.headers.get(h))
-    .map((h) => `${h}: ${exchange.headers.get(h)}`);
-  details.querySelector('.exchange-body').replaceChildren(
-    el('h3', { text: 'Request' }),
-    el('pre', { class: 'code', 'data-role': 'curl', text: lines.join(' \\\n') }),
-    ...(request.json ? [el('h3', { text: 'Request body' }), el('pre', { class: 'code', text: JSON.stringify(JSON.parse(request.json), null, 2) })] : []),
-    el('h3', { text: `Answer: HTTP ${exchange.status}` }),
-    el('pre', { class: 'code', text: shown.join('\n') }),
-    el('pre', { class: 'code', 'data-role': 'answer', text: answer }),
-  );
+  const shown = ['content-type', 'server-timing', 'x-request-id'].filter((h) => exchange.headers.get(h)).map((h) => `${h}: ${exchange.headers.get(h)}`);
+  details
+    .querySelector('.exchange-body')
+    .replaceChildren(
+      el('h3', { text: 'Request' }),
+      el('pre', { class: 'code', 'data-role': 'curl', text: lines.join(' \\\n') }),
+      ...(request.json ? [el('h3', { text: 'Request body' }), el('pre', { class: 'code', text: JSON.stringify(JSON.parse(request.json), null, 2) })] : []),
+      el('h3', { text: `Answer: HTTP ${exchange.status}` }),
+      el('pre', { class: 'code', text: shown.join('\n') }),
+      el('pre', { class: 'code', 'data-role': 'answer', text: answer }),
+    );
   details.hidden = false;
 }
 
@@ -239,8 +252,7 @@ async function loadModels() {
     names = (await api('v2/models')).body.models;
   } catch (err) {
     if (err.status === 401 || err.status === 403) {
-      const why = err.status === 403 ? 'this API key may not list models'
-        : apiKey() ? 'the API key was not accepted' : 'enter an API key to list the models';
+      const why = err.status === 403 ? 'this API key may not list models' : apiKey() ? 'the API key was not accepted' : 'enter an API key to list the models';
       fillSelect($('faq-model'), [], '', why);
       fillSelect($('image-model'), [], '', why);
       updateModelNotes();
@@ -251,19 +263,24 @@ async function loadModels() {
   const faq = [];
   const images = [];
   modelInfo.clear();
-  await Promise.all(names.map(async (name) => {
-    let properties;
-    try {
-      properties = (await api(`v2/models/${encodeURIComponent(name)}`)).body?.properties;
-    } catch {
-      properties = undefined;
-    }
-    modelInfo.set(name, properties ?? {});
-    const kind = properties?.kind;
-    if (kind === 'image-classifier') images.push(name);
-    else if (kind === 'faq-matcher') faq.push(name);
-    else if (kind === undefined) { faq.push(name); images.push(name); }
-  }));
+  await Promise.all(
+    names.map(async (name) => {
+      let properties;
+      try {
+        properties = (await api(`v2/models/${encodeURIComponent(name)}`)).body?.properties;
+      } catch {
+        properties = undefined;
+      }
+      modelInfo.set(name, properties ?? {});
+      const kind = properties?.kind;
+      if (kind === 'image-classifier') images.push(name);
+      else if (kind === 'faq-matcher') faq.push(name);
+      else if (kind === undefined) {
+        faq.push(name);
+        images.push(name);
+      }
+    }),
+  );
   fillSelect($('faq-model'), faq.sort(), 'faq', 'no FAQ model is loaded');
   fillSelect($('image-model'), images.sort(), 'resnet152', 'no image model is loaded');
   updateModelNotes();
@@ -274,7 +291,7 @@ function fillSelect(select, names, preferred, emptyText) {
   select.replaceChildren(...names.map((n) => el('option', { value: n, text: n })));
   if (names.length === 0) select.append(el('option', { value: '', text: emptyText }));
   select.disabled = names.length === 0;
-  select.value = names.includes(previous) ? previous : names.includes(preferred) ? preferred : names[0] ?? '';
+  select.value = names.includes(previous) ? previous : names.includes(preferred) ? preferred : (names[0] ?? '');
 }
 
 /** The image panel's notice when the chosen model has generated weights (from its metadata). */
@@ -283,8 +300,9 @@ function updateModelNotes() {
   const notice = $('image-weights-notice');
   const props = modelInfo.get(imageModel);
   if (imageModel && props?.weights === 'random') {
-    notice.textContent = `“${imageModel}” has generated (random) weights, not trained ones: its predictions are meaningless ` +
-      'and only show the serving path (decoding, batching, inference). Put a pretrained ONNX export in the model\'s folder as a new version for real predictions.';
+    notice.textContent =
+      `“${imageModel}” has generated (random) weights, not trained ones: its predictions are meaningless ` +
+      "and only show the serving path (decoding, batching, inference). Put a pretrained ONNX export in the model's folder as a new version for real predictions.";
     notice.hidden = false;
   } else {
     notice.hidden = true;
@@ -304,7 +322,11 @@ async function refreshModels() {
 
 const EXAMPLES = {
   banking77: ['My card still has not arrived, where is it?', 'Why was I charged a fee for a transfer?', 'How do I change my PIN?'],
-  faq: ['Do I need a transit visa to change planes in London?', 'Can I bring food through customs into Australia?', 'How early should I arrive at the airport for an international flight?'],
+  faq: [
+    'Do I need a transit visa to change planes in London?',
+    'Can I bring food through customs into Australia?',
+    'How early should I arrive at the airport for an international flight?',
+  ],
 };
 
 function renderExamples() {
@@ -341,7 +363,8 @@ async function onFaqSubmit(e) {
       headers: { 'Content-Type': 'application/json' },
       body: json,
     });
-    $('faq-meta').textContent = `${body.model} v${body.version} · best ${body.matches.length} ${body.matches.length === 1 ? 'match' : 'matches'} · ${timingText(timings, ms)}`;
+    $('faq-meta').textContent =
+      `${body.model} v${body.version} · best ${body.matches.length} ${body.matches.length === 1 ? 'match' : 'matches'} · ${timingText(timings, ms)}`;
     $('faq-results').replaceChildren(...body.matches.map((m, i) => faqItem(m, i === 0)));
     showExchange($('faq-exchange'), request, exchange);
   } catch (err) {
@@ -355,7 +378,12 @@ async function onFaqSubmit(e) {
   }
 }
 
-const normalised = (s) => String(s).toLowerCase().replace(/\s+/g, ' ').replace(/[?.!\s]+$/, '').trim();
+const normalised = (s) =>
+  String(s)
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .replace(/[?.!\s]+$/, '')
+    .trim();
 
 /**
  * Some FAQ sets have no answers: the travel set's "answer" is the original
@@ -367,16 +395,27 @@ function answerLabel(m) {
 }
 
 function faqItem(m, open) {
-  const answer = el('details', { class: 'answer-box' }, el('summary', { text: answerLabel(m) }), el('p', { class: 'answer', text: m.answer || '(no answer text)' }));
+  const answer = el(
+    'details',
+    { class: 'answer-box' },
+    el('summary', { text: answerLabel(m) }),
+    el('p', { class: 'answer', text: m.answer || '(no answer text)' }),
+  );
   answer.open = open;
-  return el('li', { class: 'result' },
-    el('div', { class: 'result-head' },
+  return el(
+    'li',
+    { class: 'result' },
+    el(
+      'div',
+      { class: 'result-head' },
       el('span', { class: 'rank', text: `#${m.rank}` }),
       el('span', { class: 'title', text: m.question }),
-      scoreText(m.score)),
+      scoreText(m.score),
+    ),
     scoreBar(m.score),
     el('p', { class: 'ids', text: String(m.id) === String(m.answerId) ? `id ${m.id}` : `id ${m.id} · answer ${m.answerId}` }),
-    answer);
+    answer,
+  );
 }
 
 // ---------- images ----------
@@ -399,7 +438,13 @@ function chooseFile(file) {
     chosenFile = undefined;
     $('preview').hidden = true;
     img.removeAttribute('src');
-    showError({ code: 'NOT_AN_IMAGE', message: `“${file.name}” is ${file.type ? `${file.type}, ` : ''}not an image this demo can send. Choose a JPEG, PNG, WebP, GIF or TIFF file.` }, panel);
+    showError(
+      {
+        code: 'NOT_AN_IMAGE',
+        message: `“${file.name}” is ${file.type ? `${file.type}, ` : ''}not an image this demo can send. Choose a JPEG, PNG, WebP, GIF or TIFF file.`,
+      },
+      panel,
+    );
     updateImageButton();
     return;
   }
@@ -478,13 +523,23 @@ async function onImageSubmit(e) {
     });
     const predictions = body.results[0]?.predictions ?? [];
     $('image-meta').textContent = `${body.model} v${body.version} · ${timingText(timings, ms)}`;
-    $('image-results').replaceChildren(...predictions.map((p, i) => el('li', { class: 'result' },
-      el('div', { class: 'result-head' },
-        el('span', { class: 'rank', text: `#${i + 1}` }),
-        el('span', { class: 'title', text: p.label }),
-        scoreText(p.probability)),
-      scoreBar(p.probability),
-      el('p', { class: 'ids', text: `class ${p.index}${p.wnid ? ` · ${p.wnid}` : ''}` }))));
+    $('image-results').replaceChildren(
+      ...predictions.map((p, i) =>
+        el(
+          'li',
+          { class: 'result' },
+          el(
+            'div',
+            { class: 'result-head' },
+            el('span', { class: 'rank', text: `#${i + 1}` }),
+            el('span', { class: 'title', text: p.label }),
+            scoreText(p.probability),
+          ),
+          scoreBar(p.probability),
+          el('p', { class: 'ids', text: `class ${p.index}${p.wnid ? ` · ${p.wnid}` : ''}` }),
+        ),
+      ),
+    );
     showExchange($('image-exchange'), request, exchange);
   } catch (err) {
     $('image-meta').textContent = '';

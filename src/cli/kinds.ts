@@ -1,5 +1,6 @@
 import type { ModelKind } from '../core/model.js';
 import { faqMatcherKind } from '../tasks/faq/matcher.js';
+import { onnxModelKind } from '../tasks/onnx/model.js';
 import { imageClassifierKind } from '../tasks/vision/classifier.js';
 
 /**
@@ -7,4 +8,4 @@ import { imageClassifierKind } from '../tasks/vision/classifier.js';
  * version folder and how to build a first version from what the project ships
  * (train the FAQ models, generate the ResNet). A new task = a new entry here.
  */
-export const modelKinds: readonly ModelKind[] = [faqMatcherKind, imageClassifierKind];
+export const modelKinds: readonly ModelKind[] = [faqMatcherKind, imageClassifierKind, onnxModelKind];

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerBuildCommands } from './commands/build.js';
 import { registerFaqCommands } from './commands/faq.js';
+import { registerAddModelCommand, registerInspectCommand } from './commands/onnx.js';
 import { registerServeCommand } from './commands/serve.js';
 import { packageVersion } from './version.js';
 
@@ -19,5 +20,7 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerFaqCommands(program);
   registerBuildCommands(program);
+  registerInspectCommand(program);
+  registerAddModelCommand(program);
   return program;
 }

@@ -15,6 +15,11 @@ import { recordTiming, type RequestTimings } from './timings.js';
  *   the queue and never reaches `run` (don't pay for an answer nobody reads).
  * - With `maxBatchSize` 1 and no delay an item goes straight to `run`: no
  *   timer, no extra turn of the event loop.
+ * - Waiting for company only pays when company is coming: while no batch
+ *   runs and no item is announced as on its way (`expect`, e.g. an image
+ *   still being decoded), what is queued starts after one turn of the event
+ *   loop (arrivals of the same turn share the batch) instead of after
+ *   `maxQueueDelayMs`, so a lone client never pays the delay.
  */
 export interface BatcherOptions<I, O> {
   /** Largest batch given to `run`. Default 1. */
@@ -71,6 +76,9 @@ export class Batcher<I, O> {
   private queue: Pending<I, O>[] = [];
   private running = 0;
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+  /** Items announced by `expect` and not yet submitted. */
+  private arriving = 0;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
 
@@ -144,6 +152,23 @@ export class Batcher<I, O> {
     });
   }
 
+  /**
+   * Announce `n` items that will be submitted soon (their input is still being prepared),
+   * so that waiting items wait for them (up to `maxQueueDelayMs`) even when nothing runs.
+   * Call the returned function once they are submitted, or will not be; extra calls are
+   * ignored.
+   */
+  expect(n = 1): () => void {
+    this.arriving += n;
+    let pending = true;
+    return () => {
+      if (!pending) return;
+      pending = false;
+      this.arriving -= n;
+      if (this.arriving === 0) this.dispatch();
+    };
+  }
+
   /** Stop taking items; resolves once everything queued and running is done. */
   async close(): Promise<void> {
     this.closed = true;
@@ -201,7 +226,8 @@ export class Batcher<I, O> {
       const waitedMs = performance.now() - this.queue[0]!.enqueuedAt;
       const full = this.queue.length >= this.maxBatchSize;
       if (!full && waitedMs < this.maxQueueDelayMs && !this.closed) {
-        this.armTimer(this.maxQueueDelayMs - waitedMs);
+        if (this.running === 0 && this.arriving === 0) this.armImmediate();
+        else this.armTimer(this.maxQueueDelayMs - waitedMs);
         return;
       }
       const batch = this.queue.splice(0, this.maxBatchSize);
@@ -212,6 +238,19 @@ export class Batcher<I, O> {
       }
       this.start(batch);
     }
+  }
+
+  /** Start what waits after this turn of the event loop: nothing runs, so company would only cost time. */
+  private armImmediate(): void {
+    if (this.immediate) return;
+    this.immediate = setImmediate(() => {
+      this.immediate = undefined;
+      if (this.queue.length === 0 || this.running >= this.concurrency) return;
+      const batch = this.queue.splice(0, this.maxBatchSize);
+      this.options.onDepth?.(this.queue.length);
+      this.start(batch);
+      this.dispatch();
+    });
   }
 
   private armTimer(ms: number): void {

@@ -1,4 +1,5 @@
 import type { Model } from './model.js';
+import type { Tensor } from './tensor.js';
 import type { RequestTimings } from './timings.js';
 
 /**
@@ -66,10 +67,34 @@ export interface ImageClassifier extends Model {
   classify(images: Uint8Array[], options: ClassifyOptions): Promise<ImagePrediction[][]>;
 }
 
+/** One row's prediction: a label (number or string), a value, or a row of scores. */
+export type RowPrediction = number | string | boolean | null | RowPrediction[];
+
+export interface PredictOptions {
+  /** Class probabilities instead of labels (predict_proba rather than predict). Default: the model's config. */
+  probabilities?: boolean;
+  signal?: AbortSignal;
+}
+
+/**
+ * A model that scikit-learn users call row by row: KServe V1 `:predict` and
+ * the reference-style `/models/{name}/score`. The edge turns the JSON rows
+ * into tensors shaped by `metadata.inputs` (the first dimension is the rows).
+ */
+export interface RowPredictor extends Model {
+  readonly capability: 'row-predictor';
+  /** One prediction per row, as scikit-learn's predict (or predict_proba) returns them. */
+  predict(inputs: Tensor[], options: PredictOptions): Promise<RowPrediction[]>;
+}
+
 export function isTextMatcher(model: Model): model is TextMatcher {
   return (model as Partial<TextMatcher>).capability === 'text-matcher';
 }
 
 export function isImageClassifier(model: Model): model is ImageClassifier {
   return (model as Partial<ImageClassifier>).capability === 'image-classifier';
+}
+
+export function isRowPredictor(model: Model): model is RowPredictor {
+  return (model as Partial<RowPredictor>).capability === 'row-predictor';
 }

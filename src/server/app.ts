@@ -19,6 +19,7 @@ import { formatSchemaErrors } from './schema-errors.js';
 import { registerFaqRoutes } from './routes/faq.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerImageRoutes } from './routes/images.js';
+import { registerKserveV1Routes } from './routes/kserve-v1.js';
 import { registerScoreRoutes } from './routes/score.js';
 import { registerV2Routes } from './routes/v2.js';
 import { registerWeb } from './routes/web.js';
@@ -75,6 +76,7 @@ export async function createServer(options: CreateServerOptions): Promise<{ app:
   registerImageRoutes(app, ctx);
   registerScoreRoutes(app, ctx);
   registerV2Routes(app, ctx);
+  registerKserveV1Routes(app, ctx);
   if (config.web) await registerWeb(app);
   return { app, context: ctx };
 }

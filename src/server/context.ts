@@ -21,7 +21,9 @@ declare module 'fastify' {
     rtsModel?: string;
     principal?: Principal;
     /** Aborted when the client goes away before the answer is sent. */
-    abortSignal: AbortSignal;
+    readonly abortSignal: AbortSignal;
+    /** Behind `abortSignal`, made when a route first asks for the signal. */
+    abortController: AbortController | null;
   }
 }
 

@@ -50,6 +50,24 @@ export class Metrics implements ModelObserver {
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
 
+  /** Label children of the HTTP metrics by route, method, status and model (few distinct). */
+  private readonly httpChildren = new Map<string, { count: { inc(): void }; duration: { observe(v: number): void } }>();
+
+  /**
+   * One answered HTTP request. The labelled children are looked up once per distinct
+   * label set and kept: prom-client's `labels(…)` hashes its arguments on every call.
+   */
+  httpRequest(route: string, method: string, status: string, model: string, seconds: number): void {
+    const key = `${route}\0${method}\0${status}\0${model}`;
+    let c = this.httpChildren.get(key);
+    if (c === undefined) {
+      c = { count: this.httpRequests.labels(route, method, status, model), duration: this.httpDuration.labels(route, method, status, model) };
+      this.httpChildren.set(key, c);
+    }
+    c.count.inc();
+    c.duration.observe(seconds);
+  }
+
   batch(model: string, version: string, size: number, seconds: number): void {
     this.batchSize.labels(model, version).observe(size);
     this.inference.labels(model, version).observe(seconds);

@@ -49,6 +49,10 @@ const OPERATIONS: Record<string, Operation> = {
   'POST /v2/repository/index': { id: 'oipRepositoryIndex', body: { ready: true } },
   'POST /v2/repository/models/:name/load': { id: 'oipRepositoryLoad', params: MODEL, body: {} },
   'POST /v2/repository/models/:name/unload': { id: 'oipRepositoryUnload', params: MODEL, body: {} },
+  'GET /v1/models': { id: 'v1ListModels' },
+  // KServe V1 serves models brought as ONNX (kind onnx), e.g. `rtscore add-model iris model.onnx`: none ships.
+  'GET /v1/models/:name': { id: 'v1ModelReady', params: { name: 'iris' } },
+  'POST /v1/models/:name(^[^:/]+)::predict': { id: 'v1Predict', params: { name: 'iris' }, body: { instances: [[5.1, 3.5, 1.4, 0.2]] } },
 };
 
 const API_ERROR = {
@@ -79,9 +83,10 @@ export function routeErrors(method: string, url: string, access: RouteAccess): R
     errors[413] = 'Body, question or image count over a configured limit';
     errors[415] = 'Content-Type or Content-Encoding not accepted';
   }
-  errors[401] = access === 'key' || access === 'admin'
-    ? 'API keys are configured and the request has none, or an unknown one'
-    : 'API keys are configured and this route is not left open (authOpen* options)';
+  errors[401] =
+    access === 'key' || access === 'admin'
+      ? 'API keys are configured and the request has none, or an unknown one'
+      : 'API keys are configured and this route is not left open (authOpen* options)';
   if (access === 'admin') errors[403] = 'The key is not an admin key';
   if (access === 'key' || access === 'admin') errors[429] = 'Rate limit exceeded (when one is configured); see Retry-After';
   if (MODEL_ROUTES.test(url) || url.startsWith('/v2/repository/models/')) {
@@ -90,14 +95,17 @@ export function routeErrors(method: string, url: string, access: RouteAccess): R
   if (MODEL_ROUTES.test(url) && post) errors[500] = 'The model failed while running';
   if (url.endsWith('/load')) errors[500] = 'The model could not be loaded (the message says why)';
   if (MODEL_ROUTES.test(url) || /ready/.test(url)) {
-    errors[503] = 'Not ready: models loading, the model\'s queue full, or the server draining; see Retry-After';
+    errors[503] = "Not ready: models loading, the model's queue full, or the server draining; see Retry-After";
   }
   return errors;
 }
 
 /** `GET /v2/models/:name/ready` → `getV2ModelsNameReady`, for a route the table does not name. */
 function generatedId(method: string, url: string): string {
-  const words = url.split(/[/:{}._-]+/).filter(Boolean).map((w) => w[0]!.toUpperCase() + w.slice(1));
+  const words = url
+    .split(/[/:{}._-]+/)
+    .filter(Boolean)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1));
   return method.toLowerCase() + words.join('');
 }
 
@@ -109,7 +117,8 @@ export function documentRoute({ schema, url, route }: { schema?: Schema; url: st
   const op = OPERATIONS[`${method} ${url}`];
   doc.operationId ??= op?.id ?? generatedId(method, url);
 
-  const shape = url === '/v2' || url.startsWith('/v2/') ? OIP_ERROR : API_ERROR;
+  // OIP and KServe V1 answer {"error": "<message>"}; the rest of the API {"error": {code, message}}.
+  const shape = url === '/v2' || url.startsWith('/v2/') || url.startsWith('/v1/models') ? OIP_ERROR : API_ERROR;
   const access = (route.config as { access?: RouteAccess } | undefined)?.access ?? 'key';
   const response: Schema = { ...(doc.response ?? {}) };
   if (url === '/metrics') response[200] ??= { description: 'Prometheus text exposition', content: { 'text/plain': { schema: { type: 'string' } } } };
@@ -139,14 +148,25 @@ function documentedBody(url: string, body: Schema | undefined, example: unknown)
             properties: {
               image: { type: 'string', format: 'byte', description: 'One image, base64.' },
               images: { type: 'array', items: { type: 'string', format: 'byte' }, description: 'Several images, base64.' },
-              topK: { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', enum: ['all'] }] },
+              topK: {
+                anyOf: [
+                  { type: 'integer', minimum: 1 },
+                  { type: 'string', enum: ['all'] },
+                ],
+              },
               model: { type: 'string' },
               version: { type: 'string' },
             },
             examples: [example],
           },
         },
-        'image/jpeg': { schema: { type: 'string', format: 'binary', description: 'The image itself (also image/png, image/webp, image/gif, image/tiff, application/octet-stream).' } },
+        'image/jpeg': {
+          schema: {
+            type: 'string',
+            format: 'binary',
+            description: 'The image itself (also image/png, image/webp, image/gif, image/tiff, application/octet-stream).',
+          },
+        },
         'multipart/form-data': {
           schema: {
             type: 'object',

@@ -50,7 +50,8 @@ function describe(e: AjvError, dataVar: SchemaErrorDataVar): string {
     case 'required':
       return `${field ? field : WHERE[dataVar]} needs the property "${String(e.params.missingProperty)}"`;
     case 'type':
-      if (!field && dataVar === 'body') return `the body must be ${kindOf(e.parentSchema ?? {}).replace(/^an object$/, 'a JSON object')} (sent with Content-Type: application/json)`;
+      if (!field && dataVar === 'body')
+        return `the body must be ${kindOf(e.parentSchema ?? {}).replace(/^an object$/, 'a JSON object')} (sent with Content-Type: application/json)`;
       return `${subject} must be ${kindOf(e.parentSchema ?? {})}${got}`;
     case 'enum':
     case 'minimum':
@@ -70,7 +71,18 @@ export function kindOf(schema: Schema): string {
   if ('const' in schema) return JSON.stringify(schema.const);
   if (Array.isArray(schema.anyOf)) return (schema.anyOf as Schema[]).map(kindOf).join(' or ');
   const type = Array.isArray(schema.type) ? (schema.type as string[]).join(' or ') : String(schema.type ?? 'a value');
-  const noun = ({ integer: 'an integer', number: 'a number', string: 'a string', boolean: 'true or false', array: 'an array', object: 'an object', null: 'null' } as Record<string, string>)[type] ?? type;
+  const noun =
+    (
+      {
+        integer: 'an integer',
+        number: 'a number',
+        string: 'a string',
+        boolean: 'true or false',
+        array: 'an array',
+        object: 'an object',
+        null: 'null',
+      } as Record<string, string>
+    )[type] ?? type;
   const min = schema.minimum as number | undefined;
   const max = schema.maximum as number | undefined;
   if (min !== undefined && max !== undefined) return `${noun} from ${min} to ${max}`;
@@ -86,10 +98,13 @@ function plural(kind: string): string {
 
 /** `/questions/0` → `questions[0]`; `/input/image` → `input.image`. */
 function fieldName(instancePath: string): string {
-  return instancePath.split('/').slice(1).reduce((name, part) => {
-    const key = part.replaceAll('~1', '/').replaceAll('~0', '~');
-    return /^\d+$/.test(key) ? `${name}[${key}]` : name ? `${name}.${key}` : key;
-  }, '');
+  return instancePath
+    .split('/')
+    .slice(1)
+    .reduce((name, part) => {
+      const key = part.replaceAll('~1', '/').replaceAll('~0', '~');
+      return /^\d+$/.test(key) ? `${name}[${key}]` : name ? `${name}.${key}` : key;
+    }, '');
 }
 
 function shown(value: unknown): string {

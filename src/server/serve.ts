@@ -115,8 +115,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const names = registry.names().filter((n) => registry.state(n)?.state === 'READY');
     if (names.length === 0) {
       throw registry.names().length === 0
-        ? rtsError('CONFIG', `the model repository ${resolve(config.modelsDir)} has no models: add a folder per model with a config.json ` +
-          '(e.g. models/faq/config.json), or point --models / RTSCORE_MODELS_DIR at a model repository')
+        ? noModelsError(config.modelsDir)
         : rtsError('CONFIG', 'no model could be loaded (the errors above say why)');
     }
     logger.info({ models: names }, 'ready: every model loaded and warmed');
@@ -147,6 +146,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   }
 
   return { app, context, registry, logger, url, loaded, shutdown };
+}
+
+/** An empty model repository: what to do about it. */
+export function noModelsError(modelsDir: string) {
+  return rtsError('CONFIG', `the model repository ${resolve(modelsDir)} has no models: add a folder per model with a config.json ` +
+    '(e.g. models/faq/config.json), or point --models / RTSCORE_MODELS_DIR at a model repository');
 }
 
 /** A port in use or not ours to take: say so, and what to do, in one line. */

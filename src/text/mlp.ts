@@ -22,6 +22,7 @@ import { z } from 'zod';
 import { rtsError } from '../core/errors.js';
 import { mulberry32, shuffleInPlace } from '../core/random.js';
 import { classWeightedSamples, type ClassifierFitOptions, type ClassifierState, type TextClassifier } from './classifier-base.js';
+import { dotRows } from './dense.js';
 import { corrupt, type SectionReader, type SectionWriter } from './sections.js';
 import { softmaxInPlace } from '../core/softmax.js';
 import { NeighbourMemory, neighbourOptionsSchema, type NeighbourOptions, type ResolvedNeighbourOptions } from './neighbours.js';
@@ -125,6 +126,8 @@ export class MlpClassifier implements TextClassifier {
   readonly type = 'mlp';
   readonly options: ResolvedMlpOptions;
   private w: MlpWeights | null = null;
+  /** W2 transposed for scoring (see w2ByClass); reset whenever the weights change. */
+  private w2t: Float32Array | null = null;
   /** The training questions' hidden vectors, when `neighbours` is on. */
   memory: NeighbourMemory | null = null;
   private d = 0;
@@ -305,6 +308,7 @@ export class MlpClassifier implements TextClassifier {
     }
 
     this.w = { w1, b1, w2, b2 };
+    this.w2t = null;
     this.d = D;
     this.k = K;
     this.nIter = epochs;
@@ -323,22 +327,18 @@ export class MlpClassifier implements TextClassifier {
 
   /** Softmax probabilities (blended with the neighbour vote when on), row-major rows × classes. */
   predictProba(X: CsrMatrix): Float32Array {
-    const { w2, b2 } = this.weights;
+    const { b2 } = this.weights;
     if (X.cols !== this.d) throw rtsError('INVALID_INPUT', `X has ${X.cols} columns, the model ${this.d} features`);
     const H = this.options.hiddenSize;
     const K = this.k;
+    const w2t = this.w2ByClass();
     const hidden = new Float64Array(H);
     const z = new Float64Array(K);
     const out = new Float32Array(X.rows * K);
     for (let i = 0; i < X.rows; i++) {
       this.hiddenOf(X, i, hidden);
-      for (let c = 0; c < K; c++) z[c] = b2[c]!;
-      for (let u = 0; u < H; u++) {
-        const h = hidden[u]!;
-        if (h <= 0) continue;
-        const row = u * K;
-        for (let c = 0; c < K; c++) z[c]! += h * w2[row + c]!;
-      }
+      dotRows(hidden, w2t, 0, K, H, z);
+      for (let c = 0; c < K; c++) z[c]! += b2[c]!;
       softmaxInPlace(z, 0, K);
       // A question with no known feature has only the biases for a hidden vector: nothing to
       // compare, so no vote (it would lend a made-up confidence).
@@ -346,6 +346,23 @@ export class MlpClassifier implements TextClassifier {
       for (let c = 0; c < K; c++) out[i * K + c] = z[c]!;
     }
     return out;
+  }
+
+  /**
+   * W2 class-major (classes × hidden), made on first use: each class's logit is then one
+   * dot product over a contiguous row, summed in locals, about 4× faster in V8 than adding
+   * each hidden unit's row of W2 into an array of logits.
+   */
+  private w2ByClass(): Float32Array {
+    if (this.w2t === null) {
+      const { w2 } = this.weights;
+      const H = this.options.hiddenSize;
+      const K = this.k;
+      const t = new Float32Array(H * K);
+      for (let u = 0; u < H; u++) for (let c = 0; c < K; c++) t[c * H + u] = w2[u * K + c]!;
+      this.w2t = t;
+    }
+    return this.w2t;
   }
 
   /** relu(x_i·W1 + b1) of row i of X, into `out` (hiddenSize values). */
@@ -388,6 +405,7 @@ export class MlpClassifier implements TextClassifier {
       m.memory = new NeighbourMemory(n, H, info.memory.vectors, info.memory.classStart);
     }
     m.w = weights;
+    m.w2t = null;
     m.d = nFeatures;
     m.k = nClasses;
     m.nIter = info.nIter ?? m.options.epochs;

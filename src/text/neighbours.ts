@@ -7,7 +7,7 @@
  * their classes with weights exp((s − 1) / temperature). Paraphrases of a training question
  * land close to it in that space even where the linear layer is unsure, which is what the
  * vote adds. Only training questions of the network's `candidates` most probable classes are
- * compared, which bounds the cost per question (classes × their questions × active units):
+ * compared, which bounds the cost per question (classes × their questions × hidden units):
  * the vote re-ranks the network's best few, where its mistakes are (on BANKING77 the true class
  * is among the network's best 3 for ≈ 97.5 % of questions).
  *
@@ -21,6 +21,7 @@
  */
 import { z } from 'zod';
 import { rtsError } from '../core/errors.js';
+import { dotRows } from './dense.js';
 import { nonNegativeNumber, numberWhere, positiveInteger, positiveNumber, resolveOptions } from './options.js';
 
 export interface NeighbourOptions {
@@ -56,21 +57,22 @@ export function resolveNeighbourOptions(o: NeighbourOptions = {}): ResolvedNeigh
 }
 
 /**
- * L2-normalised hidden vectors of the training questions, grouped by class. Each class's
- * block is stored unit-major (all its questions' value of unit 0, then of unit 1, …), so
- * comparing a question with a class is, per active hidden unit, one contiguous
- * multiply-add sweep over the class's questions.
+ * L2-normalised hidden vectors of the training questions, grouped by class. In memory each
+ * question's vector is one contiguous row (question-major), so comparing a question with a
+ * class is a sweep of dot products, four training questions at a time with the query's
+ * values loaded once and the sums kept in locals: about 3× faster in V8 than the file's
+ * unit-major layout, whose inner loop updates an array of sums (`vectors` gives that
+ * layout back for saving).
  */
 export class NeighbourMemory {
   readonly options: ResolvedNeighbourOptions;
   readonly dim: number;
-  /** Class c's block starts at classStart[c] · dim: dim rows of (its question count) values. */
-  readonly vectors: Float32Array;
+  /** Row r (question r, classes in order) is rows[r·dim … (r+1)·dim). */
+  private readonly rows: Float32Array;
   /** Rows classStart[c] .. classStart[c+1]-1 belong to class c; length classes + 1. */
   readonly classStart: Int32Array;
   // Scratch for one question (scoring is synchronous, so one set per memory is enough).
-  private readonly activeUnits: Int32Array;
-  private readonly activeValues: Float64Array;
+  private readonly query: Float64Array;
   private readonly order: Int32Array;
   private readonly sims: Float64Array;
   private readonly topSim: Float64Array;
@@ -90,10 +92,9 @@ export class NeighbourMemory {
       if (!Number.isFinite(vectors[q]!)) throw rtsError('CORRUPT_MODEL', `neighbour memory value ${q} is not finite`);
     }
     this.dim = dim;
-    this.vectors = vectors;
+    this.rows = transposeClassBlocks(vectors, classStart, dim, true);
     this.classStart = classStart;
-    this.activeUnits = new Int32Array(dim);
-    this.activeValues = new Float64Array(dim);
+    this.query = new Float64Array(dim);
     this.order = new Int32Array(K);
     let largest = 0;
     for (let c = 0; c < K; c++) largest = Math.max(largest, classStart[c + 1]! - classStart[c]!);
@@ -101,6 +102,14 @@ export class NeighbourMemory {
     this.topSim = new Float64Array(this.options.k);
     this.topClass = new Int32Array(this.options.k);
     this.vote = new Float64Array(K);
+  }
+
+  /**
+   * The saved layout: class c's block starts at classStart[c] · dim and holds dim rows of
+   * (its question count) values, unit-major. A fresh copy.
+   */
+  get vectors(): Float32Array {
+    return transposeClassBlocks(this.rows, this.classStart, this.dim, false);
   }
 
   get classes(): number {
@@ -143,19 +152,15 @@ export class NeighbourMemory {
     const { k, temperature, weight, confidence } = this.options;
     const H = this.dim;
     const K = this.classes;
-    const { activeUnits, activeValues, order, sims, topSim, topClass, vote, vectors, classStart } = this;
-    let active = 0;
+    const { query, order, sims, topSim, topClass, vote, rows, classStart } = this;
     let norm = 0;
     for (let u = 0; u < H; u++) {
       const v = hidden[u]!;
-      if (v > 0) {
-        activeUnits[active] = u;
-        activeValues[active++] = v;
-        norm += v * v;
-      }
+      norm += v * v;
     }
     if (norm === 0 || weight === 0) return;
     const scale = 1 / Math.sqrt(norm);
+    for (let u = 0; u < H; u++) query[u] = hidden[u]! * scale;
 
     // The candidate classes: the network's most probable ones, and their probability mass.
     const candidates = Math.min(this.options.candidates, K);
@@ -175,15 +180,9 @@ export class NeighbourMemory {
     for (let a = 0; a < candidates; a++) {
       const c = order[a]!;
       const count = classStart[c + 1]! - classStart[c]!;
-      const block = classStart[c]! * H;
-      sims.fill(0, 0, count);
-      for (let q = 0; q < active; q++) {
-        const v = activeValues[q]!;
-        const row = block + activeUnits[q]! * count;
-        for (let e = 0; e < count; e++) sims[e]! += v * vectors[row + e]!;
-      }
+      dotRows(query, rows, classStart[c]! * H, count, H, sims);
       for (let e = 0; e < count; e++) {
-        const s = sims[e]! * scale;
+        const s = sims[e]!;
         if (s <= topSim[k - 1]!) continue;
         let j = k - 1;
         for (; j > 0 && topSim[j - 1]! < s; j--) {
@@ -207,4 +206,25 @@ export class NeighbourMemory {
     const share = weight * Math.min(1, mass) ** confidence;
     for (let c = 0; c < K; c++) proba[c] = (1 - share) * proba[c]! + (share * vote[c]!) / total;
   }
+}
+
+/**
+ * Between the two layouts of the memory: each class block is a (dim × count) matrix in the
+ * file (unit-major) and (count × dim) in memory (question-major). `toRows` picks the way.
+ */
+function transposeClassBlocks(src: Float32Array, classStart: Int32Array, dim: number, toRows: boolean): Float32Array {
+  const out = new Float32Array(src.length);
+  for (let c = 0; c + 1 < classStart.length; c++) {
+    const count = classStart[c + 1]! - classStart[c]!;
+    const block = classStart[c]! * dim;
+    for (let u = 0; u < dim; u++) {
+      for (let e = 0; e < count; e++) {
+        const unitMajor = block + u * count + e;
+        const rowMajor = block + e * dim + u;
+        if (toRows) out[rowMajor] = src[unitMajor]!;
+        else out[unitMajor] = src[rowMajor]!;
+      }
+    }
+  }
+  return out;
 }

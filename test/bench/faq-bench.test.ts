@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { faqTable, runFaqBench, scorePath } from '../../bench/faq.js';
+import { faqRatios, faqTable, runFaqBench, scorePath } from '../../bench/faq.js';
 import { liveServerCount } from '../../bench/server-process.js';
 import { makeFaqRepo, TEST_FAQ_COUNT } from '../helpers/faq-models.js';
 
@@ -28,7 +28,7 @@ describe('FAQ benchmark (tiny)', () => {
     const result = await runFaqBench({
       modelsDir: dir, models: ['faq'], sampleSize: 30,
       speedTestRequests: 20, speedTestConcurrency: 4, connections: 4, durationSeconds: 1,
-      rawSeconds: 0.2, warmupRequests: 4, print: (l) => lines.push(l),
+      rawSeconds: 0.2, warmupRequests: 4, steadyRate: 50, reference: false, print: (l) => lines.push(l),
     });
     expect(result.models).toHaveLength(1);
     const m = result.models[0]!;
@@ -51,6 +51,16 @@ describe('FAQ benchmark (tiny)', () => {
     expect(table).toMatch(/speed test \(reference's\): POST \/score, all 8 FAQs/);
     expect(table).toMatch(/raw in-process match\(\[q\], topK all 8\)/);
     expect(table).toMatch(/reference 2018 .*11\.6/);
+    // The steady-rate run and the bare fastify ceiling, with every answer checked.
+    expect(m.steady).toMatchObject({ failed: 0, offeredRate: 50 });
+    expect(m.steady.ok).toBeGreaterThan(0);
+    expect(result.peers!.bare.get.failed + result.peers!.bare.echo.failed + result.peers!.healthz.failed).toBe(0);
+    expect(result.peers!.bare.echo.ok).toBeGreaterThan(0);
+    expect(result.peers!.reference).toEqual({ skipped: 'not asked for' });
+    expect(table).toMatch(/bare fastify .*POST \/echo/);
+    const ratios = faqRatios(result).join('\n');
+    expect(ratios).toMatch(/rtscore GET \/healthz ÷ bare fastify GET \/healthz: \d+(\.\d)? %/);
+    expect(ratios).toMatch(/faq POST \/score ÷ bare fastify POST \/echo: \d+(\.\d)? %/);
     expect(lines.join('\n')).toMatch(/starting the server/);
     expect(liveServerCount()).toBe(0);
   }, 60_000);

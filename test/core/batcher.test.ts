@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Batcher } from '../../src/core/batcher.js';
 import { RtsError } from '../../src/core/errors.js';
 import { recordTiming, type RequestTimings } from '../../src/core/timings.js';
@@ -20,6 +20,9 @@ function recorder<T>(delayMs = 0) {
     },
   };
 }
+
+/** One turn of the event loop (setImmediate callbacks queued before it have run). */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('Batcher', () => {
   it('runs a lone item at once with maxBatchSize 1 and no delay', async () => {
@@ -47,14 +50,81 @@ describe('Batcher', () => {
     expect(r.batches).toEqual([[1, 2, 3], [4, 5, 6]]);
   });
 
-  it('runs a partial batch when the oldest item has waited maxQueueDelayMs', async () => {
-    const r = recorder<number>();
-    const b = new Batcher({ run: r.run, maxBatchSize: 8, maxQueueDelayMs: 40 });
-    const started = performance.now();
-    await Promise.all([b.submit(1), b.submit(2)]);
-    const waited = performance.now() - started;
-    expect(waited).toBeGreaterThanOrEqual(35);
-    expect(r.batches).toEqual([[1, 2]]);
+  it('runs a partial batch when the oldest item has waited maxQueueDelayMs while another batch is in flight', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const r = recorder<number>();
+      r.hold();
+      const b = new Batcher({ run: r.run, maxBatchSize: 8, maxQueueDelayMs: 40, concurrency: 2 });
+      const first = b.submit(0);
+      await nextTurn();
+      expect(r.batches).toEqual([[0]]); // nothing ran: it went after one turn, no delay
+      const waiting = [b.submit(1), b.submit(2)];
+      await nextTurn();
+      expect(r.batches).toEqual([[0]]); // a batch is in flight: these wait for company
+      vi.advanceTimersByTime(39);
+      expect(r.batches).toEqual([[0]]);
+      vi.advanceTimersByTime(1);
+      expect(r.batches).toEqual([[0], [1, 2]]);
+      r.open();
+      await Promise.all([first, ...waiting]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('does not make a lone item wait for company when nothing is in flight', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const r = recorder<number>();
+      const b = new Batcher({ run: r.run, maxBatchSize: 8, maxQueueDelayMs: 10_000 });
+      const out = b.submit(1);
+      await nextTurn();
+      expect(r.batches).toEqual([[1]]);
+      expect(vi.getTimerCount()).toBe(0); // no delay timer was armed
+      await expect(out).resolves.toBe('out:1');
+      // Idle again: the next lone item goes at once too.
+      const again = b.submit(2);
+      await nextTurn();
+      expect(r.batches).toEqual([[1], [2]]);
+      await expect(again).resolves.toBe('out:2');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('waits for items announced with expect(), and starts as soon as the last arrives', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const r = recorder<number>();
+      const b = new Batcher({ run: r.run, maxBatchSize: 8, maxQueueDelayMs: 50 });
+      const arrivedA = b.expect();
+      const arrivedB = b.expect();
+      const a = b.submit(1);
+      arrivedA();
+      await nextTurn();
+      vi.advanceTimersByTime(10);
+      expect(r.batches).toEqual([]); // another is on its way: wait for it
+      const c = b.submit(2);
+      arrivedB();
+      arrivedB(); // a second call is ignored
+      await nextTurn();
+      expect(r.batches).toEqual([[1, 2]]); // no one else coming: go, 40 ms before the delay
+      await Promise.all([a, c]);
+
+      // An announced item that never comes costs at most the delay.
+      const lost = b.expect();
+      const d = b.submit(3);
+      await nextTurn();
+      vi.advanceTimersByTime(49);
+      expect(r.batches).toHaveLength(1);
+      vi.advanceTimersByTime(1);
+      expect(r.batches).toEqual([[1, 2], [3]]);
+      lost();
+      await d;
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('with delay 0, items arriving while a batch runs form the next batch', async () => {
@@ -141,10 +211,16 @@ describe('Batcher', () => {
       maxBatchSize: 4, maxQueueDelayMs: 15, run: async (i) => i,
       onBatch: (n) => sizes.push(n), onQueueWait: (s) => waits.push(s), onDepth: (d) => depths.push(d),
     });
-    await Promise.all([1, 2, 3].map((i) => b.submit(i)));
+    vi.useFakeTimers({ toFake: ['performance'] });
+    try {
+      const done = Promise.all([1, 2, 3].map((i) => b.submit(i)));
+      vi.advanceTimersByTime(2); // the clock moves 2 ms before the batch starts
+      await done;
+    } finally {
+      vi.useRealTimers();
+    }
     expect(sizes).toEqual([3]);
-    expect(waits).toHaveLength(3);
-    expect(Math.max(...waits)).toBeGreaterThan(0.01);
+    expect(waits).toEqual([0.002, 0.002, 0.002]); // nothing in flight: one turn, not the 15 ms delay
     expect(depths).toContain(3);
     expect(depths.at(-1)).toBe(0);
   });

@@ -9,9 +9,11 @@ import { defaultRuntimeSettings, type Model, type ModelKind, type ModelMetadata 
 import { nullObserver } from '../../src/core/observer.js';
 import { shapeMatches, type Tensor } from '../../src/core/tensor.js';
 import { faqMatcherKind } from '../../src/tasks/faq/matcher.js';
+import { onnxModelKind } from '../../src/tasks/onnx/model.js';
 import { imageClassifierKind } from '../../src/tasks/vision/classifier.js';
 import { makeFaqRepo } from '../helpers/faq-models.js';
 import { makeVisionRepo } from '../helpers/vision-models.js';
+import { textParams, textPipelineModel, writeModelFolder } from '../tasks/onnx/fixtures.js';
 
 /**
  * The contract every model kind keeps towards the registry and the server: it loads a version
@@ -34,15 +36,30 @@ const eagle = new Uint8Array(readFileSync(new URL('../fixtures/images/eagle.jpg'
 const cases: ModelKindCase[] = [
   {
     kind: faqMatcherKind,
-    makeRepo: async (dir) => (await makeFaqRepo(dir, { name: 'faq' }), 'faq'),
+    makeRepo: async (dir) => {
+      await makeFaqRepo(dir, { name: 'faq' });
+      return 'faq';
+    },
     inputs: (n) => [{
       name: 'text', datatype: 'BYTES', shape: [n],
       data: Array.from({ length: n }, (_, i) => utf8.encode(i % 2 ? 'how do I get a refund?' : 'when will my card arrive?')),
     }],
   },
   {
+    // A model brought as ONNX: skl2onnx's TF-IDF text pipeline, ZipMap and locale-less StringNormalizer included.
+    kind: onnxModelKind,
+    makeRepo: async (dir) => (await writeModelFolder(dir, 'intents', textPipelineModel(textParams())), 'intents'),
+    inputs: (n) => [{
+      name: 'input', datatype: 'BYTES', shape: [n, 1],
+      data: Array.from({ length: n }, (_, i) => utf8.encode(i % 2 ? 'refund my money' : 'I lost my card')),
+    }],
+  },
+  {
     kind: imageClassifierKind,
-    makeRepo: async (dir) => (await makeVisionRepo(dir, { name: 'resnet', maxQueueDelayMs: 0 }), 'resnet'),
+    makeRepo: async (dir) => {
+      await makeVisionRepo(dir, { name: 'resnet', maxQueueDelayMs: 0 });
+      return 'resnet';
+    },
     inputs: (n) => [{ name: 'image', datatype: 'BYTES', shape: [n], data: Array.from({ length: n }, (_, i) => (i % 2 ? eagle : dog)) }],
   },
 ];

@@ -14,6 +14,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { contextSources, inContext, parseDockerfile, type Stage } from './helpers/dockerfile.js';
+/** What the images must set (bench/memory.ts measures the same setting). */
+const CONTAINER_MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: '131072' } as const;
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const read = (p: string) => readFileSync(join(ROOT, p), 'utf8');
@@ -85,6 +87,10 @@ describe.each(IMAGES)('$file', ({ file, runtimeBase }) => {
     expect(env(runtime)).toMatch(/HOME=\/tmp/);
     // Nothing is chowned to the app user: code and models stay read-only to it.
     expect(runtime.instructions.some((i) => /--chown|chown /.test(i.args))).toBe(false);
+  });
+
+  it('has glibc hand freed big blocks back, the setting the memory benchmark measures', () => {
+    expect(env(runtime)).toContain(`MALLOC_MMAP_THRESHOLD_=${CONTAINER_MALLOC_ENV.MALLOC_MMAP_THRESHOLD_}`);
   });
 
   it('has a HEALTHCHECK that uses node (no curl in the image) on /healthz, and an exec-form entrypoint', () => {

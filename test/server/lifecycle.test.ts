@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFaqRepo } from '../helpers/models.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
+/** How long a server process may take to start (tsx compiles on the fly; the test machine is shared and busy). */
+const START_LIMIT_MS = 120_000;
 
 /** Start `rtscore serve` as a real process; resolve with its URL once ready. */
 async function spawnServer(modelsDir: string, env: Record<string, string> = {}, extraArgs: string[] = []) {
@@ -16,23 +18,30 @@ async function spawnServer(modelsDir: string, env: Record<string, string> = {}, 
     cwd: ROOT, env: { ...process.env, RTSCORE_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: any[] = [];
+  const watchers: Array<{ test: (entry: any) => boolean; resolve: () => void }> = [];
+  /** Resolves once a log line passes `test` (at once if one already has): the server says when it gets there. */
+  const logged = (test: (entry: any) => boolean): Promise<void> =>
+    lines.some(test) ? Promise.resolve() : new Promise((resolve) => watchers.push({ test, resolve }));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server did not start')), 30_000);
+    const timer = setTimeout(() => reject(new Error('server did not start')), START_LIMIT_MS);
     createInterface({ input: child.stdout! }).on('line', (line) => {
       try {
         const entry = JSON.parse(line);
         lines.push(entry);
-        if (entry.msg === 'rtscore listening') resolve(entry.url);
+        for (const w of watchers.filter((w) => w.test(entry))) w.resolve();
+        if (entry.msg === 'rtscore listening') {
+          clearTimeout(timer);
+          resolve(entry.url);
+        }
       } catch { /* not a log line */ }
     });
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited early (${code})`)); });
   });
-  for (let i = 0; i < 100; i++) {
-    if ((await fetch(`${url}/readyz`)).status === 200) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { child, url, lines, exited };
+  // Every process (one per worker) says when its models are loaded and warmed.
+  const workers = extraArgs.includes('--workers') ? Number(extraArgs[extraArgs.indexOf('--workers') + 1]) : 1;
+  await logged(() => lines.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('ready:')).length >= workers);
+  return { child, url, lines, exited, logged };
 }
 
 let dir: string;
@@ -52,6 +61,7 @@ describe('graceful shutdown', () => {
     const pool = new Pool(server.url, { connections: 8, pipelining: 1 });
     const questions = Array.from({ length: 64 }, (_, i) => `question number ${i} about my card top up and transfer fees`);
     const results: { status?: number; error?: string; sentBeforeSignal: boolean }[] = [];
+    let wake: () => void = () => {};
     let signalled = false;
     const one = async () => {
       const sentBeforeSignal = !signalled;
@@ -62,18 +72,20 @@ describe('graceful shutdown', () => {
       } catch (err) {
         results.push({ error: (err as Error).message, sentBeforeSignal });
       }
+      wake();
     };
     // 8 clients, each looping until the server is gone (bounded to 400 requests in all).
     let budget = 400;
     const clients = Array.from({ length: 8 }, async () => {
       while (budget-- > 0 && server.child.exitCode === null) await one();
     });
-    // let traffic flow first (bounded wait: the machine may be busy)
-    for (let i = 0; i < 200 && results.length < 16; i++) await new Promise((r) => setTimeout(r, 25));
+    // Let traffic flow first: 16 answers.
+    while (results.length < 16) await new Promise<void>((resolve) => { wake = resolve; });
     server.child.kill('SIGTERM');
     signalled = true;
-    await new Promise((r) => setTimeout(r, 100));
-    // readiness turns false while it still serves during the shutdown delay
+    // Readiness turns false as the drain starts, while it still serves during the shutdown delay
+    // (0: the delay has already run out on a busy machine and the port is closed).
+    await server.logged((l) => typeof l.msg === 'string' && l.msg.startsWith('draining'));
     const ready = await fetch(`${server.url}/readyz`).then((r) => r.status).catch(() => 0);
     expect([503, 0]).toContain(ready);
     const code = await server.exited;
@@ -88,7 +100,7 @@ describe('graceful shutdown', () => {
     expect(results.filter((r) => r.status !== undefined && r.status >= 500)).toEqual([]);
     expect(server.lines.some((l) => l.msg?.startsWith('draining'))).toBe(true);
     expect(server.lines.some((l) => l.msg === 'rtscore stopped' && l.code === 0)).toBe(true);
-  });
+  }, 2 * START_LIMIT_MS);
 
   it('--workers runs several processes on one port and stops them all on SIGTERM', async () => {
     // A fixed free port: with port 0 each cluster worker would still share one listener, but we need to know it.
@@ -102,9 +114,9 @@ describe('graceful shutdown', () => {
       const res = await fetch(`${server.url}/v1/faq/match`, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body: '{"question":"card"}' });
       expect(res.status).toBe(200);
       await res.text();
-      // each worker logs its own access lines with its pid
+      // each worker logs its own access lines with its pid: wait for this request's line
+      await server.logged(() => server.lines.filter((l) => l.msg === 'request').length >= sent);
       for (const l of server.lines) if (l.msg === 'request') pids.add(l.pid);
-      await new Promise((r) => setTimeout(r, 20));
     }
     expect(pids.size).toBe(2);
 
@@ -117,7 +129,7 @@ describe('graceful shutdown', () => {
     }
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
-  });
+  }, 2 * START_LIMIT_MS);
 
   it('a wrong configuration value stops start-up with a message naming it', async () => {
     const child2 = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--models', dir], {

@@ -31,7 +31,9 @@ async function expect400(url: string, body: unknown): Promise<string> {
 describe('request errors', () => {
   it('topK out of range: one message with the allowed range, in the body and in the query string', async () => {
     for (const topK of [0, -3, 2000, 1.5, 'some']) {
-      expect(await expect400('/v1/faq/match', { question: 'where is my card', topK })).toBe(`topK must be an integer from 1 to 1000 or "all" (got ${JSON.stringify(topK)})`);
+      expect(await expect400('/v1/faq/match', { question: 'where is my card', topK })).toBe(
+        `topK must be an integer from 1 to 1000 or "all" (got ${JSON.stringify(topK)})`,
+      );
     }
     const r = await fetch(`${server.url}/v1/images/classify?topK=0`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: 'x' });
     expect(r.status).toBe(400);
@@ -39,7 +41,9 @@ describe('request errors', () => {
   });
 
   it('an unknown property is named, with the allowed ones', async () => {
-    expect(await expect400('/v1/faq/match', { q: 'where is my card' })).toBe('unknown property "q" in the body; allowed: question, questions, topK, model, version');
+    expect(await expect400('/v1/faq/match', { q: 'where is my card' })).toBe(
+      'unknown property "q" in the body; allowed: question, questions, topK, model, version',
+    );
   });
 
   it('wrong types and missing properties say what was expected', async () => {
@@ -50,7 +54,9 @@ describe('request errors', () => {
   });
 
   it('a model of the wrong kind is named with the right article', async () => {
-    expect(await expect400('/v1/faq/match', { question: 'x', model: 'resnet' })).toBe('model "resnet" is an image-classifier model, not an FAQ (text-matcher) model');
+    expect(await expect400('/v1/faq/match', { question: 'x', model: 'resnet' })).toBe(
+      'model "resnet" is an image-classifier model, not an FAQ (text-matcher) model',
+    );
   });
 
   it('415 lists the accepted types', async () => {
@@ -59,7 +65,9 @@ describe('request errors', () => {
       expect(r.status).toBe(415);
       const { error } = (await r.json()) as any;
       expect(error.code).toBe('RTS_ERR_UNSUPPORTED_MEDIA_TYPE');
-      expect(error.message).toBe(`Content-Type "${type}" is not accepted; send application/json, multipart/form-data, application/octet-stream, or an image (image/jpeg, image/png, image/webp, image/gif, image/tiff)`);
+      expect(error.message).toBe(
+        `Content-Type "${type}" is not accepted; send application/json, multipart/form-data, application/octet-stream, or an image (image/jpeg, image/png, image/webp, image/gif, image/tiff)`,
+      );
     }
     const bytes = await fetch(`${server.url}/v1/images/classify`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: 'not a picture' });
     expect(bytes.status).toBe(415);

@@ -47,10 +47,7 @@ describe.skipIf(!executable)('demo page in Chromium', () => {
     const keyedRepo = join(dir, 'keyed');
     await makeFaqRepo(keyedRepo, { name: 'faq' });
     await writeFile(join(dir, 'not-an-image.txt'), 'plain text, not a picture\n');
-    [open, keyed] = await Promise.all([
-      startTestServer(repo),
-      startTestServer(keyedRepo, { apiKeys: [API_KEY] }),
-    ]);
+    [open, keyed] = await Promise.all([startTestServer(repo), startTestServer(keyedRepo, { apiKeys: [API_KEY] })]);
     browser = await launchChromium(executable!);
   });
 
@@ -150,7 +147,9 @@ describe.skipIf(!executable)('demo page in Chromium', () => {
     const scores = await page.locator('#image-results .score').allTextContents();
     expect(scores.some((s) => s === '<0.1 %')).toBe(true);
     for (const s of scores) expect(s).toMatch(/^(\d+\.\d %|<0\.1 %|>99\.9 %|0 %)$/);
-    expect(await page.textContent('#image-meta')).toMatch(/^resnet v1 · server [\d.]+ ms \(.*preprocess [\d.]+.*queue [\d.]+.*inference [\d.]+\) · [\d.]+ ms round trip$/);
+    expect(await page.textContent('#image-meta')).toMatch(
+      /^resnet v1 · server [\d.]+ ms \(.*preprocess [\d.]+.*queue [\d.]+.*inference [\d.]+\) · [\d.]+ ms round trip$/,
+    );
     await page.click('#image-exchange summary');
     expect(await page.textContent('#image-exchange [data-role="curl"]')).toContain("--data-binary @'dog.jpg'");
     expect(errors).toEqual([]);

@@ -5,3 +5,4 @@ export type { OnnxSessionOptions, ExecutionProvider, GraphOptimizationLevel } fr
 export { resolveSessionOptions } from './options.js';
 export { validateInputs, validateOutputNames } from './validate.js';
 export { datatypeOfOrtType, ortTypeOfDatatype } from './datatypes.js';
+export { onnxConfigSchema, sessionOptionsOf, type OnnxConfig } from './config.js';

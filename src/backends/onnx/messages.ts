@@ -4,7 +4,10 @@ import type { ExecutionProvider, WorkerSessionOptions } from './options.js';
 /** The conversation between OnnxSessionPool (main thread) and a session worker. */
 
 export interface WorkerInit {
+  /** The model's file; named in messages, and read unless `modelBytes` is given. */
   modelPath: string;
+  /** The model itself, when the caller edited it at load (copied to each worker). */
+  modelBytes?: Uint8Array;
   options: WorkerSessionOptions;
 }
 

@@ -22,6 +22,11 @@ export interface OnnxSessionOptions {
   instances?: number;
   /** Run each session once with zeros at open so the first request is not slow. Default true. */
   warmup?: boolean;
+  /**
+   * The model's bytes, when the caller changed the file's graph at load (the
+   * file path then only names the model in messages and logs).
+   */
+  modelBytes?: Uint8Array;
   logger?: Logger;
 }
 

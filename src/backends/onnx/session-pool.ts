@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { rtsError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { elementCount, type Tensor, type TensorSpec } from '../../core/tensor.js';
-import { copyOf, zerosOf } from './datatypes.js';
+import { allocate, copyOf, isFixedSize } from '../../core/datatypes.js';
 import { ownsWholeBuffer, transferList, type WireTensor, type WorkerInit } from './messages.js';
 import {
   resolveSessionOptions, type ExecutionProvider, type OnnxSessionOptions, type ResolvedSessionOptions,
@@ -79,6 +79,7 @@ export class OnnxSessionPool {
     }
     const init: WorkerInit = {
       modelPath,
+      ...(options.modelBytes === undefined ? {} : { modelBytes: options.modelBytes }),
       options: {
         executionProvider: resolved.executionProvider,
         intraOpNumThreads: resolved.intraOpNumThreads,
@@ -264,7 +265,7 @@ export class OnnxSessionPool {
 /** Transferable form of a validated input: whole-buffer arrays go as they are, others are copied. */
 function toWire(t: Tensor): WireTensor {
   const shape = [...t.shape];
-  if (Array.isArray(t.data)) return { name: t.name, datatype: t.datatype, shape, data: t.data };
+  if (Array.isArray(t.data) || !isFixedSize(t.datatype)) return { name: t.name, datatype: t.datatype, shape, data: t.data };
   const data = ownsWholeBuffer(t.data) ? t.data : copyOf(t.datatype, t.data);
   return { name: t.name, datatype: t.datatype, shape, data };
 }
@@ -273,9 +274,9 @@ function zeroInputs(specs: readonly TensorSpec[], batchSize: number): WireTensor
   return specs.map((spec) => {
     const shape = spec.shape.map((d, i) => (d >= 0 ? d : i === 0 ? batchSize : 1));
     const n = elementCount(shape);
-    const data = spec.datatype === 'BYTES'
-      ? Array.from({ length: n }, () => new Uint8Array(0))
-      : zerosOf(spec.datatype, n);
+    const data = isFixedSize(spec.datatype)
+      ? allocate(spec.datatype, n)
+      : Array.from({ length: n }, () => new Uint8Array(0));
     return { name: spec.name, datatype: spec.datatype, shape, data };
   });
 }

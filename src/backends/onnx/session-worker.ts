@@ -14,7 +14,7 @@ import type { ExecutionProvider, WorkerSessionOptions } from './options.js';
 const port = parentPort;
 if (port === null) throw new Error('session-worker must run as a worker thread');
 
-const { modelPath, options } = workerData as WorkerInit;
+const { modelPath, modelBytes, options } = workerData as WorkerInit;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -27,7 +27,7 @@ function message(err: unknown): string {
 }
 
 async function create(provider: ExecutionProvider, o: WorkerSessionOptions): Promise<ort.InferenceSession> {
-  return ort.InferenceSession.create(modelPath, {
+  const sessionOptions: ort.InferenceSession.SessionOptions = {
     executionProviders: [provider],
     intraOpNumThreads: o.intraOpNumThreads,
     interOpNumThreads: o.interOpNumThreads,
@@ -36,7 +36,10 @@ async function create(provider: ExecutionProvider, o: WorkerSessionOptions): Pro
     // ONNX Runtime's own stderr lines: errors only (its warnings, e.g. nodes left on CPU under CUDA, are noise here).
     // Failing to load the CUDA provider is printed by its global logger regardless.
     logSeverityLevel: 3,
-  });
+  };
+  return modelBytes === undefined
+    ? ort.InferenceSession.create(modelPath, sessionOptions)
+    : ort.InferenceSession.create(modelBytes, sessionOptions);
 }
 
 async function open(): Promise<{ session: ort.InferenceSession; provider: ExecutionProvider; fallbackReason?: string }> {

@@ -1,6 +1,6 @@
 import { rtsError } from '../../core/errors.js';
 import { describeSpec, elementCount, shapeMatches, type Tensor, type TensorSpec } from '../../core/tensor.js';
-import { arrayNameOf, arrayNameOfValue } from './datatypes.js';
+import { arrayNameOf, arrayNameOfValue } from '../../core/datatypes.js';
 
 /**
  * Checks run inputs against the model's metadata before they travel to a

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DATASET_CHOICES, isDatasetName, type DatasetName } from '../../tasks/faq/data/datasets.js';
 import { runEvaluate } from '../../tasks/faq/training/evaluate.js';
 import { runPrepare } from '../../tasks/faq/data/prepare.js';
@@ -35,8 +35,9 @@ export function registerFaqCommands(program: Command): void {
     .option('--name <name>', 'model name (default: the dataset name)')
     .option('--version <v>', 'version folder to write (default: next number)')
     .option('--seed <n>', 'seed (default 42)', int('seed'))
-    .action(async (ds: Dataset, o: { models: string; name?: string; version?: string; seed?: number }) => {
-      await runTrain({ dataset: ds, modelsDir: o.models, ...(o.name ? { name: o.name } : {}), ...(o.version ? { version: o.version } : {}), ...(o.seed !== undefined ? { seed: o.seed } : {}), print });
+    .addOption(new Option('--fit-on <rows>', 'questions the served pipeline learns from: train, or all (test too; test figures then from a fit without them)').choices(['train', 'all']).default('train'))
+    .action(async (ds: Dataset, o: { models: string; name?: string; version?: string; seed?: number; fitOn: 'train' | 'all' }) => {
+      await runTrain({ dataset: ds, modelsDir: o.models, ...(o.name ? { name: o.name } : {}), ...(o.version ? { version: o.version } : {}), ...(o.seed !== undefined ? { seed: o.seed } : {}), fitOn: o.fitOn, print });
     });
   program
     .command('evaluate')

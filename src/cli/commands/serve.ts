@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { loadConfig, type ConfigInput } from '../../server/config.js';
 import { ModelRegistry } from '../../core/registry.js';
 import { serveClusterMetrics } from '../../server/cluster-metrics.js';
-import { startServer } from '../../server/serve.js';
+import { noModelsError, startServer } from '../../server/serve.js';
 import { modelKinds } from '../kinds.js';
 import { int, print } from '../options.js';
 import { packageVersion } from '../version.js';
@@ -25,23 +25,41 @@ export function registerServeCommand(program: Command): void {
     .option('--workers <n>', 'server processes sharing the port (RTSCORE_WORKERS, default 1)', int('workers', 1))
     .option('--no-build-missing', 'do not build missing default models (RTSCORE_BUILD_MISSING)')
     .option('--log-level <level>', 'log level (RTSCORE_LOG_LEVEL, default info)')
-    .action(async (opts: { host?: string; port?: number; models?: string; only?: string; config?: string; workers?: number; buildMissing?: boolean; logLevel?: string }) => {
-      const flags: ConfigInput = {
-        host: opts.host, port: opts.port, modelsDir: opts.models, models: opts.only, workers: opts.workers, logLevel: opts.logLevel,
-        // commander sets buildMissing true by default; only an explicit --no-build-missing overrides the env/file.
-        buildMissing: opts.buildMissing === false ? false : undefined,
-      };
-      const config = loadConfig({ env: process.env, flags, ...(opts.config ? { file: opts.config } : {}) });
-      if (config.workers > 1 && cluster.isPrimary) {
-        await runPrimary(config.workers, config.buildMissing, config.modelsDir, config.models);
-        return;
-      }
-      await startServer({ config, kinds: modelKinds, version: packageVersion(), handleSignals: true });
-    });
+    .action(
+      async (opts: {
+        host?: string;
+        port?: number;
+        models?: string;
+        only?: string;
+        config?: string;
+        workers?: number;
+        buildMissing?: boolean;
+        logLevel?: string;
+      }) => {
+        const flags: ConfigInput = {
+          host: opts.host,
+          port: opts.port,
+          modelsDir: opts.models,
+          models: opts.only,
+          workers: opts.workers,
+          logLevel: opts.logLevel,
+          // commander sets buildMissing true by default; only an explicit --no-build-missing overrides the env/file.
+          buildMissing: opts.buildMissing === false ? false : undefined,
+        };
+        const config = loadConfig({ env: process.env, flags, ...(opts.config ? { file: opts.config } : {}) });
+        if (config.workers > 1 && cluster.isPrimary) {
+          await runPrimary(config.workers, config.buildMissing, config.modelsDir, config.models);
+          return;
+        }
+        await startServer({ config, kinds: modelKinds, version: packageVersion(), handleSignals: true });
+      },
+    );
 }
 
 /** Build missing models once, fork the workers, gather their metrics, pass signals on, exit when they have. */
 async function runPrimary(workers: number, buildMissing: boolean, modelsDir: string, only: string[]): Promise<void> {
+  // Workers would each fail on an empty repository, and be restarted, forever: say it once, here.
+  if ((await new ModelRegistry({ root: modelsDir, kinds: modelKinds }).discover()).length === 0) throw noModelsError(modelsDir);
   if (buildMissing) {
     const registry = new ModelRegistry({ root: modelsDir, kinds: modelKinds, buildMissing: true });
     const built = await registry.buildMissing(only.length ? only : undefined);

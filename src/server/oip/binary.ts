@@ -1,7 +1,7 @@
 import { rtsError } from '../../core/errors.js';
 import { quote } from '../../core/quote.js';
 import type { Datatype, NumericArray, Tensor, TensorData } from '../../core/tensor.js';
-import { allocate, bytesPerElement, HOST_IS_LITTLE_ENDIAN, swapBytes } from './datatypes.js';
+import { allocate, bytesPerElement, HOST_IS_LITTLE_ENDIAN, swapBytes } from '../../core/datatypes.js';
 import { formatShape } from './shape.js';
 
 /**

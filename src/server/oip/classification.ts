@@ -1,7 +1,7 @@
 import { rtsError } from '../../core/errors.js';
 import { topK } from '../../core/rank.js';
 import type { NumericArray, Tensor } from '../../core/tensor.js';
-import { bfloat16ToNumber, halfToNumber } from './datatypes.js';
+import { numberAt } from '../../core/datatypes.js';
 
 /**
  * The classification extension: a score output of shape [..., classes]
@@ -32,14 +32,7 @@ export function classify(tensor: Tensor, k: number, labels?: readonly string[]):
 }
 
 function toNumbers(data: NumericArray, datatype: Tensor['datatype']): number[] {
-  const out = new Array<number>(data.length);
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i]!;
-    out[i] = datatype === 'FP16' ? halfToNumber(v as number)
-      : datatype === 'BF16' ? bfloat16ToNumber(v as number)
-        : Number(v);
-  }
-  return out;
+  return Array.from({ length: data.length }, (_, i) => numberAt(datatype, data, i));
 }
 
 /** The shortest decimal that reads back as the same float32 (0.1f → "0.1", not "0.10000000149011612"). */

@@ -1,7 +1,7 @@
 import { rtsError } from '../../core/errors.js';
 import { quote } from '../../core/quote.js';
 import type { Datatype, NumericArray, TensorData } from '../../core/tensor.js';
-import { allocate, INTEGER_RANGES } from './datatypes.js';
+import { allocate, FP16_MAX, INTEGER_RANGES, numberToHalf } from '../../core/datatypes.js';
 import { formatShape } from './shape.js';
 
 /**
@@ -18,7 +18,9 @@ import { formatShape } from './shape.js';
  *   FP32, FP64      numbers (FP32 within its finite range)
  *   BYTES           strings: UTF-8 text, or base64 when the input's
  *                   `parameters.content_type` is "base64"
- *   FP16, BF16      refused: JSON has no representation for them
+ *   FP16            numbers within ±65504, rounded to the nearest half (as
+ *                   numpy's float16 does: KServe and MLServer accept them)
+ *   BF16            refused: no ONNX Runtime model takes it; use binary data
  */
 export interface JsonDataOptions {
   datatype: Datatype;
@@ -41,7 +43,7 @@ const DECIMAL = /^-?[0-9]{1,20}$/;
 
 export function tensorDataFromJson(data: unknown, options: JsonDataOptions): TensorData {
   const { datatype, shape, count, where } = options;
-  if (datatype === 'FP16' || datatype === 'BF16') {
+  if (datatype === 'BF16') {
     throw rtsError('INVALID_INPUT', `${where}: ${datatype} data cannot be sent as JSON; use the binary data format (binary_data_size and Inference-Header-Content-Length)`);
   }
   if (!Array.isArray(data)) {
@@ -110,6 +112,15 @@ function fillNumeric(out: NumericArray, datatype: Datatype, leaves: Leaf[], wher
         if (v === true || v === 1) out[i] = 1;
         else if (v === false || v === 0) out[i] = 0;
         else elementError(where, i, 'a boolean (BOOL)', v);
+      }
+      return;
+    }
+    case 'FP16': {
+      const half = out as Uint16Array;
+      for (let i = 0; i < n; i++) {
+        const v = leaves[i]!;
+        if (typeof v !== 'number' || Math.abs(v) > FP16_MAX) elementError(where, i, `a number within the FP16 range (±${FP16_MAX})`, v);
+        half[i] = numberToHalf(v);
       }
       return;
     }

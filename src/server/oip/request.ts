@@ -3,7 +3,7 @@ import { quote } from '../../core/quote.js';
 import type { ModelMetadata } from '../../core/model.js';
 import { describeSpec, isDatatype, type Datatype, type Tensor, type TensorSpec } from '../../core/tensor.js';
 import { decodeBinaryTensor } from './binary.js';
-import { bytesPerElement } from './datatypes.js';
+import { bytesPerElement } from '../../core/datatypes.js';
 import { tensorDataFromJson } from './json-data.js';
 import type { OipLimits } from './limits.js';
 import { checkShape, fitShape, formatShape } from './shape.js';

@@ -1,6 +1,6 @@
 import type { NumericArray, Tensor } from '../../core/tensor.js';
 import { encodeBinaryTensor } from './binary.js';
-import { bfloat16ToNumber, halfToNumber } from './datatypes.js';
+import { bfloat16ToNumber, halfToNumber } from '../../core/datatypes.js';
 
 /**
  * The inference response: `{model_name, model_version, id?, outputs: [...]}`

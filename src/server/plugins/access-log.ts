@@ -15,8 +15,7 @@ export const accessLog = fp<{ ctx: ServerContext; logger: PinoLogger }>(async (a
     const status = String(reply.statusCode);
     const model = modelLabel(ctx, request.rtsModel);
     const seconds = reply.elapsedTime / 1000;
-    metrics.httpRequests.labels(route, request.method, status, model).inc();
-    metrics.httpDuration.labels(route, request.method, status, model).observe(seconds);
+    metrics.httpRequest(route, request.method, status, model, seconds);
     const line: Record<string, unknown> = {
       method: request.method, url: request.url.split('?')[0], route, status: reply.statusCode,
       ms: Number(reply.elapsedTime.toFixed(2)), model: model || undefined, ip: request.ip,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { rtsError } from '../../core/errors.js';
 import type { ServerContext } from '../context.js';
@@ -20,22 +21,29 @@ export function requestId(req: { headers: Record<string, string | string[] | und
 export const requestContext = fp<{ ctx: ServerContext }>(async (app, { ctx }) => {
   app.decorateRequest('rtsModel', undefined);
   app.decorateRequest('principal', undefined);
-  app.decorateRequest('abortSignal', undefined as unknown as AbortSignal);
+  // The signal is made on first use: only routes that run a model ask for it.
+  app.decorateRequest('abortController', null);
+  app.decorateRequest('abortSignal', {
+    getter(this: FastifyRequest) {
+      this.abortController ??= new AbortController();
+      return this.abortController.signal;
+    },
+  });
 
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-Id', request.id);
     reply.header('X-Rtscore-Instance', ctx.config.instanceId);
     if (ctx.state.draining) reply.header('Connection', 'close');
     // HTTP/1.1 requires Host (RFC 9112 §3.2); Node's own check would answer an empty 400.
     if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
-      throw rtsError('INVALID_INPUT', 'the Host header is missing (HTTP/1.1 requires it)');
+      done(rtsError('INVALID_INPUT', 'the Host header is missing (HTTP/1.1 requires it)'));
+      return;
     }
-    const controller = new AbortController();
-    request.abortSignal = controller.signal;
     ctx.metrics.inFlight.inc();
     reply.raw.once('close', () => {
       ctx.metrics.inFlight.dec();
-      if (!reply.raw.writableFinished) controller.abort();
+      if (!reply.raw.writableFinished) request.abortController?.abort();
     });
+    done();
   });
 }, { name: 'rtscore-request-context' });

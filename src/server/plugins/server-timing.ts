@@ -26,23 +26,26 @@ export function serverTimingHeader(timings: RequestTimings, totalMs: number): st
   return [...phases, `total;dur=${totalMs.toFixed(2)}`].join(', ');
 }
 
-export const serverTiming = fp(async (app) => {
-  app.decorateRequest('timings', undefined as unknown as RequestTimings);
-  app.addHook('onRequest', async (request) => {
-    request.timings = {};
-  });
-  app.addHook('preParsing', (request, _reply, payload, done) => {
-    parseStartedAt.set(request, performance.now());
-    done(null, payload);
-  });
-  app.addHook('preValidation', async (request) => {
-    const started = parseStartedAt.get(request);
-    if (started !== undefined) addTiming(request.timings, 'decode', performance.now() - started);
-  });
-  app.addHook('onSend', async (request, reply) => {
-    const timings = request.timings;
-    if (timings && Object.keys(timings).some((p) => MODEL_PHASES.has(p))) {
-      reply.header('Server-Timing', serverTimingHeader(timings, reply.elapsedTime));
-    }
-  });
-}, { name: 'rtscore-server-timing' });
+export const serverTiming = fp(
+  async (app) => {
+    app.decorateRequest('timings', undefined as unknown as RequestTimings);
+    app.addHook('onRequest', async (request) => {
+      request.timings = {};
+    });
+    app.addHook('preParsing', (request, _reply, payload, done) => {
+      parseStartedAt.set(request, performance.now());
+      done(null, payload);
+    });
+    app.addHook('preValidation', async (request) => {
+      const started = parseStartedAt.get(request);
+      if (started !== undefined) addTiming(request.timings, 'decode', performance.now() - started);
+    });
+    app.addHook('onSend', async (request, reply) => {
+      const timings = request.timings;
+      if (timings && Object.keys(timings).some((p) => MODEL_PHASES.has(p))) {
+        reply.header('Server-Timing', serverTimingHeader(timings, reply.elapsedTime));
+      }
+    });
+  },
+  { name: 'rtscore-server-timing' },
+);

@@ -30,6 +30,7 @@ export async function registerDocs(app: FastifyInstance, ctx: ServerContext): Pr
         { name: 'images', description: 'Image classification' },
         { name: 'reference', description: 'Reference-compatible API' },
         { name: 'v2', description: 'Open Inference Protocol (KServe V2) REST' },
+        { name: 'kserve-v1', description: 'KServe V1 protocol (:predict) for models brought as ONNX' },
         { name: 'repository', description: 'Model repository control' },
         { name: 'health', description: 'Health, readiness, metrics' },
       ],

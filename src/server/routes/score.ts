@@ -5,7 +5,9 @@ import { clip } from '../../core/quote.js';
 import type { ServerContext } from '../context.js';
 import { decodeBase64Image } from '../base64.js';
 import { checkImageCount, checkQuestion, parseTopK } from '../params.js';
-import { isImageClassifier, isTextMatcher } from '../../core/capabilities.js';
+import { isImageClassifier, isRowPredictor, isTextMatcher } from '../../core/capabilities.js';
+import { instancesToTensors } from '../kserve/instances.js';
+import { defaultOipLimits } from '../oip/limits.js';
 import { defaultModelName, withLease } from './common.js';
 
 const REFERENCE_IMAGE_TOP_K = 3;
@@ -17,7 +19,7 @@ const scoreSchema = {
     type: 'object',
     required: ['input'],
     properties: {
-      input: { anyOf: [{ type: 'string' }, { type: 'object', additionalProperties: { type: 'string' } }] },
+      input: { anyOf: [{ type: 'string' }, { type: 'object', additionalProperties: { type: 'string' } }, { type: 'array', description: 'Rows, for a model served by row (kind onnx)' }] },
     },
   },
 } as const;
@@ -27,7 +29,9 @@ const scoreSchema = {
  *   POST /score  {"input": "<question>"}        → {"result": [[[Id, AnswerId, prob], …], "Computed in X ms"]}
  *   POST /score  {"input": {"<key>": "<b64>"}}   → {"result": [{"<key>": [["n… label", prob], …top 3]}, "Computed in X ms"]}
  * A string input goes to the FAQ model, an object of images to the image
- * model; /models/{name}/score addresses a model explicitly.
+ * model; /models/{name}/score addresses a model explicitly. A row predictor
+ * (a model a user brought as ONNX) takes rows, as its `:predict` does:
+ *   POST /models/{name}/score {"input": [[5.1, 3.5, 1.4, 0.2], …]} → {"result": [[label, …], "Computed in X ms"]}
  */
 export function registerScoreRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post<{ Body: { input: unknown } }>('/score', { schema: scoreSchema }, async (request) => {
@@ -62,6 +66,11 @@ async function score(ctx: ServerContext, request: FastifyRequest, name: string, 
         out[key] = predictions[i]!.map((p) => [p.wnid ? `${p.wnid} ${p.label}` : p.label, p.probability]);
       });
       return { result: [out, computedIn(started)] };
+    }
+    if (isRowPredictor(model)) {
+      const inputs = instancesToTensors({ instances: input }, model.metadata.inputs, defaultOipLimits);
+      const predictions = await model.predict(inputs, { signal: request.abortSignal });
+      return { result: [predictions, computedIn(started)] };
     }
     throw rtsError('INVALID_INPUT', `model "${name}" (${model.kind}) has no reference scoring API`);
   });

@@ -214,6 +214,9 @@ async function build(ctx: ModelBuildContext): Promise<void> {
     // No validation fit: it would only repeat the model-selection figures (docs/faq-models.md;
     // `rtscore train` reports them) while doubling the CPU a first start needs.
     validate: false,
+    // The recipe was chosen on validation: the served model learns from every labelled
+    // question (on BANKING77's unshipped held-out set: 92.34 → 92.56 % at rank 1).
+    fitOn: 'all',
     print: (line) => ctx.logger.info(line),
   });
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { onnxConfigSchema, sessionOptionsOf } from '../../backends/onnx/config.js';
 import { rtsError } from '../../core/errors.js';
 import { packageRoot } from '../../core/package-root.js';
 import type { RuntimeSettings } from '../../core/model.js';
@@ -21,19 +22,6 @@ import { parsePreprocessSpec, type PreprocessSpec } from './preprocess-spec.js';
  * }
  * ```
  */
-const onnxSchema = z.object({
-  /** Default: the server's `executionProvider` setting. */
-  executionProvider: z.enum(['cpu', 'cuda', 'auto']).optional(),
-  /** Default: the server's `onnxThreads` setting. */
-  intraOpNumThreads: z.number().int().min(1).max(1024).optional(),
-  interOpNumThreads: z.number().int().min(1).max(1024).optional(),
-  graphOptimizationLevel: z.enum(['disabled', 'basic', 'extended', 'all']).optional(),
-  /** Sessions (worker threads) of the model; batches run on them in parallel. Default 1. */
-  instances: z.number().int().min(1).max(64).default(1),
-  /** Run each session at load, at batch 1 and at `maxBatchSize`. Default true. */
-  warmup: z.boolean().default(true),
-}).strict();
-
 /** `options.build`: how rtscore generates the model when its folder has no version. */
 export const resnetBuildSchema = z.object({
   depth: z.union([z.literal(18), z.literal(34), z.literal(50), z.literal(101), z.literal(152)]),
@@ -59,7 +47,7 @@ export const classifierOptionsSchema = z.object({
   outputName: z.string().min(1).optional(),
   /** Apply softmax to that output (false when the model already ends in a softmax). */
   softmax: z.boolean().default(true),
-  onnx: onnxSchema.default({ instances: 1, warmup: true }),
+  onnx: onnxConfigSchema.default({ instances: 1, warmup: true }),
   preprocessing: z.unknown().optional(),
   /** How `rtscore` generates the model when the folder has no version (read by the build step). */
   build: resnetBuildSchema.optional(),
@@ -76,13 +64,7 @@ export function parseClassifierOptions(value: unknown, modelName: string): Image
 
 /** Session options: the model's `onnx` block over the server's defaults. */
 export function sessionDefaults(options: ImageClassifierOptions, settings: RuntimeSettings) {
-  return {
-    executionProvider: options.onnx.executionProvider ?? settings.executionProvider,
-    intraOpNumThreads: options.onnx.intraOpNumThreads ?? settings.intraOpThreads,
-    interOpNumThreads: options.onnx.interOpNumThreads,
-    graphOptimizationLevel: options.onnx.graphOptimizationLevel,
-    instances: options.onnx.instances,
-  };
+  return sessionOptionsOf(options.onnx, settings);
 }
 
 /** Find a label file (see `labels` above); CONFIG error naming every place tried. */

@@ -194,7 +194,19 @@ class OnnxImageClassifier implements ImageClassifier {
   async classify(images: Uint8Array[], options: ClassifyOptions): Promise<ImagePrediction[][]> {
     const k = options.topK;
     if (!Array.isArray(images) || images.length === 0) throw rtsError('INVALID_INPUT', 'no images to classify');
-    const logits = await this.admit(images.length, async () => this.score(await this.preprocessAll(images, options.signal, options.timings), options.signal, options.timings));
+    const logits = await this.admit(images.length, async () => {
+      // Announced to the batcher while decoding, so that concurrent requests still wait for
+      // each other to batch, while a lone request does not wait at all.
+      const arrived = this.batcher.expect(images.length);
+      try {
+        const tensors = await this.preprocessAll(images, options.signal, options.timings);
+        const scored = this.score(tensors, options.signal, options.timings); // queues them synchronously
+        arrived();
+        return await scored;
+      } finally {
+        arrived();
+      }
+    });
     return logits.map((row) => topK(this.probabilities(row), k).map(({ index, score }) => {
       const label = this.labels[index]!;
       const prediction: ImagePrediction = { index, label: label.label, probability: score };

@@ -1,10 +1,10 @@
+/**
+ * Worker thread entry: writes a generated ResNet ONNX file off the main thread (encoding 240 MB
+ * of weights would otherwise stall health checks while a server builds it); see build.ts.
+ */
 import { serveWorkerJob } from '../../core/worker.js';
 import { writeResnetModel } from './resnet/index.js';
 
-/**
- * Writes a generated ResNet ONNX file off the main thread (encoding 240 MB of
- * weights would otherwise stall health checks while a server builds it).
- */
 type BuildJob = { path: string; options: Parameters<typeof writeResnetModel>[1] };
 
 serveWorkerJob<BuildJob, Awaited<ReturnType<typeof writeResnetModel>>, string>(({ path, options }, progress) =>

@@ -9,10 +9,14 @@ const { onnx } = onnxProto;
 
 describe('readOnnxMetadataProps', () => {
   let temp: Awaited<ReturnType<typeof makeTempDir>>;
-  beforeAll(async () => { temp = await makeTempDir(); });
-  afterAll(async () => { await temp.cleanup(); });
+  beforeAll(async () => {
+    temp = await makeTempDir();
+  });
+  afterAll(async () => {
+    await temp.cleanup();
+  });
 
-  it('reads a generated ResNet\'s metadata_props (weights: random) past its graph', async () => {
+  it("reads a generated ResNet's metadata_props (weights: random) past its graph", async () => {
     const path = await writeResnet(temp.dir, 'resnet.onnx', { depth: 18, baseWidth: 8, seed: 3 });
     const props = await readOnnxMetadataProps(path);
     expect(props).toMatchObject({ architecture: 'resnet18-v1.5', weights: 'random', seed: '3', base_width: '8' });

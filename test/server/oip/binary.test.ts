@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { error400 as message } from './expect-400.js';
 import type { Datatype, NumericArray } from '../../../src/core/tensor.js';
 import { decodeBinaryTensor, encodeBinaryTensor, parseHeaderLength, splitBody } from '../../../src/server/oip/binary.js';
-import { halfToNumber, bfloat16ToNumber } from '../../../src/server/oip/datatypes.js';
+import { halfToNumber, bfloat16ToNumber } from '../../../src/core/datatypes.js';
 
 const where = 'input "x"';
 

@@ -290,10 +290,10 @@ describe('datatypes end to end (identity model)', () => {
     ]);
   });
 
-  it('FP16 is refused in JSON and accepted as binary', async () => {
-    const refused = await echo({ inputs: [{ name: 'half', shape: [2], datatype: 'FP16', data: [1, 2] }] });
-    expect(refused.status).toBe(400);
-    expect(refused.json.error).toMatch(/FP16 data cannot be sent as JSON; use the binary data format/);
+  it('FP16 is accepted as JSON numbers and as binary', async () => {
+    const asNumbers = await echo({ inputs: [{ name: 'half', shape: [2], datatype: 'FP16', data: [1, -2] }] });
+    expect(asNumbers.status).toBe(200);
+    expect(asNumbers.json.outputs.find((o: { name: string }) => o.name === 'half_out').data).toEqual([1, -2]);
     const half = Buffer.from(new Uint16Array([0x3c00, 0xc000]).buffer);
     const req = framed({ inputs: [{ name: 'half', shape: [2], datatype: 'FP16', parameters: { binary_data_size: 4 } }], outputs: [{ name: 'half_out', parameters: { binary_data: true } }] }, half);
     const r = await call(`${url}/v2/models/echo/infer`, { method: 'POST', body: req.body, headers: req.headers });

@@ -81,8 +81,10 @@ describe('tensorDataFromJson', () => {
     expect(error400(() => parse('FP32', [1, 1], deep))).toMatch(/nested deeper/);
   });
 
-  it('refuses FP16 and BF16 in JSON', () => {
-    expect(error400(() => parse('FP16', [1], [1]))).toMatch(/FP16 data cannot be sent as JSON; use the binary data format/);
+  it('takes FP16 as numbers (rounded to the nearest half) and refuses BF16 in JSON', () => {
+    expect(Array.from(parse('FP16', [4], [1, -2, 65504, 0.1]) as Uint16Array)).toEqual([0x3c00, 0xc000, 0x7bff, 0x2e66]);
+    expect(error400(() => parse('FP16', [1], [70000]))).toMatch(/element 0 must be a number within the FP16 range/);
+    expect(error400(() => parse('FP16', [1], ['1']))).toMatch(/element 0 must be a number within the FP16 range/);
     expect(error400(() => parse('BF16', [1], [1]))).toMatch(/BF16/);
   });
 

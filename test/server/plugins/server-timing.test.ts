@@ -27,11 +27,13 @@ afterAll(async () => {
 /** `decode;dur=1.5, inference;dur=2` → { decode: 1.5, inference: 2 } */
 function phases(header: string | null): Record<string, number> {
   expect(header).toBeTruthy();
-  return Object.fromEntries(header!.split(',').map((entry) => {
-    const [name, dur] = entry.trim().split(';dur=');
-    expect(dur).toMatch(/^\d+\.\d\d$/);
-    return [name!, Number(dur)];
-  }));
+  return Object.fromEntries(
+    header!.split(',').map((entry) => {
+      const [name, dur] = entry.trim().split(';dur=');
+      expect(dur).toMatch(/^\d+\.\d\d$/);
+      return [name!, Number(dur)];
+    }),
+  );
 }
 
 describe('Server-Timing', () => {
@@ -40,7 +42,10 @@ describe('Server-Timing', () => {
   });
 
   it('FAQ answers: decode, preprocess (vectorising), inference, total', async () => {
-    for (const [url, body] of [['/v1/faq/match', { question: 'where is my card?' }], ['/score', { input: 'where is my card?' }]] as const) {
+    for (const [url, body] of [
+      ['/v1/faq/match', { question: 'where is my card?' }],
+      ['/score', { input: 'where is my card?' }],
+    ] as const) {
       const r = await postJson(`${server.url}${url}`, body);
       expect(r.status).toBe(200);
       const p = phases(r.headers.get('server-timing'));
@@ -56,7 +61,9 @@ describe('Server-Timing', () => {
     expect(b64.status).toBe(200);
     // OIP binary extension, raw single input: the encoded image is the whole body.
     const oip = await fetch(`${server.url}/v2/models/resnet/infer`, {
-      method: 'POST', headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': '0' }, body: jpeg,
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': '0' },
+      body: jpeg,
     });
     expect(oip.status).toBe(200);
     for (const headers of [raw.headers, b64.headers, oip.headers]) {

@@ -22,7 +22,7 @@ export interface FilterResult {
 
 function firstById<T extends { id: FaqId }>(rows: T[]): T[] {
   const seen = new Set<FaqId>();
-  return rows.filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)));
+  return rows.filter((r) => !seen.has(r.id) && Boolean(seen.add(r.id)));
 }
 
 function countBy<T>(rows: T[], key: (r: T) => FaqId): Map<FaqId, number> {
@@ -58,7 +58,7 @@ export function filterAndSplit(input: FilterInput, params: PrepareParams, print:
   answers = firstById(answers);
   // The answer id is the class label, so it must name one original only.
   const seenAnswer = new Set<FaqId>();
-  originals = originals.filter((o) => (seenAnswer.has(o.answerId) ? false : (seenAnswer.add(o.answerId), true)));
+  originals = originals.filter((o) => !seenAnswer.has(o.answerId) && Boolean(seenAnswer.add(o.answerId)));
   record('2. dropped repeated ids (kept the first)');
 
   // Step 3: originals with an answer and with duplicates.

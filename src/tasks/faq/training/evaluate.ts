@@ -76,8 +76,14 @@ export async function runEvaluate(options: EvaluateOptions): Promise<EvaluationR
   const [pipeline, faqs, training] = await Promise.all([
     loadPipeline(join(versionDir, 'pipeline.bin')),
     readFaqsJson(join(versionDir, 'faqs.json')),
-    readFile(join(versionDir, 'training.json'), 'utf8').then((t) => JSON.parse(t) as { seed?: number }).catch(() => ({ seed: undefined })),
+    readFile(join(versionDir, 'training.json'), 'utf8')
+      .then((t) => JSON.parse(t) as { seed?: number; data?: { fitOn?: string } })
+      .catch(() => ({ seed: undefined, data: undefined })),
   ]);
+  if (training.data?.fitOn === 'all') {
+    throw rtsError('INVALID_INPUT', `${name} version ${version} was fitted on every labelled question, the ${split} split included, so scoring it there measures nothing; `
+      + `its test figures (from the same recipe fitted without the test questions) are in ${join(versionDir, 'metrics.json')}`);
+  }
   const set = await loadOrPrepare(options.dataset, options.preparedDir, print);
   const seed = training.seed ?? set.stats.params.seed ?? datasetPresets[options.dataset].prepare.seed;
   const questions = split === 'test' ? set.test : validationSplit(set.train, seed).validation;

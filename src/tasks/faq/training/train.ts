@@ -6,6 +6,12 @@
  * With validation on (the default) a second fit, on the training questions minus a
  * stratified validation split, runs at the same time in a second worker; its validation
  * metrics are what model selection looks at (the test split is only reported).
+ *
+ * With `fitOn: 'all'` (the served build) the version's pipeline is fitted on every labelled
+ * question, test split included: the recipe was chosen on validation, so the test questions
+ * are better spent as training data. Its test figures then come from the same recipe
+ * fitted on the training questions alone (a further fit, in parallel), and `evaluate`
+ * refuses to score that version on a split it was trained on.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -43,6 +49,11 @@ export interface TrainOptions {
   validate?: boolean;
   /** Fit in worker threads (default true; tests on tiny data may fit in-process). */
   inWorker?: boolean;
+  /**
+   * Questions the version's pipeline is fitted on: 'train' (default; the test figures are
+   * then its own) or 'all' (training and test questions; see above).
+   */
+  fitOn?: 'train' | 'all';
 }
 
 export interface TrainingInfo {
@@ -58,9 +69,13 @@ export interface TrainingInfo {
     testQuestions: number;
     trainingExamples: number;
     validationQuestions: number | null;
+    /** Questions the served pipeline was fitted on ('all' = training and test). Absent in older files: 'train'. */
+    fitOn: 'train' | 'all';
   };
   features: number;
   fit: { ms: number; iterations: number; converged: boolean };
+  /** With fitOn 'all': the fit on the training questions alone that gave the test figures. */
+  heldOutFit?: { ms: number; iterations: number; converged: boolean };
   validationFit: { ms: number; iterations: number; converged: boolean } | null;
   durations: { prepareMs: number; trainMs: number; totalMs: number };
   validation: RankMetrics | null;
@@ -118,19 +133,26 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   const prepareMs = performance.now() - started;
   const seed = options.seed ?? set.stats.params.seed;
   const nClasses = set.originals.length;
-  const full = trainingTexts(set, set.train, recipe.addFaqText);
+  const fitOn = options.fitOn ?? 'train';
+  const trainOnly = trainingTexts(set, set.train, recipe.addFaqText);
+  const full = fitOn === 'all' ? trainingTexts(set, [...set.train, ...set.test], recipe.addFaqText) : trainOnly;
   const validate = options.validate ?? true;
   const vs = validate ? validationSplit(set.train, seed) : undefined;
   print(`training ${name} version ${version} on ${dataset}: ${nClasses} FAQs, ${set.train.length} training questions` +
     `${recipe.addFaqText ? ' + the FAQ texts' : ''}, ${set.test.length} test questions` +
+    (fitOn === 'all' ? ` (the served fit also learns from the test questions; test figures from a fit without them)` : '') +
     (vs ? `; validation fit on ${vs.fit.length}, validated on ${vs.validation.length}` : ''));
 
   // Fits (the final one and, in parallel, the validation one).
+  const testTexts = set.test.map((q) => q.text);
   const finalJob: FitJob = {
     options: recipe.pipeline, texts: full.texts, y: full.y, nClasses,
-    evalTexts: set.test.map((q) => q.text),
+    ...(fitOn === 'train' ? { evalTexts: testTexts } : {}),
     latencyTexts: set.test.slice(0, 200).map((q) => q.text),
   };
+  const heldOutJob: FitJob | undefined = fitOn === 'all'
+    ? { options: recipe.pipeline, texts: trainOnly.texts, y: trainOnly.y, nClasses, evalTexts: testTexts }
+    : undefined;
   const valJob: FitJob | undefined = vs && {
     options: recipe.pipeline, nClasses,
     ...trainingTexts(set, vs.fit, recipe.addFaqText),
@@ -143,12 +165,16 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
     return fitPipelineInWorker(job, onProgress);
   };
   const trainStarted = performance.now();
-  const [finalFit, valFit] = await Promise.all([fit(finalJob, 'final'), valJob ? fit(valJob, 'validation') : undefined]);
+  const [finalFit, heldOutFit, valFit] = await Promise.all([
+    fit(finalJob, 'final'),
+    heldOutJob ? fit(heldOutJob, 'held-out') : undefined,
+    valJob ? fit(valJob, 'validation') : undefined,
+  ]);
   const trainMs = performance.now() - trainStarted;
 
   // Metrics.
   const classOf = classIndex(set);
-  const test = evaluateScores(finalFit.evalProba!, nClasses, set.test, classOf);
+  const test = evaluateScores((heldOutFit ?? finalFit).evalProba!, nClasses, set.test, classOf);
   const validation = valFit && vs ? evaluateScores(valFit.evalProba!, nClasses, vs.validation, classOf) : null;
   const faqs: FaqEntry[] = set.originals.map((o) => ({ id: o.id, answerId: o.answerId, question: o.question, answer: o.answer }));
   const baseline = baselineMetrics(set, faqs, set.test);
@@ -163,10 +189,11 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
     prepare: set.stats.params,
     data: {
       faqs: nClasses, trainQuestions: set.train.length, testQuestions: set.test.length,
-      trainingExamples: full.texts.length, validationQuestions: vs ? vs.validation.length : null,
+      trainingExamples: full.texts.length, validationQuestions: vs ? vs.validation.length : null, fitOn,
     },
     features: finalFit.nFeatures,
     fit: fitInfo(finalFit),
+    ...(heldOutFit ? { heldOutFit: fitInfo(heldOutFit) } : {}),
     validationFit: valFit ? fitInfo(valFit) : null,
     durations: { prepareMs: Math.round(prepareMs), trainMs: Math.round(trainMs), totalMs: Math.round(performance.now() - started) },
     validation, test,

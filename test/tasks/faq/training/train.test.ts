@@ -92,6 +92,20 @@ describe('runTrain / runEvaluate', () => {
     await faqMatcherKind.build!({ name: 'faq', modelDir, config: modelConfigSchema.parse({ kind: 'faq-matcher' }), logger: silentLogger });
     const training = JSON.parse(await readFile(join(modelDir, '1', 'training.json'), 'utf8'));
     expect(training).toMatchObject({ dataset: 'faq', version: '1', validation: null, validationFit: null });
+    // Served on every labelled question; the test figures come from the fit without the test split.
+    expect(training.data).toMatchObject({ fitOn: 'all', trainQuestions: 350, testQuestions: 80, trainingExamples: 350 + 80 + 24 });
+    expect(training.heldOutFit.iterations).toBeGreaterThan(0);
     expect(training.test.count).toBe(80);
   }, 60_000);
+
+  it('with fitOn all, fits the served pipeline on test questions too and evaluate refuses to score it there', async () => {
+    const models = join(root, 'models-all');
+    const r = await runTrain({ dataset: 'banking77', name: 'tiny', modelsDir: models, preparedDir: join(root, 'prepared'), recipe: cheap, validate: false, fitOn: 'all', inWorker: false });
+    expect(r.training.data).toMatchObject({ fitOn: 'all', trainQuestions: 48, testQuestions: 12, trainingExamples: 64 });
+    expect(r.training.heldOutFit).toBeDefined();
+    expect(r.report.metrics.count).toBe(12); // from the held-out fit
+    const err = await runEvaluate({ dataset: 'banking77', name: 'tiny', modelsDir: models, preparedDir: join(root, 'prepared') }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'RTS_ERR_INVALID_INPUT' });
+    expect((err as Error).message).toContain('fitted on every labelled question');
+  });
 });
