@@ -6,12 +6,15 @@ import { recordTiming, type RequestTimings } from './timings.js';
  * of them wait or the oldest has waited `maxQueueDelayMs`, then run as one
  * call of `run` and the results handed back one by one.
  *
- * - The queue is bounded: past `maxQueueSize` waiting items, `submit` refuses
- *   at once with RTS_ERR_QUEUE_FULL (503 + Retry-After) instead of growing.
- * - An item whose AbortSignal fires while it waits is taken out of the queue
- *   and never reaches `run` (the client went away, or its deadline passed:
- *   don't pay for it); it is rejected with the signal's RtsError reason if
- *   it has one, else CANCELLED.
+ * - The queue is bounded: a request whose items would take it past
+ *   `maxQueueSize` is refused whole, at once, with RTS_ERR_QUEUE_FULL
+ *   (503 + Retry-After) instead of growing; one with more items than the
+ *   queue could ever hold gets RTS_ERR_PAYLOAD_TOO_LARGE (413).
+ * - A request's items stay together (`submitAll`): when its AbortSignal fires
+ *   or one of its items fails, every item of it still waiting is taken out of
+ *   the queue and never reaches `run` (don't pay for an answer nobody reads); it is rejected
+ *   with the signal's RtsError reason if it has one (a passed deadline), else
+ *   CANCELLED.
  * - With `maxBatchSize` 1 and no delay an item goes straight to `run`: no
  *   timer, no extra turn of the event loop.
  * - Waiting for company only pays when company is coming: while no batch
@@ -43,14 +46,26 @@ export interface BatcherOptions<I, O> {
   onCancelled?: () => void;
 }
 
-interface Pending<I, O> {
-  item: I;
-  enqueuedAt: number;
-  resolve: (value: O) => void;
+/** One request's items: they are admitted, cancelled and failed together. */
+interface Group<O> {
+  outputs: O[];
+  /** Items not yet resolved. */
+  remaining: number;
+  /** Items still waiting in the queue (not yet running). */
+  queued: number;
+  settled: boolean;
+  resolve: (value: O[]) => void;
   reject: (reason: unknown) => void;
   signal?: AbortSignal;
   onAbort?: () => void;
   timings?: RequestTimings;
+}
+
+interface Pending<I, O> {
+  item: I;
+  enqueuedAt: number;
+  group: Group<O>;
+  index: number;
 }
 
 export class Batcher<I, O> {
@@ -86,30 +101,54 @@ export class Batcher<I, O> {
     return this.queue.length;
   }
 
+  /** Most items one request may bring: more could never be queued at once. */
+  get capacity(): number {
+    return this.maxQueueSize;
+  }
+
   /** Queue one item; `timings` (optional) gets its queue wait and its batch's run time. */
   submit(item: I, signal?: AbortSignal, timings?: RequestTimings): Promise<O> {
+    return this.submitAll([item], signal, timings).then((outputs) => outputs[0]!);
+  }
+
+  /**
+   * Submit one request's items together. They are admitted as a whole (a
+   * request the queue cannot hold is refused before any item is queued) and
+   * leave as a whole: when the signal fires or one item fails, every item of
+   * the request still waiting is dropped. One abort listener per request.
+   */
+  submitAll(items: readonly I[], signal?: AbortSignal, timings?: RequestTimings): Promise<O[]> {
     if (this.closed) return Promise.reject(rtsError('SHUTTING_DOWN', 'the model is being unloaded'));
     if (signal?.aborted) return Promise.reject(abortError(signal));
-    // Fast path: nothing waiting, a free slot, and no reason to wait for company.
-    if (this.queue.length === 0 && this.running < this.concurrency && this.maxQueueDelayMs === 0) {
-      return new Promise<O>((resolve, reject) => {
-        this.start([{ item, enqueuedAt: performance.now(), resolve, reject, timings }]);
-      });
+    if (items.length === 0) return Promise.resolve([]);
+    if (items.length > this.maxQueueSize) {
+      return Promise.reject(rtsError('PAYLOAD_TOO_LARGE', `${items.length} items in one request can never fit the model's queue of ${this.maxQueueSize}`, {
+        details: { items: items.length, maxQueueSize: this.maxQueueSize },
+      }));
     }
-    if (this.queue.length >= this.maxQueueSize) {
-      return Promise.reject(rtsError('QUEUE_FULL', `the model's queue is full (${this.maxQueueSize} waiting); retry later`, {
+    // Fast path: nothing waiting, a free slot, and no reason to wait for company.
+    const direct = this.queue.length === 0 && this.running < this.concurrency && this.maxQueueDelayMs === 0 && items.length <= this.maxBatchSize;
+    if (!direct && this.queue.length + items.length > this.maxQueueSize) {
+      return Promise.reject(rtsError('QUEUE_FULL', `the model's queue is full (${this.queue.length} of ${this.maxQueueSize} waiting); retry later`, {
         retryAfterSeconds: this.retryAfterSeconds,
         details: { maxQueueSize: this.maxQueueSize },
       }));
     }
-    return new Promise<O>((resolve, reject) => {
-      const pending: Pending<I, O> = { item, enqueuedAt: performance.now(), resolve, reject, timings };
-      if (signal) {
-        pending.signal = signal;
-        pending.onAbort = () => this.cancel(pending);
-        signal.addEventListener('abort', pending.onAbort, { once: true });
+    return new Promise<O[]>((resolve, reject) => {
+      const group: Group<O> = { outputs: new Array<O>(items.length), remaining: items.length, queued: 0, settled: false, resolve, reject, ...(timings ? { timings } : {}) };
+      const now = performance.now();
+      const pending = items.map((item, index): Pending<I, O> => ({ item, enqueuedAt: now, group, index }));
+      if (direct) {
+        this.start(pending);
+        return;
       }
-      this.queue.push(pending);
+      group.queued = pending.length;
+      if (signal) {
+        group.signal = signal;
+        group.onAbort = () => this.cancel(group);
+        signal.addEventListener('abort', group.onAbort, { once: true });
+      }
+      this.queue.push(...pending);
       this.options.onDepth?.(this.queue.length);
       this.dispatch();
     });
@@ -146,15 +185,43 @@ export class Batcher<I, O> {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private cancel(pending: Pending<I, O>): void {
-    const at = this.queue.indexOf(pending);
-    if (at < 0) return; // already running: too late to save the work
-    this.queue.splice(at, 1);
-    this.options.onDepth?.(this.queue.length);
-    this.options.onCancelled?.();
+  /** The client went away: drop what of its request still waits (running items are too late to save). */
+  private cancel(group: Group<O>): void {
+    const dropped = this.dropQueued(group);
+    for (let i = 0; i < dropped; i++) this.options.onCancelled?.();
     // The signal's reason says why: the client left (CANCELLED) or its deadline passed.
-    pending.reject(abortError(pending.signal, 'the request was cancelled before inference'));
+    this.settle(group, abortError(group.signal, 'the request was cancelled before inference'));
+  }
+
+  /** Take every waiting item of `group` out of the queue; returns how many. */
+  private dropQueued(group: Group<O>): number {
+    if (group.queued === 0) return 0;
+    const before = this.queue.length;
+    this.queue = this.queue.filter((p) => p.group !== group);
+    const dropped = before - this.queue.length;
+    group.queued = 0;
+    this.detach(group);
+    this.options.onDepth?.(this.queue.length);
     this.notifyIdle();
+    return dropped;
+  }
+
+  private detach(group: Group<O>): void {
+    if (group.signal && group.onAbort) group.signal.removeEventListener('abort', group.onAbort);
+    group.onAbort = undefined;
+  }
+
+  /** Settle a group once: with its outputs, or with the first error (dropping what still waits). */
+  private settle(group: Group<O>, error?: unknown): void {
+    if (group.settled) return;
+    group.settled = true;
+    if (error === undefined) {
+      group.resolve(group.outputs);
+    } else {
+      this.dropQueued(group);
+      group.reject(error);
+    }
+    this.detach(group);
   }
 
   private dispatch(): void {
@@ -168,6 +235,10 @@ export class Batcher<I, O> {
       }
       const batch = this.queue.splice(0, this.maxBatchSize);
       this.options.onDepth?.(this.queue.length);
+      for (const p of batch) {
+        // Its last waiting item is leaving: nothing left for an abort to save.
+        if (--p.group.queued === 0) this.detach(p.group);
+      }
       this.start(batch);
     }
   }
@@ -201,9 +272,8 @@ export class Batcher<I, O> {
     this.running++;
     const startedAt = performance.now();
     for (const p of batch) {
-      if (p.signal && p.onAbort) p.signal.removeEventListener('abort', p.onAbort);
       this.options.onQueueWait?.((startedAt - p.enqueuedAt) / 1000);
-      recordTiming(p.timings, 'queue', startedAt - p.enqueuedAt);
+      recordTiming(p.group.timings, 'queue', startedAt - p.enqueuedAt);
     }
     let results: Promise<O[]>;
     try {
@@ -215,16 +285,20 @@ export class Batcher<I, O> {
       (outputs) => {
         const ranMs = performance.now() - startedAt;
         this.options.onBatch?.(batch.length, ranMs / 1000);
-        for (const p of batch) recordTiming(p.timings, 'inference', ranMs);
+        for (const p of batch) recordTiming(p.group.timings, 'inference', ranMs);
         if (!Array.isArray(outputs) || outputs.length !== batch.length) {
           const err = rtsError('INFERENCE_FAILED', `batch run returned ${Array.isArray(outputs) ? outputs.length : 'no'} results for ${batch.length} items`);
-          for (const p of batch) p.reject(err);
+          for (const p of batch) this.settle(p.group, err);
         } else {
-          batch.forEach((p, i) => p.resolve(outputs[i]!));
+          batch.forEach((p, i) => {
+            const g = p.group;
+            g.outputs[p.index] = outputs[i]!;
+            if (--g.remaining === 0) this.settle(g);
+          });
         }
       },
       (err: unknown) => {
-        for (const p of batch) p.reject(err);
+        for (const p of batch) this.settle(p.group, err);
       },
     ).finally(() => {
       this.running--;

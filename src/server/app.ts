@@ -25,6 +25,7 @@ import { registerKserveV1Routes } from './routes/kserve-v1.js';
 import { registerScoreRoutes } from './routes/score.js';
 import { registerV2Routes } from './routes/v2.js';
 import { registerWeb } from './routes/web.js';
+import { clientErrorHandler, frameworkErrors, installTransportErrors } from './transport-errors.js';
 
 export type { RouteAccess, ServerContext, ServerState } from './context.js';
 
@@ -63,6 +64,7 @@ export async function createServer(options: CreateServerOptions): Promise<{ app:
   };
 
   const app = Fastify(fastifyOptions(config, options.logger)) as unknown as FastifyInstance;
+  installTransportErrors(app.server);
   await app.register(apiErrors);
   await app.register(requestContext, { ctx });
   await app.register(securityHeaders, { ctx });
@@ -94,14 +96,25 @@ function fastifyOptions(config: RtsConfig, logger: PinoLogger): Parameters<typeo
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'reqId' }),
     genReqId: requestId,
     bodyLimit: config.bodyLimitBytes,
+    // requestTimeoutMs bounds headers, body and the answer: Node's header and
+    // request timers (checked every `connectionsCheckingInterval`, so the
+    // check is frequent enough to hold the figure) and the socket's idle timer.
     requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.requestTimeoutMs,
     keepAliveTimeout: config.keepAliveTimeoutMs,
-    connectionTimeout: 0,
     forceCloseConnections: 'idle',
     // In-flight and keep-alive requests that arrive while draining are still
     // served; the listener is closed so no new connection is accepted.
     return503OnClosing: false,
-    http: { maxHeaderSize: config.maxHeaderBytes },
+    http: {
+      maxHeaderSize: config.maxHeaderBytes,
+      headersTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(config.requestTimeoutMs / 20))),
+      // Checked in request-context.ts, so the 400 has the documented shape.
+      requireHostHeader: false,
+    },
+    clientErrorHandler,
+    frameworkErrors,
     ...(https ? { https } : {}),
     // verbose: each error carries its schema and data, for formatSchemaErrors' one readable message.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, verbose: true } },

@@ -11,7 +11,7 @@ import { ErrorCodes, RtsError, isRtsError, rtsError, type ErrorKind } from '../c
  */
 const BY_STATUS: Record<number, ErrorKind> = {
   400: 'INVALID_INPUT', 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED',
-  408: 'TIMEOUT', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE', 429: 'RATE_LIMITED',
+  408: 'TIMEOUT', 413: 'PAYLOAD_TOO_LARGE', 414: 'URI_TOO_LONG', 415: 'UNSUPPORTED_MEDIA_TYPE', 417: 'EXPECTATION_FAILED', 429: 'RATE_LIMITED',
 };
 
 /** The request bodies the server reads (plugins/body-parsers.ts), for 415 answers. */

@@ -12,6 +12,7 @@ import type { ServerContext } from './context.js';
 import { ApiKeyAuth, keySets } from './auth.js';
 import { createLogger } from './logging.js';
 import { clusterMetricsSource } from './cluster-metrics.js';
+import { acceptBacklog } from './drain.js';
 import { Metrics } from './metrics.js';
 
 /**
@@ -20,8 +21,9 @@ import { Metrics } from './metrics.js';
  *  2. build missing default models and load every model in the background,
  *  3. readiness turns true when all are loaded and warmed,
  *  4. on SIGTERM/SIGINT: readiness false at once, optionally keep serving
- *     `shutdownDelayMs` for load balancers to notice, stop accepting, let
- *     in-flight requests finish within `shutdownGraceMs`, exit 0.
+ *     `shutdownDelayMs` for load balancers to notice, accept what waits in
+ *     the backlog (drain.ts), stop accepting, let in-flight requests finish
+ *     within `shutdownGraceMs`, exit 0.
  */
 export interface RunningServer {
   app: FastifyInstance;
@@ -89,6 +91,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     context.state.draining = true;
     logger.info({ reason, graceMs: config.shutdownGraceMs, delayMs: config.shutdownDelayMs }, 'draining: readiness is now false');
     if (config.shutdownDelayMs > 0) await sleep(config.shutdownDelayMs);
+    // Requests already sent (even those still in the accept backlog) are answered, with Connection: close.
+    const accepted = await acceptBacklog(app.server);
+    if (accepted > 0) logger.info({ accepted }, 'accepted the connections waiting when the drain began');
     let code = exitCode;
     const grace = setTimeout(() => {
       logger.error({ graceMs: config.shutdownGraceMs }, 'grace period over with requests still in flight: closing them');

@@ -287,3 +287,86 @@ describe('recordTiming', () => {
     expect(t).toEqual({ queue: 5 });
   });
 });
+
+describe('Batcher: a request’s items stay together (issue 11, defects 2 and 12)', () => {
+  it('refuses a request the queue cannot hold before queuing any of it', async () => {
+    const r = recorder<number>();
+    r.hold();
+    const b = new Batcher({ run: r.run, maxBatchSize: 1, maxQueueSize: 4 });
+    const running = b.submit(0);
+    const queued = b.submitAll([1, 2]);
+    const err = await b.submitAll([3, 4, 5]).catch((e: unknown) => e);
+    expect((err as RtsError).code).toBe('RTS_ERR_QUEUE_FULL');
+    expect(b.depth).toBe(2); // none of the refused request's items was queued
+    r.open();
+    await expect(queued).resolves.toEqual(['out:1', 'out:2']);
+    await running;
+    expect(r.batches.flat()).toEqual([0, 1, 2]);
+  });
+
+  it('refuses with 413 a request with more items than the queue could ever hold', async () => {
+    const r = recorder<number>();
+    const b = new Batcher({ run: r.run, maxQueueSize: 4 });
+    const err = await b.submitAll([1, 2, 3, 4, 5]).catch((e: unknown) => e);
+    expect((err as RtsError).code).toBe('RTS_ERR_PAYLOAD_TOO_LARGE');
+    expect((err as RtsError).statusCode).toBe(413);
+    expect(r.batches).toEqual([]);
+  });
+
+  it('drops every waiting item of a request when its signal fires', async () => {
+    const r = recorder<number>();
+    r.hold();
+    let cancelled = 0;
+    const b = new Batcher({ run: r.run, maxBatchSize: 2, onCancelled: () => cancelled++ });
+    const running = b.submit(0);
+    const controller = new AbortController();
+    const doomed = b.submitAll([1, 2, 3, 4, 5], controller.signal);
+    const kept = b.submit(6);
+    expect(b.depth).toBe(6);
+    controller.abort();
+    await expect(doomed).rejects.toMatchObject({ code: 'RTS_ERR_CANCELLED' });
+    expect(b.depth).toBe(1);
+    expect(cancelled).toBe(5);
+    r.open();
+    await Promise.all([running, kept]);
+    expect(r.batches.flat()).toEqual([0, 6]);
+  });
+
+  it('drops the rest of a request when one of its batches fails', async () => {
+    const batches: number[][] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    const b = new Batcher<number, number>({
+      maxBatchSize: 2,
+      run: async (items) => {
+        batches.push(items);
+        await gate;
+        if (items.includes(1)) throw new Error('boom');
+        return items;
+      },
+    });
+    const request = b.submitAll([1, 2, 3, 4, 5, 6]);
+    expect(b.depth).toBe(4);
+    release();
+    await expect(request).rejects.toThrow('boom');
+    expect(b.depth).toBe(0);
+    await b.idle();
+    expect(batches).toEqual([[1, 2]]); // 3…6 never ran
+  });
+
+  it('adds one abort listener per request, however many items (no MaxListenersExceededWarning)', async () => {
+    const r = recorder<number>();
+    r.hold();
+    const b = new Batcher({ run: r.run, maxBatchSize: 4, maxQueueSize: 64 });
+    const running = b.submit(-1);
+    const controller = new AbortController();
+    let added = 0;
+    const add = controller.signal.addEventListener.bind(controller.signal);
+    controller.signal.addEventListener = ((...args: Parameters<AbortSignal['addEventListener']>) => { added++; add(...args); }) as never;
+    const request = b.submitAll(Array.from({ length: 32 }, (_, i) => i), controller.signal);
+    expect(added).toBe(1);
+    r.open();
+    await expect(request).resolves.toHaveLength(32);
+    await running;
+  });
+});

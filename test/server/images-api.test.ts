@@ -14,7 +14,7 @@ let png: Buffer;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rts-img-api-'));
-  await makeVisionRepo(dir, { name: 'resnet' });
+  await makeVisionRepo(dir, { name: 'resnet152' });
   await makeFaqRepo(dir);
   server = await startTestServer(dir, { bodyLimitBytes: 2 * 1024 * 1024, maxImagePixels: 4_000_000, maxImagesPerRequest: 4 });
   jpeg = await readFile(join(FIXTURES, 'dog.jpg'));
@@ -45,9 +45,9 @@ async function postRaw(path: string, body: Buffer, type: string) {
 
 describe('image classification over HTTP', () => {
   it('classifies a raw JPEG body with 5 predictions by default', async () => {
-    const r = await postRaw('/v1/images/classify?model=resnet', jpeg, 'image/jpeg');
+    const r = await postRaw('/v1/images/classify?model=resnet152', jpeg, 'image/jpeg');
     expect(r.status).toBe(200);
-    expect(r.json.model).toBe('resnet');
+    expect(r.json.model).toBe('resnet152');
     expect(r.json.version).toBe('1');
     expect(r.json.results).toHaveLength(1);
     expectPredictions(r.json.results[0].predictions, 5);
@@ -100,18 +100,18 @@ describe('image classification over HTTP', () => {
     const faq = await postJson(`${server.url}/score`, { input: 'where is my card' });
     expect(faq.status).toBe(200);
     expect(Array.isArray(faq.json.result[0][0])).toBe(true);
-    const named = await postJson(`${server.url}/models/resnet/score`, { input: { image: b64 } });
+    const named = await postJson(`${server.url}/models/resnet152/score`, { input: { image: b64 } });
     expect(named.json.result[0].image).toEqual(out.image);
   });
 
   it('runs concurrent requests through one batch and reports it in /metrics', async () => {
     await Promise.all(Array.from({ length: 4 }, () => postRaw('/v1/images/classify', png, 'image/png')));
     const text = await (await fetch(`${server.url}/metrics`)).text();
-    const m = /rtscore_batch_size_sum\{model="resnet",version="1"\} (\d+)/.exec(text);
-    const c = /rtscore_batch_size_count\{model="resnet",version="1"\} (\d+)/.exec(text);
+    const m = /rtscore_batch_size_sum\{model="resnet152",version="1"\} (\d+)/.exec(text);
+    const c = /rtscore_batch_size_count\{model="resnet152",version="1"\} (\d+)/.exec(text);
     expect(Number(m![1])).toBeGreaterThan(Number(c![1])); // some batch held more than one image
-    expect(text).toMatch(/rtscore_preprocess_duration_seconds_count\{model="resnet",version="1"\} [1-9]/);
-    expect(text).toMatch(/rtscore_queue_wait_seconds_count\{model="resnet",version="1"\} [1-9]/);
+    expect(text).toMatch(/rtscore_preprocess_duration_seconds_count\{model="resnet152",version="1"\} [1-9]/);
+    expect(text).toMatch(/rtscore_queue_wait_seconds_count\{model="resnet152",version="1"\} [1-9]/);
   });
 
   const cases: [string, () => Promise<{ status: number; json: any }>, number, string][] = [

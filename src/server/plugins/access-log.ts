@@ -6,13 +6,14 @@ import { payloadForLog } from '../logging.js';
 /**
  * One access line and the HTTP metrics per request (replacing fastify's two
  * log lines); the payload only at debug level with payload logging on, size-capped.
+ * The model is labelled by `modelLabel`: known names only.
  */
 export const accessLog = fp<{ ctx: ServerContext; logger: PinoLogger }>(async (app, { ctx, logger }) => {
   const { config, metrics } = ctx;
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const status = String(reply.statusCode);
-    const model = request.rtsModel ?? '';
+    const model = modelLabel(ctx, request.rtsModel);
     const seconds = reply.elapsedTime / 1000;
     metrics.httpRequest(route, request.method, status, model, seconds);
     const line: Record<string, unknown> = {
@@ -26,3 +27,14 @@ export const accessLog = fp<{ ctx: ServerContext; logger: PinoLogger }>(async (a
     request.log.info(line, 'request');
   });
 }, { name: 'rtscore-access-log' });
+
+/**
+ * The model a request named, as a metric label and log field: a name the
+ * registry knows, `unknown` for anything else. Names come from URLs and
+ * bodies, so passing them through would let clients mint label values
+ * without bound (and write their bytes into the log).
+ */
+export function modelLabel(ctx: ServerContext, name: string | undefined): string {
+  if (name === undefined || name === '') return '';
+  return ctx.registry.state(name) !== undefined ? name : 'unknown';
+}

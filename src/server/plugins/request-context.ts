@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { rtsError } from '../../core/errors.js';
 import type { ServerContext } from '../context.js';
 
 /**
  * Per-request context: the request id (the client's `X-Request-Id` when it is
  * a short safe token, otherwise a UUID) and instance headers, the
- * cancellation signal routes pass to the models, and the in-flight gauge.
+ * cancellation signal routes pass to the models, the in-flight gauge, and
+ * the HTTP/1.1 Host check.
  */
 const REQUEST_ID = /^[A-Za-z0-9._:\-]{1,128}$/;
 
@@ -32,6 +34,11 @@ export const requestContext = fp<{ ctx: ServerContext }>(async (app, { ctx }) =>
     reply.header('X-Request-Id', request.id);
     reply.header('X-Rtscore-Instance', ctx.config.instanceId);
     if (ctx.state.draining) reply.header('Connection', 'close');
+    // HTTP/1.1 requires Host (RFC 9112 §3.2); Node's own check would answer an empty 400.
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+      done(rtsError('INVALID_INPUT', 'the Host header is missing (HTTP/1.1 requires it)'));
+      return;
+    }
     ctx.metrics.inFlight.inc();
     reply.raw.once('close', () => {
       ctx.metrics.inFlight.dec();

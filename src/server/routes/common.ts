@@ -45,11 +45,18 @@ export function withModel<M extends Model, T>(
 }
 
 
-/** The name of the only loaded model with a capability, or a preferred name. */
-export function defaultModelName(ctx: ServerContext, preferred: string, check: (m: Model) => boolean): string {
-  const candidates = ctx.registry.models().filter(check).map((m) => m.name);
-  if (candidates.includes(preferred) || candidates.length === 0) return preferred;
-  return candidates.sort()[0]!;
+/**
+ * The default model of a route, by name only: when it is unloaded, still
+ * loading or absent the answer is 503 MODEL_NOT_READY, never another model
+ * that happens to be loaded (whose answers a client of the default would not
+ * expect).
+ */
+export function defaultModelName(ctx: ServerContext, name: string): string {
+  const state = ctx.registry.state(name)?.state;
+  if (state !== 'READY') {
+    throw rtsError('MODEL_NOT_READY', `the default model "${name}" is not ${state === undefined ? 'in the repository' : `ready (${state.toLowerCase()})`}; name a model to use another`, { retryAfterSeconds: 5 });
+  }
+  return name;
 }
 
 /** A model name or version from a request: a short identifier. */

@@ -47,7 +47,7 @@ export function registerFaqRoutes(app: FastifyInstance, ctx: ServerContext): voi
     const texts = single
       ? [checkQuestion(body.question, 'question', ctx.config.maxQuestionChars)]
       : checkQuestions(questions, 'questions', ctx.config);
-    const name = parseName(body.model, 'model') ?? defaultModelName(ctx, 'faq', isTextMatcher);
+    const name = parseName(body.model, 'model') ?? defaultModelName(ctx, 'faq');
     const version = parseName(body.version, 'version');
     return withModel(ctx, request, name, version, isTextMatcher, 'an FAQ (text-matcher) model', async (model) => {
       const topK = parseTopK(body.topK, model.defaultTopK, model.faqCount, ctx.config.maxTopK);

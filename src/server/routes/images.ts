@@ -35,7 +35,7 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ServerContext): v
   }, async (request) => {
     const { images, fields } = await timed(request.timings, 'decode', () => readImages(request));
     const q = request.query;
-    const name = parseName(fields.model ?? q.model, 'model') ?? defaultModelName(ctx, 'resnet152', isImageClassifier);
+    const name = parseName(fields.model ?? q.model, 'model') ?? defaultModelName(ctx, 'resnet152');
     const version = parseName(fields.version ?? q.version, 'version');
     return withModel(ctx, request, name, version, isImageClassifier, 'an image-classifier model', async (model) => {
       checkImageCount(images.length, ctx.config, model);

@@ -37,8 +37,8 @@ export function registerScoreRoutes(app: FastifyInstance, ctx: ServerContext): v
   app.post<{ Body: { input: unknown } }>('/score', { schema: scoreSchema }, async (request) => {
     const input = request.body.input;
     const name = typeof input === 'string'
-      ? defaultModelName(ctx, 'faq', isTextMatcher)
-      : defaultModelName(ctx, 'resnet152', isImageClassifier);
+      ? defaultModelName(ctx, 'faq')
+      : defaultModelName(ctx, 'resnet152');
     return score(ctx, request, name, input);
   });
   app.post<{ Body: { input: unknown }; Params: { name: string } }>('/models/:name/score', {

@@ -164,9 +164,9 @@ export function registerV2Routes(app: FastifyInstance, ctx: ServerContext, limit
       const { name, version } = request.params;
       return withLease(ctx, request, name, version, () => ({ name, ready: true }));
     };
-    const open = { access: 'open-health' as const };
-    v2.get('/v2/models/:name/ready', { config: open, schema: { tags: TAGS, summary: 'Model ready (200) or not (503)', params: modelParams, response: readySchema } }, ready);
-    v2.get('/v2/models/:name/versions/:version/ready', { config: open, schema: { tags: TAGS, summary: 'Model version ready (200) or not (503)', params: versionParams, response: readySchema } }, ready);
+    // Per-model readiness names models, so it needs a key like the rest of /v2/models (server health stays open).
+    v2.get('/v2/models/:name/ready', { schema: { tags: TAGS, summary: 'Model ready (200) or not (503)', params: modelParams, response: readySchema } }, ready);
+    v2.get('/v2/models/:name/versions/:version/ready', { schema: { tags: TAGS, summary: 'Model version ready (200) or not (503)', params: versionParams, response: readySchema } }, ready);
 
     const inferBody = {
       content: {

@@ -121,6 +121,10 @@ class OnnxImageClassifier implements ImageClassifier {
   private readonly imageShape: number[];
   private readonly imageSize: number;
   private readonly batcher: Batcher<Float32Array, Float32Array>;
+  /** Images admitted and not yet answered: decoding, queued or running. */
+  private inPipeline = 0;
+  private readonly pipelineLimit: number;
+  private readonly retryAfterSeconds = 1;
 
   constructor(ctx: ModelLoadContext, options: ImageClassifierOptions, pool: OnnxSessionPool, labels: Label[], io: ModelIo, facts: Record<string, string>) {
     this.ctx = ctx;
@@ -150,6 +154,10 @@ class OnnxImageClassifier implements ImageClassifier {
       onDepth: (depth) => observer.queueDepth?.(name, version, depth),
       onCancelled: () => observer.cancelled?.(name, version),
     });
+
+    // Decoding comes before the batcher's queue, so admission must too, or
+    // an overload piles up unbounded in front of the decoders (issue 11).
+    this.pipelineLimit = batching.maxQueueSize + batching.maxBatchSize * pool.instances;
 
     const classes = io.classCount;
     const labelStrings = labels.map(formatLabel);
@@ -186,18 +194,19 @@ class OnnxImageClassifier implements ImageClassifier {
   async classify(images: Uint8Array[], options: ClassifyOptions): Promise<ImagePrediction[][]> {
     const k = options.topK;
     if (!Array.isArray(images) || images.length === 0) throw rtsError('INVALID_INPUT', 'no images to classify');
-    // Announced to the batcher while decoding, so that concurrent requests still wait for
-    // each other to batch, while a lone request does not wait at all.
-    const arrived = this.batcher.expect(images.length);
-    let logits: Float32Array[];
-    try {
-      const tensors = await this.preprocessAll(images, options.signal, options.timings);
-      const scored = this.score(tensors, options.signal, options.timings); // queues them synchronously
-      arrived();
-      logits = await scored;
-    } finally {
-      arrived();
-    }
+    const logits = await this.admit(images.length, async () => {
+      // Announced to the batcher while decoding, so that concurrent requests still wait for
+      // each other to batch, while a lone request does not wait at all.
+      const arrived = this.batcher.expect(images.length);
+      try {
+        const tensors = await this.preprocessAll(images, options.signal, options.timings);
+        const scored = this.score(tensors, options.signal, options.timings); // queues them synchronously
+        arrived();
+        return await scored;
+      } finally {
+        arrived();
+      }
+    });
     const started = performance.now();
     const predictions = logits.map((row) => topK(this.probabilities(row), k).map(({ index, score }) => {
       const label = this.labels[index]!;
@@ -216,8 +225,7 @@ class OnnxImageClassifier implements ImageClassifier {
         throw rtsError('INVALID_INPUT', `unknown output ${quote(o)}; the outputs are "${PROBABILITIES}" and "${LOGITS}"`);
       }
     }
-    const tensors = await this.inputImages(inputs, options.signal, options.timings);
-    const logits = await this.score(tensors, options.signal, options.timings);
+    const logits = await this.admit(imageCount(inputs), async () => this.score(await this.inputImages(inputs, options.signal, options.timings), options.signal, options.timings));
     const batch = logits.length;
     const classes = this.classCount;
     const started = performance.now();
@@ -233,6 +241,31 @@ class OnnxImageClassifier implements ImageClassifier {
   async close(): Promise<void> {
     await this.batcher.close();
     await this.pool.close();
+  }
+
+  /**
+   * Admit a request of `images` images for the whole pipeline, or refuse it
+   * at once: 413 when it could never fit the queue, 503 + Retry-After when
+   * the pipeline is full now. Nothing is decoded for a refused request.
+   */
+  private async admit<T>(images: number, work: () => Promise<T>): Promise<T> {
+    if (images > this.batcher.capacity) {
+      throw rtsError('PAYLOAD_TOO_LARGE', `${images} images in one request can never fit the model's queue of ${this.batcher.capacity}`, {
+        details: { images, maxQueueSize: this.batcher.capacity },
+      });
+    }
+    if (this.inPipeline > 0 && this.inPipeline + images > this.pipelineLimit) {
+      throw rtsError('QUEUE_FULL', `the model's queue is full (${this.inPipeline} images in progress); retry later`, {
+        retryAfterSeconds: this.retryAfterSeconds,
+        details: { maxQueueSize: this.batcher.capacity },
+      });
+    }
+    this.inPipeline += images;
+    try {
+      return await work();
+    } finally {
+      this.inPipeline -= images;
+    }
   }
 
   /** Turn the one input tensor into preprocessed images. */
@@ -279,13 +312,14 @@ class OnnxImageClassifier implements ImageClassifier {
     }));
   }
 
-  /** Queue each image for batched inference; resolves with each image's logits. */
+  /** Queue the request's images for batched inference; resolves with each image's logits. */
   private async score(tensors: Float32Array[], signal?: AbortSignal, timings?: RequestTimings): Promise<Float32Array[]> {
     if (signal?.aborted) {
       for (let i = 0; i < tensors.length; i++) this.ctx.observer.cancelled?.(this.name, this.version);
       throw abortError(signal, 'the request was cancelled before inference');
     }
-    return Promise.all(tensors.map((t) => this.batcher.submit(t, signal, timings)));
+    // One request, one queue entry group and one abort listener, however many images.
+    return this.batcher.submitAll(tensors, signal, timings);
   }
 
   /** One batch: concatenate, run, split. */
@@ -308,6 +342,12 @@ class OnnxImageClassifier implements ImageClassifier {
   private probabilities(row: Float32Array): Float32Array {
     return this.options.softmax ? softmax(row) : row;
   }
+}
+
+/** How many images a tensor request carries (its batch dimension; 1 when malformed: validation follows). */
+function imageCount(inputs: Tensor[]): number {
+  const n = Array.isArray(inputs) && inputs.length === 1 && Array.isArray(inputs[0]?.shape) ? Number(inputs[0]!.shape[0]) : 1;
+  return Number.isInteger(n) && n >= 1 ? n : 1;
 }
 
 /** Say which image of a request failed, keeping the error's code and status. */

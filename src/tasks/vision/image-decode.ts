@@ -9,6 +9,19 @@ import type { PreprocessLimits } from './preprocess-spec.js';
  * undecodable).
  */
 
+/**
+ * Header sanity limits, checked before any pixel is decoded. A decoder's work
+ * grows with the declared row width even when the file is 69 bytes long (a
+ * PNG declaring 40,000,000×1 cost 1.7 s of CPU before failing), so the
+ * pixel limit alone is not enough: no side may exceed JPEG's own maximum,
+ * and no image may be more elongated than 1000:1 (nothing a classifier that
+ * centre-crops a square could use).
+ */
+export const MAX_IMAGE_SIDE = 65_535;
+export const MAX_ASPECT_RATIO = 1_000;
+/** Longest a single decode or resize may run (sharp's timeout, whole seconds). */
+export const DECODE_TIMEOUT_SECONDS = 10;
+
 export const SUPPORTED_FORMATS = ['jpeg', 'png', 'webp', 'gif', 'tiff'] as const;
 export type ImageFormat = (typeof SUPPORTED_FORMATS)[number];
 
@@ -90,6 +103,7 @@ export async function inspectImage(bytes: Uint8Array, limits: PreprocessLimits):
   const height = meta.autoOrient?.height ?? (orientation >= 5 ? meta.width : storedHeight);
   if (!(width > 0 && height > 0)) throw rtsError('BAD_IMAGE', 'the image has no pixels');
   checkPixelLimit(width, height, limits);
+  checkGeometry(width, height);
   return {
     format: sniffed,
     width,
@@ -110,10 +124,22 @@ export function checkPixelLimit(width: number, height: number, limits: Preproces
   }
 }
 
+/** Refuse a header whose sides or aspect ratio no real photo has (see MAX_IMAGE_SIDE). */
+export function checkGeometry(width: number, height: number): void {
+  const longer = Math.max(width, height);
+  const shorter = Math.min(width, height);
+  if (longer > MAX_IMAGE_SIDE || longer / shorter > MAX_ASPECT_RATIO) {
+    throw rtsError('PAYLOAD_TOO_LARGE', `the image is ${width}×${height}: sides may be at most ${MAX_IMAGE_SIDE} pixels and the aspect ratio at most ${MAX_ASPECT_RATIO}:1`, {
+      details: { width, height, maxSide: MAX_IMAGE_SIDE, maxAspectRatio: MAX_ASPECT_RATIO },
+    });
+  }
+}
+
 /** Decode to 8-bit interleaved RGB (alpha dropped, grey expanded), no resizing. */
 export async function decodeRgb(bytes: Uint8Array, limits: PreprocessLimits): Promise<{ data: Buffer; width: number; height: number }> {
   try {
     const { data, info } = await sharp(bytes, sharpInput(limits))
+      .timeout({ seconds: DECODE_TIMEOUT_SECONDS })
       .removeAlpha()
       .toColourspace('srgb')
       .raw()
@@ -138,6 +164,9 @@ export function decodeError(err: unknown): RtsError {
   const message = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.trim();
   if (/pixel limit/i.test(message)) {
     return rtsError('PAYLOAD_TOO_LARGE', 'the image has more pixels than the configured limit', { cause: err });
+  }
+  if (/^timeout/i.test(message)) {
+    return rtsError('PAYLOAD_TOO_LARGE', `the image took more than ${DECODE_TIMEOUT_SECONDS} s to decode`, { cause: err });
   }
   if (/unsupported image format/i.test(message)) {
     return rtsError('UNSUPPORTED_MEDIA_TYPE', `not a supported image format (supported: ${SUPPORTED_FORMATS.join(', ')})`, { cause: err });

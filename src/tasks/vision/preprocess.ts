@@ -1,6 +1,6 @@
 import sharp, { type ResizeOptions, type Sharp } from 'sharp';
 import { resizeCropBilinear } from './bilinear.js';
-import { checkRgb, decodeError, decodeRgb, inspectImage, sharpInput, type ImageInfo } from './image-decode.js';
+import { DECODE_TIMEOUT_SECONDS, checkRgb, decodeError, decodeRgb, inspectImage, sharpInput, type ImageInfo } from './image-decode.js';
 import type { PreprocessLimits, PreprocessSpec } from './preprocess-spec.js';
 
 export type { PreprocessLimits, PreprocessSpec } from './preprocess-spec.js';
@@ -86,7 +86,7 @@ async function resizeForCrop(bytes: Uint8Array, info: ImageInfo, spec: Preproces
     } else {
       pipeline = sharp(bytes, sharpInput(limits)).removeAlpha().toColourspace('srgb');
     }
-    const { data, info: out } = await pipeline.resize(resize).raw().toBuffer({ resolveWithObject: true });
+    const { data, info: out } = await pipeline.timeout({ seconds: DECODE_TIMEOUT_SECONDS }).resize(resize).raw().toBuffer({ resolveWithObject: true });
     const { width, height } = checkRgb(data, out);
     if (width !== outWidth || height !== outHeight) {
       throw new Error(`resized to ${width}×${height} instead of ${outWidth}×${outHeight}`);

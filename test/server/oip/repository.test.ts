@@ -227,7 +227,7 @@ describe('repository access', () => {
     await secured?.stop();
   });
 
-  it('needs an admin key; model readiness stays open; inference needs a key', async () => {
+  it('needs an admin key; model readiness and inference need a key', async () => {
     const index = (key?: string) => call(`${secured.url}/v2/repository/index`, { method: 'POST', ...(key ? { headers: { authorization: `Bearer ${key}` } } : {}) });
     const none = await index();
     expect(none.status).toBe(401);
@@ -236,7 +236,9 @@ describe('repository access', () => {
     expect((await index('admin-key')).status).toBe(200);
     const unload = await call(`${secured.url}/v2/repository/models/echo/unload`, { method: 'POST', headers: { authorization: 'Bearer user-key' } });
     expect(unload.status).toBe(403);
-    expect((await call(`${secured.url}/v2/models/echo/ready`)).status).toBe(200);
+    expect((await call(`${secured.url}/v2/models/echo/ready`)).status).toBe(401);
+    expect((await call(`${secured.url}/v2/models/echo/ready`, { headers: { authorization: 'Bearer user-key' } })).status).toBe(200);
+    expect((await call(`${secured.url}/v2/health/ready`)).status).toBe(200);
     const body = { inputs: [{ name: 'i64', shape: [1], datatype: 'INT64', data: [1] }] };
     expect((await call(`${secured.url}/v2/models/echo/infer`, { body })).status).toBe(401);
     expect((await call(`${secured.url}/v2/models/echo/infer`, { body, headers: { authorization: 'Bearer user-key' } })).status).toBe(200);
