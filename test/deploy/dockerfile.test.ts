@@ -166,11 +166,13 @@ describe('production dependencies (what the image keeps after npm prune --omit=d
   const sources = (dir: string): string[] =>
     readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
   const packageOf = (specifier: string) => (specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!);
-  // Static imports and re-exports, and dynamic import('pkg'). tsx appears only in
+  // Static imports and re-exports, dynamic import('pkg'), and packages whose files
+  // are read at run time (require.resolve('pkg/…'), e.g. the speed-test report
+  // inlines uPlot's script). tsx appears only in
   // the worker bootstrap for .ts sources (tests, dev); the image runs compiled .js.
   const imported = new Set(
     sources('src')
-      .flatMap((f) => [...read(f).matchAll(/^\s*(?:import|export)\s[^;]*?from\s+'([^']+)'|\bimport\('([^']+)'\)/gm)].map((m) => (m[1] ?? m[2])!))
+      .flatMap((f) => [...read(f).matchAll(/^\s*(?:import|export)\s[^;]*?from\s+'([^']+)'|\bimport\('([^']+)'\)|\brequire\.resolve\(['`]([^'`$]+)/gm)].map((m) => (m[1] ?? m[2] ?? m[3])!))
       .filter((s) => !s.startsWith('.') && !s.startsWith('node:') && !s.startsWith('tsx/'))
       .map(packageOf),
   );

@@ -30,7 +30,8 @@ const nameParams = { type: 'object', properties: { name: { type: 'string', descr
 
 export function registerKserveV1Routes(app: FastifyInstance, ctx: ServerContext, limits: OipLimits = defaultOipLimits): void {
   void app.register(async (v1) => {
-    await useOipErrors(v1, '/v1');
+    // Only /v1/models/… is KServe's; the rest of /v1 is rtscore's own API (its error shape).
+    await useOipErrors(v1, '/v1/models');
     // Predictions are any JSON (labels, numbers, nested rows): no response schema compilation.
     v1.setSerializerCompiler(() => (data) => JSON.stringify(data));
     v1.get('/v1/models', { schema: { tags: TAGS, summary: 'Names of the served models', response: {

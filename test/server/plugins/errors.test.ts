@@ -24,8 +24,9 @@ const isOip = (json: any) => {
   expect(Object.keys(json)).toEqual(['error']);
   expect(typeof json.error).toBe('string');
 };
-const isApi = (json: any) => {
-  expect(Object.keys(json)).toEqual(['error']);
+const isApi = (json: any, what?: string) => {
+  expect(Object.keys(json), what).toEqual(['error']);
+  expect(typeof json.error, `${what}: ${JSON.stringify(json)}`).toBe('object');
   expect(json.error.code).toMatch(/^RTS_ERR_/);
   expect(typeof json.error.message).toBe('string');
 };
@@ -40,7 +41,7 @@ describe('error shapes per scope', () => {
     for (const path of ['/v1/nope', '/v22', '/nope']) {
       const r = await call(`${url}${path}`, { headers: key });
       expect(r.status, path).toBe(404);
-      isApi(r.json);
+      isApi(r.json, path);
     }
   });
 
