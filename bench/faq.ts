@@ -3,17 +3,17 @@ import { isTextMatcher, type TextMatcher } from '../src/core/capabilities.js';
 import { silentLogger } from '../src/core/logger.js';
 import { defaultRuntimeSettings } from '../src/core/model.js';
 import { nullObserver } from '../src/core/observer.js';
+import { mulberry32, shuffleInPlace } from '../src/core/random.js';
 import { listVersions, readModelConfig } from '../src/core/registry.js';
+import { faqMatchCheck, scoreFaqCheck } from '../src/speedtest/checks.js';
+import { fmt, type LatencySummary, summarize } from '../src/speedtest/stats.js';
 import { loadLabelledSet } from '../src/tasks/faq/data/load-banking77.js';
 import { loadTsvSet } from '../src/tasks/faq/data/load-tsv-set.js';
-import { faqMatcherKind } from '../src/tasks/faq/matcher.js';
 import { defaultInput } from '../src/tasks/faq/data/paths.js';
-import { mulberry32, shuffleInPlace } from '../src/core/random.js';
-import { faqMatchCheck, scoreFaqCheck } from '../src/speedtest/checks.js';
-import { runFixedCount, runTimedLoad, type HttpRequestSpec, type HttpRunResult } from './http-load.js';
+import { faqMatcherKind } from '../src/tasks/faq/matcher.js';
+import { type HttpRequestSpec, type HttpRunResult, runFixedCount, runTimedLoad } from './http-load.js';
 import { findReferencePython, hasGunicorn, startBareFastify, startReferenceServer } from './peers.js';
-import { startServerProcess, type ServerProcess } from './server-process.js';
-import { fmt, summarize, type LatencySummary } from '../src/speedtest/stats.js';
+import { type ServerProcess, startServerProcess } from './server-process.js';
 import { renderTable } from './table.js';
 
 /**
@@ -92,7 +92,16 @@ export interface FaqPeerResults {
 export interface FaqBenchResult {
   models: FaqModelResult[];
   peers?: FaqPeerResults;
-  settings: { speedTestRequests: number; speedTestConcurrency: number; connections: number; durationSeconds: number; rawSeconds: number; warmupRequests: number; logLevel: 'warn' | 'info'; steadyRate: number };
+  settings: {
+    speedTestRequests: number;
+    speedTestConcurrency: number;
+    connections: number;
+    durationSeconds: number;
+    rawSeconds: number;
+    warmupRequests: number;
+    logLevel: 'warn' | 'info';
+    steadyRate: number;
+  };
 }
 
 /** The reference's published FAQ figures (REFERENCE §4), for comparison only. */
@@ -110,8 +119,14 @@ export async function loadFaqModel(modelsDir: string, name: string): Promise<Tex
   const version = (await listVersions(modelDir)).at(-1);
   if (!version) throw new Error(`model "${name}" has no version in ${modelDir}: build it first (rtscore build-models --only ${name})`);
   const model = await faqMatcherKind.load({
-    name, version, modelDir, versionDir: join(modelDir, version), config,
-    logger: silentLogger, observer: nullObserver, settings: defaultRuntimeSettings,
+    name,
+    version,
+    modelDir,
+    versionDir: join(modelDir, version),
+    config,
+    logger: silentLogger,
+    observer: nullObserver,
+    settings: defaultRuntimeSettings,
   });
   if (!isTextMatcher(model)) {
     await model.close();
@@ -216,7 +231,12 @@ export async function runFaqBench(options: FaqBenchOptions = {}): Promise<FaqBen
   print(`starting the server (models ${names.join(', ')})…`);
   const server: ServerProcess = await startServerProcess({ modelsDir, models: names, logLevel: settings.logLevel });
   const withPeers = options.peers ?? true;
-  const bare = withPeers ? await startBareFastify().catch(async (err: unknown) => { await server.stop(); throw err; }) : undefined;
+  const bare = withPeers
+    ? await startBareFastify().catch(async (err: unknown) => {
+        await server.stop();
+        throw err;
+      })
+    : undefined;
   const results: FaqModelResult[] = [];
   let plumbing: Pick<FaqPeerResults, 'healthz' | 'bare'> | undefined;
   try {
@@ -225,37 +245,94 @@ export async function runFaqBench(options: FaqBenchOptions = {}): Promise<FaqBen
       const name = model.name;
       const faqCount = model.faqCount;
       const scoreReq = (q: string): HttpRequestSpec => ({ method: 'POST', path: scorePath(name), headers: json, body: JSON.stringify({ input: q }) });
-      const matchReq = (q: string): HttpRequestSpec => ({ method: 'POST', path: '/v1/faq/match', headers: json, body: JSON.stringify({ question: q, model: name, topK: Math.min(5, faqCount) }) });
+      const matchReq = (q: string): HttpRequestSpec => ({
+        method: 'POST',
+        path: '/v1/faq/match',
+        headers: json,
+        body: JSON.stringify({ question: q, model: name, topK: Math.min(5, faqCount) }),
+      });
       const scoreCheck = scoreFaqCheck(faqCount);
       const matchCheck = faqMatchCheck(Math.min(5, faqCount));
 
-      await runFixedCount({ url: server.url, count: settings.warmupRequests, concurrency: settings.speedTestConcurrency, request: (i) => scoreReq(questions[i % questions.length]!), check: scoreCheck });
-      await runFixedCount({ url: server.url, count: settings.warmupRequests, concurrency: settings.speedTestConcurrency, request: (i) => matchReq(questions[i % questions.length]!), check: matchCheck });
+      await runFixedCount({
+        url: server.url,
+        count: settings.warmupRequests,
+        concurrency: settings.speedTestConcurrency,
+        request: (i) => scoreReq(questions[i % questions.length]!),
+        check: scoreCheck,
+      });
+      await runFixedCount({
+        url: server.url,
+        count: settings.warmupRequests,
+        concurrency: settings.speedTestConcurrency,
+        request: (i) => matchReq(questions[i % questions.length]!),
+        check: matchCheck,
+      });
 
       const speed = await runFixedCount({
-        url: server.url, count: settings.speedTestRequests, concurrency: settings.speedTestConcurrency,
-        request: (i) => scoreReq(questions[i % questions.length]!), check: scoreCheck,
+        url: server.url,
+        count: settings.speedTestRequests,
+        concurrency: settings.speedTestConcurrency,
+        request: (i) => scoreReq(questions[i % questions.length]!),
+        check: scoreCheck,
       });
-      const speedTest = { ...speed, endpoint: `POST ${scorePath(name)}`, requests: settings.speedTestRequests, averageMs: speed.wallMs / settings.speedTestRequests };
-      print(`  ${name} speed test: ${settings.speedTestRequests} requests in ${fmt(speed.wallMs)} ms (average ${fmt(speedTest.averageMs)} ms), ${speed.failed} failed${speed.firstFailure ? ` (${speed.firstFailure})` : ''}`);
+      const speedTest = {
+        ...speed,
+        endpoint: `POST ${scorePath(name)}`,
+        requests: settings.speedTestRequests,
+        averageMs: speed.wallMs / settings.speedTestRequests,
+      };
+      print(
+        `  ${name} speed test: ${settings.speedTestRequests} requests in ${fmt(speed.wallMs)} ms (average ${fmt(speedTest.averageMs)} ms), ${speed.failed} failed${speed.firstFailure ? ` (${speed.firstFailure})` : ''}`,
+      );
 
       const seq = await runFixedCount({
-        url: server.url, count: settings.speedTestRequests, concurrency: 1,
-        request: (i) => scoreReq(questions[i % questions.length]!), check: scoreCheck,
+        url: server.url,
+        count: settings.speedTestRequests,
+        concurrency: 1,
+        request: (i) => scoreReq(questions[i % questions.length]!),
+        check: scoreCheck,
       });
       const sequential = { ...seq, endpoint: `POST ${scorePath(name)}` };
       print(`  ${name} one at a time: p50 ${fmt(seq.latency.p50)} ms, ${seq.failed} failed${seq.firstFailure ? ` (${seq.firstFailure})` : ''}`);
 
-      const match = await runTimedLoad({ url: server.url, connections: settings.connections, durationSeconds: settings.durationSeconds, requests: questions.map(matchReq), check: matchCheck });
-      print(`  ${name} /v1/faq/match × ${settings.connections}: ${fmt(match.requestsPerSecond)} req/s, p99 ${fmt(match.latency.p99)} ms, ${match.failed} failed${match.firstFailure ? ` (${match.firstFailure})` : ''}`);
-      const score = await runTimedLoad({ url: server.url, connections: settings.connections, durationSeconds: settings.durationSeconds, requests: questions.map(scoreReq), check: scoreCheck });
-      print(`  ${name} ${scorePath(name)} × ${settings.connections}: ${fmt(score.requestsPerSecond)} req/s, p99 ${fmt(score.latency.p99)} ms, ${score.failed} failed${score.firstFailure ? ` (${score.firstFailure})` : ''}`);
-      const steadyRun = await runTimedLoad({ url: server.url, connections: settings.connections, durationSeconds: settings.durationSeconds, requests: questions.map(scoreReq), check: scoreCheck, overallRate: settings.steadyRate });
+      const match = await runTimedLoad({
+        url: server.url,
+        connections: settings.connections,
+        durationSeconds: settings.durationSeconds,
+        requests: questions.map(matchReq),
+        check: matchCheck,
+      });
+      print(
+        `  ${name} /v1/faq/match × ${settings.connections}: ${fmt(match.requestsPerSecond)} req/s, p99 ${fmt(match.latency.p99)} ms, ${match.failed} failed${match.firstFailure ? ` (${match.firstFailure})` : ''}`,
+      );
+      const score = await runTimedLoad({
+        url: server.url,
+        connections: settings.connections,
+        durationSeconds: settings.durationSeconds,
+        requests: questions.map(scoreReq),
+        check: scoreCheck,
+      });
+      print(
+        `  ${name} ${scorePath(name)} × ${settings.connections}: ${fmt(score.requestsPerSecond)} req/s, p99 ${fmt(score.latency.p99)} ms, ${score.failed} failed${score.firstFailure ? ` (${score.firstFailure})` : ''}`,
+      );
+      const steadyRun = await runTimedLoad({
+        url: server.url,
+        connections: settings.connections,
+        durationSeconds: settings.durationSeconds,
+        requests: questions.map(scoreReq),
+        check: scoreCheck,
+        overallRate: settings.steadyRate,
+      });
       const steady = { ...steadyRun, endpoint: `POST ${scorePath(name)}`, offeredRate: settings.steadyRate };
-      print(`  ${name} ${scorePath(name)} at a steady ${fmt(settings.steadyRate)} req/s × ${settings.connections}: ${fmt(steady.requestsPerSecond)} req/s answered, p50 ${fmt(steady.latency.p50)} ms, p99 ${fmt(steady.latency.p99)} ms, ${steady.failed} failed`);
+      print(
+        `  ${name} ${scorePath(name)} at a steady ${fmt(settings.steadyRate)} req/s × ${settings.connections}: ${fmt(steady.requestsPerSecond)} req/s answered, p50 ${fmt(steady.latency.p50)} ms, p99 ${fmt(steady.latency.p99)} ms, ${steady.failed} failed`,
+      );
 
       results.push({
-        model: name, version: model.version, faqCount,
+        model: name,
+        version: model.version,
+        faqCount,
         questions: { count: questions.length, source, meanChars: questions.reduce((s, q) => s + q.length, 0) / questions.length },
         speedTest,
         sequential,
@@ -279,19 +356,33 @@ type Settings = FaqBenchResult['settings'];
  * (the `/score` request body sent back), back to back so that the same machine state
  * holds for the ratios.
  */
-async function runPlumbingPeers(server: ServerProcess, bare: ServerProcess, questions: string[], settings: Settings, print: (line: string) => void): Promise<Pick<FaqPeerResults, 'healthz' | 'bare'>> {
+async function runPlumbingPeers(
+  server: ServerProcess,
+  bare: ServerProcess,
+  questions: string[],
+  settings: Settings,
+  print: (line: string) => void,
+): Promise<Pick<FaqPeerResults, 'healthz' | 'bare'>> {
   const load = (url: string, requests: HttpRequestSpec[], check: (body: string) => string | undefined) =>
     runTimedLoad({ url, connections: settings.connections, durationSeconds: settings.durationSeconds, requests, check });
   const health: HttpRequestSpec[] = [{ method: 'GET', path: '/healthz', headers: {} }];
   const healthCheck = (body: string) => (body.includes('"ok"') ? undefined : `unexpected body ${body.slice(0, 100)}`);
   const echoRequests: HttpRequestSpec[] = questions.map((q) => ({ method: 'POST', path: '/echo', headers: json, body: JSON.stringify({ input: q }) }));
   const echoCheck = (body: string) => (body.startsWith('{"input":') ? undefined : `unexpected body ${body.slice(0, 100)}`);
-  await runFixedCount({ url: bare.url, count: settings.warmupRequests, concurrency: 4, request: (i) => echoRequests[i % echoRequests.length]!, check: echoCheck });
+  await runFixedCount({
+    url: bare.url,
+    count: settings.warmupRequests,
+    concurrency: 4,
+    request: (i) => echoRequests[i % echoRequests.length]!,
+    check: echoCheck,
+  });
   await runFixedCount({ url: server.url, count: settings.warmupRequests, concurrency: 4, request: () => health[0]!, check: healthCheck });
   const get = await load(bare.url, health, healthCheck);
   print(`  bare fastify GET /healthz × ${settings.connections}: ${fmt(get.requestsPerSecond)} req/s`);
   const healthz = await load(server.url, health, healthCheck);
-  print(`  rtscore GET /healthz × ${settings.connections}: ${fmt(healthz.requestsPerSecond)} req/s (${pct(healthz.requestsPerSecond, get.requestsPerSecond)} of bare fastify's)`);
+  print(
+    `  rtscore GET /healthz × ${settings.connections}: ${fmt(healthz.requestsPerSecond)} req/s (${pct(healthz.requestsPerSecond, get.requestsPerSecond)} of bare fastify's)`,
+  );
   const echo = await load(bare.url, echoRequests, echoCheck);
   print(`  bare fastify POST /echo × ${settings.connections}: ${fmt(echo.requestsPerSecond)} req/s`);
   return { healthz, bare: { get, echo } };
@@ -316,9 +407,17 @@ async function runReferencePeer(settings: Settings, print: (line: string) => voi
     try {
       const check = scoreFaqCheck(ref.faqCount);
       const requests: HttpRequestSpec[] = questions.map((q) => ({ method: 'POST', path: '/score', headers: json, body: JSON.stringify({ input: q }) }));
-      await runFixedCount({ url: ref.url, count: Math.min(20, settings.warmupRequests), concurrency: 1, request: (i) => requests[i % requests.length]!, check });
+      await runFixedCount({
+        url: ref.url,
+        count: Math.min(20, settings.warmupRequests),
+        concurrency: 1,
+        request: (i) => requests[i % requests.length]!,
+        check,
+      });
       const r = await runTimedLoad({ url: ref.url, connections: settings.connections, durationSeconds: settings.durationSeconds, requests, check });
-      print(`  reference (${v.label}) POST /score × ${settings.connections}: ${fmt(r.requestsPerSecond)} req/s, p99 ${fmt(r.latency.p99)} ms, ${r.failed} failed${r.firstFailure ? ` (${r.firstFailure})` : ''}`);
+      print(
+        `  reference (${v.label}) POST /score × ${settings.connections}: ${fmt(r.requestsPerSecond)} req/s, p99 ${fmt(r.latency.p99)} ms, ${r.failed} failed${r.firstFailure ? ` (${r.firstFailure})` : ''}`,
+      );
       runs.push(r);
     } finally {
       await ref.stop();
@@ -337,7 +436,9 @@ export function faqRatios(r: FaqBenchResult): string[] {
   const p = r.peers;
   const score = (name: string) => r.models.find((m) => m.model === name)?.load.score;
   if (p) {
-    lines.push(`rtscore GET /healthz ÷ bare fastify GET /healthz: ${pct(p.healthz.requestsPerSecond, p.bare.get.requestsPerSecond)} (goal ≥ 70 %); ÷ bare POST /echo: ${pct(p.healthz.requestsPerSecond, p.bare.echo.requestsPerSecond)}`);
+    lines.push(
+      `rtscore GET /healthz ÷ bare fastify GET /healthz: ${pct(p.healthz.requestsPerSecond, p.bare.get.requestsPerSecond)} (goal ≥ 70 %); ÷ bare POST /echo: ${pct(p.healthz.requestsPerSecond, p.bare.echo.requestsPerSecond)}`,
+    );
     const faq = score('faq');
     if (faq) lines.push(`faq POST /score ÷ bare fastify POST /echo: ${pct(faq.requestsPerSecond, p.bare.echo.requestsPerSecond)} (goal ≥ 40 %)`);
     if ('skipped' in p.reference) {
@@ -346,14 +447,20 @@ export function faqRatios(r: FaqBenchResult): string[] {
       const ref = p.reference;
       for (const m of r.models) {
         const x = m.load.score.requestsPerSecond / ref.single.requestsPerSecond;
-        lines.push(`${m.model} POST /score ÷ reference Flask + scikit-learn (single-threaded): ${x.toFixed(1)}×${m.model === 'banking77' ? ' (goal ≥ 25×)' : ''}` +
-          (ref.gunicorn ? `; ÷ gunicorn with ${ref.gunicorn.workers} workers: ${(m.load.score.requestsPerSecond / ref.gunicorn.requestsPerSecond).toFixed(1)}×` : ''));
+        lines.push(
+          `${m.model} POST /score ÷ reference Flask + scikit-learn (single-threaded): ${x.toFixed(1)}×${m.model === 'banking77' ? ' (goal ≥ 25×)' : ''}` +
+            (ref.gunicorn
+              ? `; ÷ gunicorn with ${ref.gunicorn.workers} workers: ${(m.load.score.requestsPerSecond / ref.gunicorn.requestsPerSecond).toFixed(1)}×`
+              : ''),
+        );
       }
     }
   }
   for (const m of r.models) {
-    lines.push(`${m.model} raw scoring: p50 ${fmt(1000 * m.raw.all.latency.p50)} µs per question, mean ${fmt(1000 * (1000 / m.raw.all.callsPerSecond))} µs${m.model === 'banking77' ? ' (goal ≤ 60 µs)' : ''}; ` +
-      `p99 at a steady ${fmt(m.steady.offeredRate)} req/s × ${m.steady.concurrency}: ${fmt(m.steady.latency.p99)} ms${m.model === 'banking77' ? ' (goal ≤ 5 ms)' : ''}`);
+    lines.push(
+      `${m.model} raw scoring: p50 ${fmt(1000 * m.raw.all.latency.p50)} µs per question, mean ${fmt(1000 * (1000 / m.raw.all.callsPerSecond))} µs${m.model === 'banking77' ? ' (goal ≤ 60 µs)' : ''}; ` +
+        `p99 at a steady ${fmt(m.steady.offeredRate)} req/s × ${m.steady.concurrency}: ${fmt(m.steady.latency.p99)} ms${m.model === 'banking77' ? ' (goal ≤ 5 ms)' : ''}`,
+    );
   }
   return lines;
 }
@@ -364,21 +471,84 @@ export function faqTable(r: FaqBenchResult): string {
   const lat = (l: LatencySummary) => [fmt(l.mean), fmt(l.p50), fmt(l.p90), fmt(l.p99)];
   for (const m of r.models) {
     const s = m.speedTest;
-    rows.push([m.model, `speed test (reference's): ${s.endpoint}, all ${m.faqCount} FAQs`, String(s.concurrency), String(s.ok + s.failed), fmt(s.requestsPerSecond), fmt(s.averageMs), ...lat(s.latency), String(s.failed)]);
+    rows.push([
+      m.model,
+      `speed test (reference's): ${s.endpoint}, all ${m.faqCount} FAQs`,
+      String(s.concurrency),
+      String(s.ok + s.failed),
+      fmt(s.requestsPerSecond),
+      fmt(s.averageMs),
+      ...lat(s.latency),
+      String(s.failed),
+    ]);
     const q = m.sequential;
-    rows.push([m.model, `one request at a time: ${q.endpoint}`, '1', String(q.ok + q.failed), fmt(q.requestsPerSecond), fmt(q.wallMs / (q.ok + q.failed)), ...lat(q.latency), String(q.failed)]);
+    rows.push([
+      m.model,
+      `one request at a time: ${q.endpoint}`,
+      '1',
+      String(q.ok + q.failed),
+      fmt(q.requestsPerSecond),
+      fmt(q.wallMs / (q.ok + q.failed)),
+      ...lat(q.latency),
+      String(q.failed),
+    ]);
     const mt = m.load.match;
-    rows.push([m.model, `load: ${mt.endpoint}, top ${mt.topK}`, String(mt.concurrency), String(mt.ok + mt.failed), fmt(mt.requestsPerSecond), fmt(mt.wallMs / Math.max(1, mt.ok)), ...lat(mt.latency), String(mt.failed)]);
+    rows.push([
+      m.model,
+      `load: ${mt.endpoint}, top ${mt.topK}`,
+      String(mt.concurrency),
+      String(mt.ok + mt.failed),
+      fmt(mt.requestsPerSecond),
+      fmt(mt.wallMs / Math.max(1, mt.ok)),
+      ...lat(mt.latency),
+      String(mt.failed),
+    ]);
     const sc = m.load.score;
-    rows.push([m.model, `load: ${sc.endpoint}, all ${m.faqCount} FAQs`, String(sc.concurrency), String(sc.ok + sc.failed), fmt(sc.requestsPerSecond), fmt(sc.wallMs / Math.max(1, sc.ok)), ...lat(sc.latency), String(sc.failed)]);
+    rows.push([
+      m.model,
+      `load: ${sc.endpoint}, all ${m.faqCount} FAQs`,
+      String(sc.concurrency),
+      String(sc.ok + sc.failed),
+      fmt(sc.requestsPerSecond),
+      fmt(sc.wallMs / Math.max(1, sc.ok)),
+      ...lat(sc.latency),
+      String(sc.failed),
+    ]);
     const st = m.steady;
-    rows.push([m.model, `steady ${fmt(st.offeredRate)} req/s offered: ${st.endpoint}`, String(st.concurrency), String(st.ok + st.failed), fmt(st.requestsPerSecond), fmt(st.wallMs / Math.max(1, st.ok)), ...lat(st.latency), String(st.failed)]);
+    rows.push([
+      m.model,
+      `steady ${fmt(st.offeredRate)} req/s offered: ${st.endpoint}`,
+      String(st.concurrency),
+      String(st.ok + st.failed),
+      fmt(st.requestsPerSecond),
+      fmt(st.wallMs / Math.max(1, st.ok)),
+      ...lat(st.latency),
+      String(st.failed),
+    ]);
     for (const raw of [m.raw.all, m.raw.top5]) {
-      rows.push([m.model, `raw in-process match([q], topK ${raw.topK === m.faqCount ? `all ${raw.topK}` : raw.topK})`, '1', String(raw.calls), fmt(raw.callsPerSecond), fmt(1000 / raw.callsPerSecond), ...lat(raw.latency), '0']);
+      rows.push([
+        m.model,
+        `raw in-process match([q], topK ${raw.topK === m.faqCount ? `all ${raw.topK}` : raw.topK})`,
+        '1',
+        String(raw.calls),
+        fmt(raw.callsPerSecond),
+        fmt(1000 / raw.callsPerSecond),
+        ...lat(raw.latency),
+        '0',
+      ]);
     }
   }
   const peer = (who: string, run: string, x: HttpRunResult) =>
-    rows.push([who, run, String(x.concurrency), String(x.ok + x.failed), fmt(x.requestsPerSecond), fmt(x.wallMs / Math.max(1, x.ok)), ...lat(x.latency), String(x.failed)]);
+    rows.push([
+      who,
+      run,
+      String(x.concurrency),
+      String(x.ok + x.failed),
+      fmt(x.requestsPerSecond),
+      fmt(x.wallMs / Math.max(1, x.ok)),
+      ...lat(x.latency),
+      String(x.failed),
+    ]);
   const p = r.peers;
   if (p) {
     peer('rtscore', 'load: GET /healthz (no model)', p.healthz);
@@ -386,11 +556,26 @@ export function faqTable(r: FaqBenchResult): string {
     peer('bare fastify', 'load: POST /echo, the /score body', p.bare.echo);
     if (!('skipped' in p.reference)) {
       peer('reference stack', `load: POST /score, all ${p.reference.faqCount} FAQs, Flask single-threaded`, p.reference.single);
-      if (p.reference.gunicorn) peer('reference stack', `load: POST /score, all ${p.reference.faqCount} FAQs, gunicorn ${p.reference.gunicorn.workers} workers`, p.reference.gunicorn);
+      if (p.reference.gunicorn)
+        peer('reference stack', `load: POST /score, all ${p.reference.faqCount} FAQs, gunicorn ${p.reference.gunicorn.workers} workers`, p.reference.gunicorn);
     }
   }
   const ref = REFERENCE_FAQ;
-  rows.push(['reference 2018', 'static, not measured here: speed test, 35 CPU pods', String(ref.speedTest.concurrency), String(ref.speedTest.requests), fmt(ref.speedTest.requestsPerSecond), fmt(ref.speedTest.averageMs), '–', '–', '–', '–', '0']);
+  rows.push([
+    'reference 2018',
+    'static, not measured here: speed test, 35 CPU pods',
+    String(ref.speedTest.concurrency),
+    String(ref.speedTest.requests),
+    fmt(ref.speedTest.requestsPerSecond),
+    fmt(ref.speedTest.averageMs),
+    '–',
+    '–',
+    '–',
+    '–',
+    '0',
+  ]);
   rows.push(['reference 2018', 'static, not measured here: one request, sequential', '1', '1', '–', '–', fmt(ref.singleRequestMs), '–', '–', '–', '–']);
-  return renderTable(['model', 'run', 'clients', 'requests', 'req/s', 'avg ms (wall/n)', 'mean ms', 'p50 ms', 'p90 ms', 'p99 ms', 'failed'], rows, { align: ['left', 'left'] });
+  return renderTable(['model', 'run', 'clients', 'requests', 'req/s', 'avg ms (wall/n)', 'mean ms', 'p50 ms', 'p90 ms', 'p99 ms', 'failed'], rows, {
+    align: ['left', 'left'],
+  });
 }

@@ -1,8 +1,8 @@
 import autocannon from 'autocannon';
 import type { BodyCheck } from '../src/speedtest/checks.js';
-import { runLoad, type RequestSample, type RequestSpec } from '../src/speedtest/load.js';
+import { type RequestSample, type RequestSpec, runLoad } from '../src/speedtest/load.js';
 import type { SpeedRun } from '../src/speedtest/result.js';
-import { summarize, type LatencySummary } from '../src/speedtest/stats.js';
+import { type LatencySummary, summarize } from '../src/speedtest/stats.js';
 
 /** One HTTP request of a benchmark (the URL's origin comes from the run). */
 export type HttpRequestSpec = RequestSpec;
@@ -32,7 +32,14 @@ export interface HttpRunResult {
 
 /** A bench run as a speed-test run, for the shared HTML report. */
 export function asSpeedRun(run: HttpRunResult, route: string, zeroMs: number): SpeedRun {
-  return { route, concurrency: run.concurrency, offsetMs: run.startedMs - zeroMs, wallMs: run.wallMs, samples: run.samples, failureExamples: run.failureExamples };
+  return {
+    route,
+    concurrency: run.concurrency,
+    offsetMs: run.startedMs - zeroMs,
+    wallMs: run.wallMs,
+    samples: run.samples,
+    failureExamples: run.failureExamples,
+  };
 }
 
 export interface FixedCountOptions {
@@ -57,7 +64,11 @@ export interface FixedCountOptions {
 export async function runFixedCount(options: FixedCountOptions): Promise<HttpRunResult> {
   const startedMs = performance.now();
   const run = await runLoad({
-    url: options.url, concurrency: options.concurrency, requests: options.count, request: options.request, check: options.check,
+    url: options.url,
+    concurrency: options.concurrency,
+    requests: options.count,
+    request: options.request,
+    check: options.check,
     timeoutMs: options.timeoutMs ?? 60_000,
   });
   const ok = run.samples.filter((s) => s.error === undefined);

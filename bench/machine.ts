@@ -42,7 +42,9 @@ export function describeMachine(m: MachineFacts): string {
 /** /proc/cpuinfo names the model more fully than os.cpus() on some virtual machines. */
 function cpuModel(): string | undefined {
   try {
-    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => /^model name\s*:/.test(l));
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => /^model name\s*:/.test(l));
     return line?.split(':').slice(1).join(':').trim() || undefined;
   } catch {
     return undefined;

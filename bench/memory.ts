@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { classifyCheck } from '../src/speedtest/checks.js';
-import { runFixedCount, type HttpRequestSpec } from './http-load.js';
+import { type HttpRequestSpec, runFixedCount } from './http-load.js';
 import { startServerProcess } from './server-process.js';
 import { renderTable } from './table.js';
 
@@ -47,7 +47,10 @@ export async function runMemoryBench(options: MemoryBenchOptions = {}): Promise<
   const count = options.requests ?? 32;
   const image = await readFile(fileURLToPath(new URL(`../${import.meta.url.endsWith('.ts') ? '' : '../'}test/fixtures/images/dog.jpg`, import.meta.url)));
   const runs: MemoryRun[] = [];
-  for (const [allocator, env] of [['container (MALLOC_MMAP_THRESHOLD_=131072)', CONTAINER_MALLOC_ENV], ['glibc defaults', {}]] as const) {
+  for (const [allocator, env] of [
+    ['container (MALLOC_MMAP_THRESHOLD_=131072)', CONTAINER_MALLOC_ENV],
+    ['glibc defaults', {}],
+  ] as const) {
     const started = performance.now();
     const server = await startServerProcess({ modelsDir, models, env: { ...env }, logLevel: 'warn', readyTimeoutMs: 600_000 });
     try {
@@ -57,11 +60,23 @@ export async function runMemoryBench(options: MemoryBenchOptions = {}): Promise<
         const isImage = model.startsWith('resnet');
         const spec: HttpRequestSpec = isImage
           ? { method: 'POST', path: `/v1/images/classify?model=${model}&topK=5`, headers: { 'content-type': 'image/jpeg' }, body: image }
-          : { method: 'POST', path: model === 'faq' ? '/score' : `/models/${model}/score`, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input: 'how do I change my card pin' }) };
+          : {
+              method: 'POST',
+              path: model === 'faq' ? '/score' : `/models/${model}/score`,
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ input: 'how do I change my card pin' }),
+            };
         const r = await runFixedCount({ url: server.url, count, concurrency: 4, request: () => spec, check: isImage ? classifyCheck(5) : () => undefined });
         if (r.failed > 0) throw new Error(`${model}: ${r.failed} of ${count} warm-up requests failed (${r.firstFailure})`);
       }
-      const run: MemoryRun = { allocator, env: { ...env }, readyMB, warmMB: await statusMB(server.pid, 'VmRSS'), peakMB: await statusMB(server.pid, 'VmHWM'), loadSeconds };
+      const run: MemoryRun = {
+        allocator,
+        env: { ...env },
+        readyMB,
+        warmMB: await statusMB(server.pid, 'VmRSS'),
+        peakMB: await statusMB(server.pid, 'VmHWM'),
+        loadSeconds,
+      };
       print(`${allocator}: ${run.readyMB.toFixed(0)} MB when ready, ${run.warmMB.toFixed(0)} MB after the warm-up, peak ${run.peakMB.toFixed(0)} MB`);
       runs.push(run);
     } finally {
@@ -72,6 +87,9 @@ export async function runMemoryBench(options: MemoryBenchOptions = {}): Promise<
 }
 
 export function memoryTable(runs: MemoryRun[]): string {
-  return renderTable(['allocator', 'RSS ready MB', 'RSS warm MB', 'peak MB', 'ready after s'],
-    runs.map((r) => [r.allocator, r.readyMB.toFixed(0), r.warmMB.toFixed(0), r.peakMB.toFixed(0), r.loadSeconds.toFixed(1)]), { align: ['left'] });
+  return renderTable(
+    ['allocator', 'RSS ready MB', 'RSS warm MB', 'peak MB', 'ready after s'],
+    runs.map((r) => [r.allocator, r.readyMB.toFixed(0), r.warmMB.toFixed(0), r.peakMB.toFixed(0), r.loadSeconds.toFixed(1)]),
+    { align: ['left'] },
+  );
 }

@@ -2,12 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
+import type { BodyCheck } from '../src/speedtest/checks.js';
+import { fmt, type LatencySummary, summarize } from '../src/speedtest/stats.js';
 import { prepareModel } from '../src/tasks/onnx/prepare.js';
 import * as F from '../test/tasks/onnx/fixtures.js';
-import type { BodyCheck } from '../src/speedtest/checks.js';
-import { runFixedCount, runTimedLoad, type HttpRequestSpec, type HttpRunResult } from './http-load.js';
-import { startServerProcess, type ServerProcess } from './server-process.js';
-import { fmt, summarize, type LatencySummary } from '../src/speedtest/stats.js';
+import { type HttpRequestSpec, type HttpRunResult, runFixedCount, runTimedLoad } from './http-load.js';
+import { type ServerProcess, startServerProcess } from './server-process.js';
 import { renderTable } from './table.js';
 
 /**
@@ -91,7 +91,12 @@ function models(trees: number, depth: number, features: number): BenchModel[] {
   const text: F.TextParams = {
     vocabulary,
     idf: vocabulary.map(() => Math.fround(1 + random() * 3)),
-    classifier: F.linearParams(12, vocabulary.length, Array.from({ length: 12 }, (_, i) => `intent_${i}`), 9),
+    classifier: F.linearParams(
+      12,
+      vocabulary.length,
+      Array.from({ length: 12 }, (_, i) => `intent_${i}`),
+      9,
+    ),
   };
   const sentences = Array.from({ length: 256 }, () => Array.from({ length: 12 }, () => vocabulary[Math.floor(random() * vocabulary.length)]).join(' '));
   return [
@@ -102,12 +107,18 @@ function models(trees: number, depth: number, features: number): BenchModel[] {
 
 async function rawRun(model: BenchModel, batch: number, seconds: number, threads: number): Promise<RawResult> {
   const prepared = prepareModel(model.bytes, model.name);
-  const session = await ort.InferenceSession.create(prepared.bytes ?? model.bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
+  const session = await ort.InferenceSession.create(prepared.bytes ?? model.bytes, {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+  });
   const rows = Array.from({ length: batch }, (_, i) => model.row(i));
   const feed = () => ({
-    [model.input]: model.datatype === 'FP32'
-      ? new ort.Tensor('float32', Float32Array.from((rows as number[][]).flat()), [batch, model.width])
-      : new ort.Tensor('string', rows as string[], [batch, 1]),
+    [model.input]:
+      model.datatype === 'FP32'
+        ? new ort.Tensor('float32', Float32Array.from((rows as number[][]).flat()), [batch, model.width])
+        : new ort.Tensor('string', rows as string[], [batch, 1]),
   });
   for (let i = 0; i < 20; i++) await session.run(feed());
   const times: number[] = [];
@@ -125,27 +136,38 @@ async function rawRun(model: BenchModel, batch: number, seconds: number, threads
 function requestFor(model: BenchModel, protocol: Protocol, batch: number): HttpRequestSpec {
   const rows = Array.from({ length: batch }, (_, i) => model.row(i));
   if (protocol === 'v1-predict') {
-    return { method: 'POST', path: `/v1/models/${model.name}:predict`, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ instances: rows }) };
+    return {
+      method: 'POST',
+      path: `/v1/models/${model.name}:predict`,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ instances: rows }),
+    };
   }
   const shape = [batch, model.width];
   if (protocol === 'oip-json') {
     const body = JSON.stringify({ inputs: [{ name: model.input, datatype: model.datatype, shape, data: rows }] });
     return { method: 'POST', path: `/v2/models/${model.name}/infer`, headers: { 'content-type': 'application/json' }, body };
   }
-  const blob = model.datatype === 'FP32'
-    ? Buffer.from(Float32Array.from((rows as number[][]).flat()).buffer)
-    : Buffer.concat((rows as string[]).flatMap((s) => {
-      const bytes = Buffer.from(s, 'utf8');
-      const length = Buffer.alloc(4);
-      length.writeUInt32LE(bytes.length);
-      return [length, bytes];
-    }));
-  const header = Buffer.from(JSON.stringify({
-    inputs: [{ name: model.input, datatype: model.datatype, shape, parameters: { binary_data_size: blob.length } }],
-    parameters: { binary_data_output: true },
-  }));
+  const blob =
+    model.datatype === 'FP32'
+      ? Buffer.from(Float32Array.from((rows as number[][]).flat()).buffer)
+      : Buffer.concat(
+          (rows as string[]).flatMap((s) => {
+            const bytes = Buffer.from(s, 'utf8');
+            const length = Buffer.alloc(4);
+            length.writeUInt32LE(bytes.length);
+            return [length, bytes];
+          }),
+        );
+  const header = Buffer.from(
+    JSON.stringify({
+      inputs: [{ name: model.input, datatype: model.datatype, shape, parameters: { binary_data_size: blob.length } }],
+      parameters: { binary_data_output: true },
+    }),
+  );
   return {
-    method: 'POST', path: `/v2/models/${model.name}/infer`,
+    method: 'POST',
+    path: `/v2/models/${model.name}/infer`,
     headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(header.length) },
     body: Buffer.concat([header, blob]),
   };
@@ -200,7 +222,9 @@ export async function runOnnxBench(options: OnnxBenchOptions = {}): Promise<Onnx
             const r = await runTimedLoad({ url: server.url, connections: c, durationSeconds: duration, requests: [spec], check });
             const rowsPerSecond = r.requestsPerSecond * batch;
             http.push({ ...r, model: model.name, protocol, batchSize: batch, rowsPerSecond, ratio: rowsPerSecond / base.rowsPerSecond });
-            print(`  ${model.name} ${protocol} batch ${batch} c=${c}: ${fmt(rowsPerSecond)} rows/s (${fmt(rowsPerSecond / base.rowsPerSecond, 2)} of raw), p50 ${fmt(r.latency.p50 * 1000)} µs, ${r.ok} ok, ${r.failed} failed${r.firstFailure ? ` (${r.firstFailure})` : ''}`);
+            print(
+              `  ${model.name} ${protocol} batch ${batch} c=${c}: ${fmt(rowsPerSecond)} rows/s (${fmt(rowsPerSecond / base.rowsPerSecond, 2)} of raw), p50 ${fmt(r.latency.p50 * 1000)} µs, ${r.ok} ok, ${r.failed} failed${r.firstFailure ? ` (${r.firstFailure})` : ''}`,
+            );
           }
         }
       }
@@ -214,10 +238,12 @@ export async function runOnnxBench(options: OnnxBenchOptions = {}): Promise<Onnx
     const mine = http.filter((h) => h.model === model.name);
     const best = mine.reduce((a, b) => (b.ratio > a.ratio ? b : a));
     const raw1 = raw.find((r) => r.model === model.name && r.batchSize === 1);
-    const overheadUs = Object.fromEntries((['oip-json', 'oip-binary', 'v1-predict'] as const).map((p) => {
-      const h = mine.find((x) => x.protocol === p && x.batchSize === 1 && x.concurrency === 1);
-      return [p, h && raw1 ? h.latency.p50 * 1000 - raw1.latencyUs.p50 : Number.NaN];
-    })) as Record<Protocol, number>;
+    const overheadUs = Object.fromEntries(
+      (['oip-json', 'oip-binary', 'v1-predict'] as const).map((p) => {
+        const h = mine.find((x) => x.protocol === p && x.batchSize === 1 && x.concurrency === 1);
+        return [p, h && raw1 ? h.latency.p50 * 1000 - raw1.latencyUs.p50 : Number.NaN];
+      }),
+    ) as Record<Protocol, number>;
     return { model: model.name, bestRatio: best.ratio, bestAt: `${best.protocol}, batch ${best.batchSize}, c=${best.concurrency}`, overheadUs };
   });
   return { threads, trees, raw, http, summary };
@@ -226,9 +252,25 @@ export async function runOnnxBench(options: OnnxBenchOptions = {}): Promise<Onnx
 export function onnxTable(result: OnnxBenchResult): string {
   const rows = result.http.map((h) => {
     const base = result.raw.find((r) => r.model === h.model && r.batchSize === h.batchSize)!;
-    return [h.model, h.protocol, String(h.batchSize), String(h.concurrency), fmt(h.rowsPerSecond), fmt(base.rowsPerSecond), fmt(h.ratio, 2), fmt(h.latency.p50 * 1000), fmt(base.latencyUs.p50), String(h.failed)];
+    return [
+      h.model,
+      h.protocol,
+      String(h.batchSize),
+      String(h.concurrency),
+      fmt(h.rowsPerSecond),
+      fmt(base.rowsPerSecond),
+      fmt(h.ratio, 2),
+      fmt(h.latency.p50 * 1000),
+      fmt(base.latencyUs.p50),
+      String(h.failed),
+    ];
   });
-  const table = renderTable(['model', 'protocol', 'batch', 'conc.', 'HTTP rows/s', 'raw rows/s', 'HTTP/raw', 'HTTP p50 µs', 'raw p50 µs', 'failed'], rows, { align: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'] });
-  const lines = result.summary.map((s) => `${s.model}: best HTTP/raw ${fmt(s.bestRatio, 2)} (${s.bestAt}); overhead at batch 1, one client (HTTP p50 − raw p50): OIP JSON ${fmt(s.overheadUs['oip-json'])} µs, OIP binary ${fmt(s.overheadUs['oip-binary'])} µs, :predict ${fmt(s.overheadUs['v1-predict'])} µs`);
+  const table = renderTable(['model', 'protocol', 'batch', 'conc.', 'HTTP rows/s', 'raw rows/s', 'HTTP/raw', 'HTTP p50 µs', 'raw p50 µs', 'failed'], rows, {
+    align: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+  });
+  const lines = result.summary.map(
+    (s) =>
+      `${s.model}: best HTTP/raw ${fmt(s.bestRatio, 2)} (${s.bestAt}); overhead at batch 1, one client (HTTP p50 − raw p50): OIP JSON ${fmt(s.overheadUs['oip-json'])} µs, OIP binary ${fmt(s.overheadUs['oip-binary'])} µs, :predict ${fmt(s.overheadUs['v1-predict'])} µs`,
+  );
   return [table, '', ...lines].join('\n');
 }

@@ -3,9 +3,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runPrepare } from '../src/tasks/faq/data/prepare.js';
 import { freePort } from '../src/core/free-port.js';
-import { spawnHttpServer, type ServerProcess } from './server-process.js';
+import { runPrepare } from '../src/tasks/faq/data/prepare.js';
+import { type ServerProcess, spawnHttpServer } from './server-process.js';
 
 /**
  * The servers rtscore is compared with in the same run: the bare fastify ceiling, and the
@@ -21,7 +21,9 @@ export async function startBareFastify(): Promise<ServerProcess> {
   return spawnHttpServer({
     command: process.execPath,
     args: [...(fromSource ? ['--import', 'tsx'] : []), script, String(port)],
-    port, readyPath: '/healthz', readyTimeoutMs: 30_000,
+    port,
+    readyPath: '/healthz',
+    readyTimeoutMs: 30_000,
   });
 }
 
@@ -64,14 +66,27 @@ export async function startReferenceServer(options: { python: string; dataset: '
   const set = await runPrepare({ dataset: options.dataset, out: false });
   const dir = await mkdtemp(join(tmpdir(), 'rtscore-reference-'));
   const dataPath = join(dir, 'set.json');
-  await writeFile(dataPath, JSON.stringify({
-    originals: set.originals.map((o) => ({ id: o.id, answerId: o.answerId, text: o.text })),
-    train: set.train.map((q) => ({ answerId: q.answerId, text: q.text })),
-  }));
+  await writeFile(
+    dataPath,
+    JSON.stringify({
+      originals: set.originals.map((o) => ({ id: o.id, answerId: o.answerId, text: o.text })),
+      train: set.train.map((q) => ({ answerId: q.answerId, text: q.text })),
+    }),
+  );
   const port = await freePort();
   const script = referenceScript();
   const args = options.gunicornWorkers
-    ? ['-m', 'gunicorn', '-w', String(options.gunicornWorkers), '-b', `127.0.0.1:${port}`, '--chdir', dirname(script), `faq_server:create_app(${JSON.stringify(dataPath)})`]
+    ? [
+        '-m',
+        'gunicorn',
+        '-w',
+        String(options.gunicornWorkers),
+        '-b',
+        `127.0.0.1:${port}`,
+        '--chdir',
+        dirname(script),
+        `faq_server:create_app(${JSON.stringify(dataPath)})`,
+      ]
     : [script, '--data', dataPath, '--port', String(port)];
   try {
     const server = await spawnHttpServer({ command: options.python, args, port, readyPath: '/', readyTimeoutMs: 180_000 });

@@ -6,13 +6,13 @@ import sharp from 'sharp';
 import { request } from 'undici';
 import { OnnxSessionPool } from '../src/backends/onnx/index.js';
 import type { Tensor } from '../src/core/tensor.js';
-import { parsePreprocessSpec, type PreprocessSpec } from '../src/tasks/vision/preprocess-spec.js';
-import { preprocessImage } from '../src/tasks/vision/preprocess.js';
-import { resnetSummary, writeResnetModel, type ResnetDepth } from '../src/tasks/vision/resnet/index.js';
 import { classifyCheck, top1Index } from '../src/speedtest/checks.js';
-import { runFixedCount, runTimedLoad, type HttpRequestSpec, type HttpRunResult } from './http-load.js';
-import { startServerProcess, type ServerProcess } from './server-process.js';
-import { fmt, summarize, type LatencySummary } from '../src/speedtest/stats.js';
+import { fmt, type LatencySummary, summarize } from '../src/speedtest/stats.js';
+import { preprocessImage } from '../src/tasks/vision/preprocess.js';
+import { type PreprocessSpec, parsePreprocessSpec } from '../src/tasks/vision/preprocess-spec.js';
+import { type ResnetDepth, resnetSummary, writeResnetModel } from '../src/tasks/vision/resnet/index.js';
+import { type HttpRequestSpec, type HttpRunResult, runFixedCount, runTimedLoad } from './http-load.js';
+import { type ServerProcess, startServerProcess } from './server-process.js';
 import { renderTable } from './table.js';
 
 /**
@@ -99,7 +99,13 @@ export function defaultCacheDir(): string {
 /** The seeded ResNet of `depth` in the cache, generated on first use. */
 export async function ensureResnetModel(depth: ResnetDepth, cacheDir: string, print: (line: string) => void): Promise<string> {
   const path = join(cacheDir, `resnet${depth}-seed0.onnx`);
-  if (await stat(path).then((s) => s.isFile(), () => false)) return path;
+  if (
+    await stat(path).then(
+      (s) => s.isFile(),
+      () => false,
+    )
+  )
+    return path;
   print(`generating ResNet-${depth} into ${path} (once; later runs reuse it)`);
   const r = await writeResnetModel(path, { depth, seed: 0, onProgress: (line) => print(`  ${line}`) });
   print(`  wrote ${(r.bytes / 1e6).toFixed(1)} MB in ${r.seconds.toFixed(1)} s`);
@@ -124,11 +130,23 @@ export async function benchImage(path?: string): Promise<{ path: string; bytes: 
       raw[i + 2] = 128 + 100 * Math.sin(x / 17) * Math.cos(y / 23);
     }
   }
-  return { path: '(generated 640×480 JPEG)', bytes: await sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer() };
+  return {
+    path: '(generated 640×480 JPEG)',
+    bytes: await sharp(raw, { raw: { width, height, channels: 3 } })
+      .jpeg({ quality: 90 })
+      .toBuffer(),
+  };
 }
 
 /** Time `pool.run` at one batch size for about `seconds` (at least `minRuns` runs). */
-export async function timeRawBatch(pool: OnnxSessionPool, inputName: string, image: Float32Array, batchSize: number, seconds: number, minRuns = 3): Promise<RawBatchResult> {
+export async function timeRawBatch(
+  pool: OnnxSessionPool,
+  inputName: string,
+  image: Float32Array,
+  batchSize: number,
+  seconds: number,
+  minRuns = 3,
+): Promise<RawBatchResult> {
   const shape = [batchSize, ...pool.inputs[0]!.shape.slice(1)];
   const makeInput = (): Tensor => {
     const data = new Float32Array(batchSize * image.length);
@@ -168,7 +186,13 @@ export async function timePreprocess(bytes: Uint8Array, spec: PreprocessSpec, se
 }
 
 /** A model folder of the image-classifier kind whose version 1 is `modelPath` (hard link, else copy). */
-async function writeModelFolder(root: string, name: string, modelPath: string, onnx: { intraOpNumThreads: number; executionProvider: string }, batching: { maxBatchSize: number; maxQueueDelayMs: number }): Promise<void> {
+async function writeModelFolder(
+  root: string,
+  name: string,
+  modelPath: string,
+  onnx: { intraOpNumThreads: number; executionProvider: string },
+  batching: { maxBatchSize: number; maxQueueDelayMs: number },
+): Promise<void> {
   const dir = join(root, name);
   await mkdir(join(dir, '1'), { recursive: true });
   await link(modelPath, join(dir, '1', 'model.onnx')).catch(() => copyFile(modelPath, join(dir, '1', 'model.onnx')));
@@ -200,7 +224,9 @@ export async function runResnetBench(options: ResnetBenchOptions): Promise<Resne
   const tensor = await preprocessImage(image.bytes, spec, { maxPixels: 100_000_000 });
 
   // 1. Raw: ONNX Runtime in this process, no HTTP, no preprocessing, no queue.
-  print(`raw session.run: ResNet-${options.depth}, ${provider} provider, ${threads} intra-op threads, batch sizes ${batchSizes.join(', ')}, ~${rawSeconds} s each`);
+  print(
+    `raw session.run: ResNet-${options.depth}, ${provider} provider, ${threads} intra-op threads, batch sizes ${batchSizes.join(', ')}, ~${rawSeconds} s each`,
+  );
   const pool = await OnnxSessionPool.open(modelPath, { intraOpNumThreads: threads, executionProvider: provider, instances: 1 });
   const ranOn = pool.provider;
   const raw: RawBatchResult[] = [];
@@ -229,9 +255,19 @@ export async function runResnetBench(options: ResnetBenchOptions): Promise<Resne
       ];
       for (const v of variants) await writeModelFolder(repo, v.model, modelPath, { intraOpNumThreads: threads, executionProvider: provider }, v.config);
       print(`starting the server (models ${variants.map((v) => v.model).join(', ')})…`);
-      server = await startServerProcess({ modelsDir: repo, models: variants.map((v) => v.model), env: { RTSCORE_ONNX_THREADS: String(threads) }, readyTimeoutMs: 600_000 });
+      server = await startServerProcess({
+        modelsDir: repo,
+        models: variants.map((v) => v.model),
+        env: { RTSCORE_ONNX_THREADS: String(threads) },
+        readyTimeoutMs: 600_000,
+      });
       for (const v of variants) {
-        const spec: HttpRequestSpec = { method: 'POST', path: `/v1/images/classify?model=${v.model}&topK=5`, headers: { 'content-type': 'image/jpeg' }, body: image.bytes };
+        const spec: HttpRequestSpec = {
+          method: 'POST',
+          path: `/v1/images/classify?model=${v.model}&topK=5`,
+          headers: { 'content-type': 'image/jpeg' },
+          body: image.bytes,
+        };
         // Pin the answer: every later response for this image must agree.
         const check = classifyCheck(5, await firstTop1(server.url, spec));
         for (const c of concurrency) {
@@ -240,7 +276,9 @@ export async function runResnetBench(options: ResnetBenchOptions): Promise<Resne
           const r = await runTimedLoad({ url: server.url, connections: c, durationSeconds: duration, requests: [spec], check, timeoutSeconds: 120 });
           const result: HttpImageResult = { ...r, batching: v.batching, model: v.model, efficiency: r.requestsPerSecond / bestRaw.imagesPerSecond };
           http.push(result);
-          print(`  HTTP concurrency ${c}, batching ${v.batching}: ${fmt(r.requestsPerSecond)} images/s, p50 ${fmt(r.latency.p50)} ms, p99 ${fmt(r.latency.p99)} ms, ${r.ok} ok, ${r.failed} failed${r.firstFailure ? ` (${r.firstFailure})` : ''}`);
+          print(
+            `  HTTP concurrency ${c}, batching ${v.batching}: ${fmt(r.requestsPerSecond)} images/s, p50 ${fmt(r.latency.p50)} ms, p99 ${fmt(r.latency.p99)} ms, ${r.ok} ok, ${r.failed} failed${r.firstFailure ? ` (${r.firstFailure})` : ''}`,
+          );
         }
       }
     } finally {
@@ -280,15 +318,53 @@ async function firstTop1(url: string, spec: HttpRequestSpec): Promise<number> {
 export function resnetTable(r: ResnetBenchResult): string {
   const rows: string[][] = [];
   for (const raw of r.raw) {
-    rows.push([`raw session.run${raw === r.bestRaw ? ' (best)' : ''}`, `batch ${raw.batchSize}`, '–', fmt(raw.imagesPerSecond), fmt(raw.latency.p50), fmt(raw.latency.p99), '–', `${raw.runs} runs`]);
+    rows.push([
+      `raw session.run${raw === r.bestRaw ? ' (best)' : ''}`,
+      `batch ${raw.batchSize}`,
+      '–',
+      fmt(raw.imagesPerSecond),
+      fmt(raw.latency.p50),
+      fmt(raw.latency.p99),
+      '–',
+      `${raw.runs} runs`,
+    ]);
   }
   const pre = r.preprocess;
-  rows.push(['raw preprocessing only (sharp)', '1 image', '–', fmt(pre.imagesPerSecond), fmt(pre.latency.p50), fmt(pre.latency.p99), '–', `${pre.calls} calls`]);
+  rows.push([
+    'raw preprocessing only (sharp)',
+    '1 image',
+    '–',
+    fmt(pre.imagesPerSecond),
+    fmt(pre.latency.p50),
+    fmt(pre.latency.p99),
+    '–',
+    `${pre.calls} calls`,
+  ]);
   for (const h of r.http) {
-    rows.push([`HTTP /v1/images/classify`, `concurrency ${h.concurrency}`, h.batching === 'on' ? `on (≤${r.batching.maxBatchSize}, ${r.batching.maxQueueDelayMs} ms)` : 'off', fmt(h.requestsPerSecond), fmt(h.latency.p50), fmt(h.latency.p99), `${(100 * h.efficiency).toFixed(0)} %`, `${h.ok} ok, ${h.failed} failed`]);
+    rows.push([
+      `HTTP /v1/images/classify`,
+      `concurrency ${h.concurrency}`,
+      h.batching === 'on' ? `on (≤${r.batching.maxBatchSize}, ${r.batching.maxQueueDelayMs} ms)` : 'off',
+      fmt(h.requestsPerSecond),
+      fmt(h.latency.p50),
+      fmt(h.latency.p99),
+      `${(100 * h.efficiency).toFixed(0)} %`,
+      `${h.ok} ok, ${h.failed} failed`,
+    ]);
   }
   if (r.depth === 152) {
-    rows.push(['reference 2018, not measured here: PyTorch, K80 GPU', 'concurrency 4', 'off', fmt(REFERENCE_RESNET.pytorch.imagesPerSecond), '–', '–', '–', `avg ${REFERENCE_RESNET.pytorch.averageMs} ms`]);
+    rows.push([
+      'reference 2018, not measured here: PyTorch, K80 GPU',
+      'concurrency 4',
+      'off',
+      fmt(REFERENCE_RESNET.pytorch.imagesPerSecond),
+      '–',
+      '–',
+      '–',
+      `avg ${REFERENCE_RESNET.pytorch.averageMs} ms`,
+    ]);
   }
-  return renderTable(['run', 'batch / clients', 'batching', 'images/s', 'p50 ms', 'p99 ms', 'efficiency', 'requests'], rows, { align: ['left', 'right', 'left'] });
+  return renderTable(['run', 'batch / clients', 'batching', 'images/s', 'p50 ms', 'p99 ms', 'efficiency', 'requests'], rows, {
+    align: ['left', 'right', 'left'],
+  });
 }

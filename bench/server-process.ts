@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { freePort } from '../src/core/free-port.js';
@@ -77,12 +77,24 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   return spawnHttpServer({
     command,
     args: [
-      ...args, 'serve',
-      '--host', '127.0.0.1', '--port', String(port),
-      '--models', options.modelsDir, '--only', options.models.join(','),
-      '--no-build-missing', '--log-level', options.logLevel ?? 'warn',
+      ...args,
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--models',
+      options.modelsDir,
+      '--only',
+      options.models.join(','),
+      '--no-build-missing',
+      '--log-level',
+      options.logLevel ?? 'warn',
     ],
-    env, port, readyPath: '/readyz', readyTimeoutMs: options.readyTimeoutMs ?? 180_000,
+    env,
+    port,
+    readyPath: '/readyz',
+    readyTimeoutMs: options.readyTimeoutMs ?? 180_000,
   });
 }
 
@@ -139,9 +151,14 @@ export async function spawnHttpServer(options: SpawnHttpServerOptions): Promise<
   };
 
   try {
-    await waitReady(url, options.readyPath, options.readyTimeoutMs, exited.then((code) => {
-      throw new Error(`the server exited (${String(code)}) before it was ready:\n${tail.trim()}`);
-    }));
+    await waitReady(
+      url,
+      options.readyPath,
+      options.readyTimeoutMs,
+      exited.then((code) => {
+        throw new Error(`the server exited (${String(code)}) before it was ready:\n${tail.trim()}`);
+      }),
+    );
   } catch (err) {
     await stop(2000);
     throw err;

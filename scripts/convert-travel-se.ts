@@ -18,8 +18,17 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 
-interface Post { id: number; title: string; body: string }
-interface Link { linkId: number; created: string; postId: number; relatedId: number }
+interface Post {
+  id: number;
+  title: string;
+  body: string;
+}
+interface Link {
+  linkId: number;
+  created: string;
+  postId: number;
+  relatedId: number;
+}
 
 /** Tabs, CR and LF inside a field would break the TSV: fold them to spaces. */
 function field(text: string): string {
@@ -61,7 +70,7 @@ function readDuplicateLinks(path: string): Link[] {
 }
 
 const text0 = (p: Post): string => field(`${p.title}. ${p.body}`);
-const gz = (rows: string[][]): Buffer => gzipSync(rows.map((r) => r.join('\t') + '\n').join(''), { level: 9 });
+const gz = (rows: string[][]): Buffer => gzipSync(rows.map((r) => `${r.join('\t')}\n`).join(''), { level: 9 });
 
 function main(): void {
   const { values } = parseArgs({
@@ -78,15 +87,13 @@ function main(): void {
   for (const p of [...queries, ...results]) if (!posts.has(p.id)) posts.set(p.id, p);
 
   const pairKeys = new Set(queries.map((q, i) => `${q.id}>${results[i]!.id}`));
-  const dupLinks = readDuplicateLinks(join(inDir, 'PostLinks.xml'))
-    .filter((l) => pairKeys.has(`${l.postId}>${l.relatedId}`));
+  const dupLinks = readDuplicateLinks(join(inDir, 'PostLinks.xml')).filter((l) => pairKeys.has(`${l.postId}>${l.relatedId}`));
 
   // Earliest link per duplicate. All 60 duplicates with several originals were closed
   // against them in one action (same CreationDate), so a tie-break is needed: the
   // RelatedPostId compared as text. It is arbitrary but fixed, and reproduces the counts
   // in SOURCE.md exactly (508 originals; 24/438, 15/386, 10/340 at min_dupes 5/8/12).
-  const earlier = (a: Link, b: Link): boolean =>
-    a.created !== b.created ? a.created < b.created : String(a.relatedId) < String(b.relatedId);
+  const earlier = (a: Link, b: Link): boolean => (a.created !== b.created ? a.created < b.created : String(a.relatedId) < String(b.relatedId));
   const parent = new Map<number, Link>();
   for (const l of dupLinks) {
     const cur = parent.get(l.postId);
@@ -125,8 +132,10 @@ function main(): void {
   for (const r of dupRows) perOriginal.set(Number(r[1]), (perOriginal.get(Number(r[1])) ?? 0) + 1);
   const linksPerDup = new Map<number, number>();
   for (const l of dupLinks) linksPerDup.set(l.postId, (linksPerDup.get(l.postId) ?? 0) + 1);
-  console.log(`pairs: ${queries.length}, duplicate pairs (LinkTypeId=3): ${dupLinks.length}, ` +
-    `duplicates with several originals: ${[...linksPerDup.values()].filter((n) => n > 1).length}`);
+  console.log(
+    `pairs: ${queries.length}, duplicate pairs (LinkTypeId=3): ${dupLinks.length}, ` +
+      `duplicates with several originals: ${[...linksPerDup.values()].filter((n) => n > 1).length}`,
+  );
   for (const min of [1, 5, 8, 12]) {
     const kept = [...perOriginal.values()].filter((n) => n >= min);
     console.log(`  min duplicates ${min}: ${kept.length} originals, ${kept.reduce((a, b) => a + b, 0)} duplicates`);

@@ -5,18 +5,20 @@
  *   npx tsx scripts/faq-model-selection.ts --dataset banking77 [--only 1,4,12-18] [--concurrency 2] [--repeats 5]
  */
 import { parseArgs } from 'node:util';
-import { formatMetrics } from '../src/tasks/faq/training/metrics.js';
 import { runPrepare } from '../src/tasks/faq/data/prepare.js';
+import { formatMetrics } from '../src/tasks/faq/training/metrics.js';
 import type { MatcherRecipe } from '../src/tasks/faq/training/pipelines.js';
-import { baselineOnValidation, selectModels, TABLE_HEADER, type Candidate } from '../src/tasks/faq/training/select.js';
-import type { TextClassifierOptions, FeatureOptions, MlpOptions } from '../src/text/index.js';
+import { baselineOnValidation, type Candidate, selectModels, TABLE_HEADER } from '../src/tasks/faq/training/select.js';
+import type { FeatureOptions, MlpOptions, TextClassifierOptions } from '../src/text/index.js';
 
 const WORD1: FeatureOptions = {};
 const WORD12: FeatureOptions = { ngramRange: [1, 2], sublinearTf: true };
 const CHAR25: FeatureOptions = { analyzer: 'char_wb', ngramRange: [2, 5], sublinearTf: true };
 
-const recipe = (features: FeatureOptions[], classifier: TextClassifierOptions, addFaqText = true): MatcherRecipe =>
-  ({ pipeline: { features, classifier: classifier.type === 'mlp' ? classifier : { maxIter: 300, ...classifier } }, addFaqText });
+const recipe = (features: FeatureOptions[], classifier: TextClassifierOptions, addFaqText = true): MatcherRecipe => ({
+  pipeline: { features, classifier: classifier.type === 'mlp' ? classifier : { maxIter: 300, ...classifier } },
+  addFaqText,
+});
 const mlp = (features: FeatureOptions[], o: MlpOptions = {}): MatcherRecipe => recipe(features, { type: 'mlp', ...o });
 const MIN_DF2 = (f: FeatureOptions): FeatureOptions => ({ ...f, minDf: 2 });
 const UNSCALED = { confidence: 0 };
@@ -31,7 +33,16 @@ const candidates: Candidate[] = [
   { name: 'word12+char_wb25 C=30', recipe: recipe([WORD12, CHAR25], { C: 30 }) },
   { name: 'word12+char_wb25 C=10, no FAQ text', recipe: recipe([WORD12, CHAR25], { C: 10 }, false) },
   { name: 'word12+char_wb25 C=10, balanced', recipe: recipe([WORD12, CHAR25], { C: 10, classWeight: 'balanced' }) },
-  { name: 'word12+char_wb25 C=10, minDf=2', recipe: recipe([{ ...WORD12, minDf: 2 }, { ...CHAR25, minDf: 2 }], { C: 10 }) },
+  {
+    name: 'word12+char_wb25 C=10, minDf=2',
+    recipe: recipe(
+      [
+        { ...WORD12, minDf: 2 },
+        { ...CHAR25, minDf: 2 },
+      ],
+      { C: 10 },
+    ),
+  },
   { name: 'word12+char_wb25 C=10, raw tf', recipe: recipe([{ ngramRange: [1, 2] }, { analyzer: 'char_wb', ngramRange: [2, 5] }], { C: 10 }) },
   { name: 'word1+char_wb25 C=10', recipe: recipe([WORD1, CHAR25], { C: 10 }) },
   { name: 'word1+char_wb25 C=30', recipe: recipe([WORD1, CHAR25], { C: 30 }) },
@@ -46,7 +57,16 @@ const candidates: Candidate[] = [
   { name: 'word1+char_wb25 C=10, balanced', recipe: recipe([WORD1, CHAR25], { C: 10, classWeight: 'balanced' }) },
   { name: 'word1+char_wb25 C=30, balanced', recipe: recipe([WORD1, CHAR25], { C: 30, classWeight: 'balanced' }) },
   { name: 'word12+char_wb25 C=30, balanced', recipe: recipe([WORD12, CHAR25], { C: 30, classWeight: 'balanced' }) },
-  { name: 'word12+char_wb25 C=10, balanced, minDf=2', recipe: recipe([{ ...WORD12, minDf: 2 }, { ...CHAR25, minDf: 2 }], { C: 10, classWeight: 'balanced' }) },
+  {
+    name: 'word12+char_wb25 C=10, balanced, minDf=2',
+    recipe: recipe(
+      [
+        { ...WORD12, minDf: 2 },
+        { ...CHAR25, minDf: 2 },
+      ],
+      { C: 10, classWeight: 'balanced' },
+    ),
+  },
   { name: 'word12+char_wb25 C=10, balanced, no FAQ text', recipe: recipe([WORD12, CHAR25], { C: 10, classWeight: 'balanced' }, false) },
   { name: 'word12+char_wb25 C=3, balanced', recipe: recipe([WORD12, CHAR25], { C: 3, classWeight: 'balanced' }) },
   // One-hidden-layer MLP (ReLU, dropout, Adam; src/text/mlp.ts). Defaults: 512 units, dropout 0.5, 8 epochs, batch 32.
@@ -64,12 +84,21 @@ const candidates: Candidate[] = [
   // Defaults k=5, temperature 0.01, weight 0.8, 3 candidate classes; these rows were measured
   // before the vote's share was scaled by the network's confidence, hence confidence 0.
   { name: 'MLP word12+char_wb25, min_df=2, neighbours', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { neighbours: UNSCALED }) },
-  { name: 'MLP word12+char_wb25, min_df=2, neighbours k=5 t=0.02 w=0.8 C=10', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { neighbours: { ...UNSCALED, temperature: 0.02, candidates: 10 } }) },
-  { name: 'MLP word12+char_wb25, min_df=2, neighbours k=10 t=0.01 w=0.5 C=10', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { neighbours: { ...UNSCALED, k: 10, weight: 0.5, candidates: 10 } }) },
+  {
+    name: 'MLP word12+char_wb25, min_df=2, neighbours k=5 t=0.02 w=0.8 C=10',
+    recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { neighbours: { ...UNSCALED, temperature: 0.02, candidates: 10 } }),
+  },
+  {
+    name: 'MLP word12+char_wb25, min_df=2, neighbours k=10 t=0.01 w=0.5 C=10',
+    recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { neighbours: { ...UNSCALED, k: 10, weight: 0.5, candidates: 10 } }),
+  },
   { name: 'MLP word12+char_wb25, min_df=2, 12 epochs, neighbours', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { epochs: 12, neighbours: UNSCALED }) },
   { name: 'MLP word12+char_wb25, min_df=2, dropout 0.3, neighbours', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { dropout: 0.3, neighbours: UNSCALED }) },
   { name: 'MLP word1+char_wb25, balanced, neighbours', recipe: mlp([WORD1, CHAR25], { classWeight: 'balanced', neighbours: UNSCALED }) },
-  { name: 'MLP word12+char_wb 2–6, min_df=2, neighbours', recipe: mlp([WORD12, { ...CHAR25, ngramRange: [2, 6] } satisfies FeatureOptions].map(MIN_DF2), { neighbours: UNSCALED }) },
+  {
+    name: 'MLP word12+char_wb 2–6, min_df=2, neighbours',
+    recipe: mlp([WORD12, { ...CHAR25, ngramRange: [2, 6] } satisfies FeatureOptions].map(MIN_DF2), { neighbours: UNSCALED }),
+  },
   // The vote's share × (the network's probability of the 3 candidate classes)^confidence.
   { name: 'MLP word12+char_wb25, min_df=2, neighbours, confidence 1', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { neighbours: { confidence: 1 } }) },
   { name: 'MLP word12+char_wb25, min_df=2, neighbours, confidence 2', recipe: mlp([WORD12, CHAR25].map(MIN_DF2), { neighbours: { confidence: 2 } }) },

@@ -13,7 +13,9 @@ export interface StatusLine {
 
 export function statusLine(stream: NodeJS.WriteStream = process.stdout): StatusLine {
   if (!stream.isTTY) {
-    const plain = (line: string) => { stream.write(`${line}\n`); };
+    const plain = (line: string) => {
+      stream.write(`${line}\n`);
+    };
     return { update: plain, print: plain, done: () => undefined };
   }
   const slots = new Map<string, string>();

@@ -1,5 +1,5 @@
 import { abortError, rtsError } from './errors.js';
-import { recordTiming, type RequestTimings } from './timings.js';
+import { type RequestTimings, recordTiming } from './timings.js';
 
 /**
  * Dynamic batching: requests for one model are gathered until `maxBatchSize`
@@ -122,20 +122,32 @@ export class Batcher<I, O> {
     if (signal?.aborted) return Promise.reject(abortError(signal));
     if (items.length === 0) return Promise.resolve([]);
     if (items.length > this.maxQueueSize) {
-      return Promise.reject(rtsError('PAYLOAD_TOO_LARGE', `${items.length} items in one request can never fit the model's queue of ${this.maxQueueSize}`, {
-        details: { items: items.length, maxQueueSize: this.maxQueueSize },
-      }));
+      return Promise.reject(
+        rtsError('PAYLOAD_TOO_LARGE', `${items.length} items in one request can never fit the model's queue of ${this.maxQueueSize}`, {
+          details: { items: items.length, maxQueueSize: this.maxQueueSize },
+        }),
+      );
     }
     // Fast path: nothing waiting, a free slot, and no reason to wait for company.
     const direct = this.queue.length === 0 && this.running < this.concurrency && this.maxQueueDelayMs === 0 && items.length <= this.maxBatchSize;
     if (!direct && this.queue.length + items.length > this.maxQueueSize) {
-      return Promise.reject(rtsError('QUEUE_FULL', `the model's queue is full (${this.queue.length} of ${this.maxQueueSize} waiting); retry later`, {
-        retryAfterSeconds: this.retryAfterSeconds,
-        details: { maxQueueSize: this.maxQueueSize },
-      }));
+      return Promise.reject(
+        rtsError('QUEUE_FULL', `the model's queue is full (${this.queue.length} of ${this.maxQueueSize} waiting); retry later`, {
+          retryAfterSeconds: this.retryAfterSeconds,
+          details: { maxQueueSize: this.maxQueueSize },
+        }),
+      );
     }
     return new Promise<O[]>((resolve, reject) => {
-      const group: Group<O> = { outputs: new Array<O>(items.length), remaining: items.length, queued: 0, settled: false, resolve, reject, ...(timings ? { timings } : {}) };
+      const group: Group<O> = {
+        outputs: new Array<O>(items.length),
+        remaining: items.length,
+        queued: 0,
+        settled: false,
+        resolve,
+        reject,
+        ...(timings ? { timings } : {}),
+      };
       const now = performance.now();
       const pending = items.map((item, index): Pending<I, O> => ({ item, enqueuedAt: now, group, index }));
       if (direct) {
@@ -174,7 +186,10 @@ export class Batcher<I, O> {
   /** Stop taking items; resolves once everything queued and running is done. */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     this.dispatch(); // flush: nothing more will join a waiting batch
     await this.idle();
   }
@@ -258,10 +273,13 @@ export class Batcher<I, O> {
 
   private armTimer(ms: number): void {
     if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.dispatch();
-    }, Math.max(0, Math.ceil(ms)));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.dispatch();
+      },
+      Math.max(0, Math.ceil(ms)),
+    );
   }
 
   private start(batch: Pending<I, O>[]): void {
@@ -281,30 +299,32 @@ export class Batcher<I, O> {
     } catch (err) {
       results = Promise.reject(err);
     }
-    results.then(
-      (outputs) => {
-        const ranMs = performance.now() - startedAt;
-        this.options.onBatch?.(batch.length, ranMs / 1000);
-        for (const p of batch) recordTiming(p.group.timings, 'inference', ranMs);
-        if (!Array.isArray(outputs) || outputs.length !== batch.length) {
-          const err = rtsError('INFERENCE_FAILED', `batch run returned ${Array.isArray(outputs) ? outputs.length : 'no'} results for ${batch.length} items`);
+    results
+      .then(
+        (outputs) => {
+          const ranMs = performance.now() - startedAt;
+          this.options.onBatch?.(batch.length, ranMs / 1000);
+          for (const p of batch) recordTiming(p.group.timings, 'inference', ranMs);
+          if (!Array.isArray(outputs) || outputs.length !== batch.length) {
+            const err = rtsError('INFERENCE_FAILED', `batch run returned ${Array.isArray(outputs) ? outputs.length : 'no'} results for ${batch.length} items`);
+            for (const p of batch) this.settle(p.group, err);
+          } else {
+            batch.forEach((p, i) => {
+              const g = p.group;
+              g.outputs[p.index] = outputs[i]!;
+              if (--g.remaining === 0) this.settle(g);
+            });
+          }
+        },
+        (err: unknown) => {
           for (const p of batch) this.settle(p.group, err);
-        } else {
-          batch.forEach((p, i) => {
-            const g = p.group;
-            g.outputs[p.index] = outputs[i]!;
-            if (--g.remaining === 0) this.settle(g);
-          });
-        }
-      },
-      (err: unknown) => {
-        for (const p of batch) this.settle(p.group, err);
-      },
-    ).finally(() => {
-      this.running--;
-      this.dispatch();
-      this.notifyIdle();
-    });
+        },
+      )
+      .finally(() => {
+        this.running--;
+        this.dispatch();
+        this.notifyIdle();
+      });
   }
 
   private notifyIdle(): void {

@@ -19,6 +19,9 @@ const noop: LogFn = () => {};
 
 /** A logger that drops everything (tests, library use). */
 export const silentLogger: Logger = {
-  debug: noop, info: noop, warn: noop, error: noop,
+  debug: noop,
+  info: noop,
+  warn: noop,
+  error: noop,
   child: () => silentLogger,
 };

@@ -54,7 +54,16 @@ class VersionStats {
   lastInference = 0;
   inferenceCount = 0;
   executionCount = 0;
-  readonly inference = { success: zero(), fail: zero(), queue: zero(), compute_input: zero(), compute_infer: zero(), compute_output: zero(), cache_hit: zero(), cache_miss: zero() };
+  readonly inference = {
+    success: zero(),
+    fail: zero(),
+    queue: zero(),
+    compute_input: zero(),
+    compute_infer: zero(),
+    compute_output: zero(),
+    cache_hit: zero(),
+    cache_miss: zero(),
+  };
   readonly batches = new Map<number, BatchStat>();
 
   batch(size: number): BatchStat {
@@ -75,9 +84,14 @@ class VersionStats {
       inference_count: this.inferenceCount,
       execution_count: this.executionCount,
       inference_stats: Object.fromEntries(Object.entries(this.inference).map(([k, v]) => [k, copy(v)])) as ModelStat['inference_stats'],
-      batch_stats: [...this.batches.values()].sort((a, b) => a.batch_size - b.batch_size).map((b) => ({
-        batch_size: b.batch_size, compute_input: copy(b.compute_input), compute_infer: copy(b.compute_infer), compute_output: copy(b.compute_output),
-      })),
+      batch_stats: [...this.batches.values()]
+        .sort((a, b) => a.batch_size - b.batch_size)
+        .map((b) => ({
+          batch_size: b.batch_size,
+          compute_input: copy(b.compute_input),
+          compute_infer: copy(b.compute_infer),
+          compute_output: copy(b.compute_output),
+        })),
     };
   }
 }

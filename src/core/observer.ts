@@ -29,7 +29,10 @@ export function combineObservers(...observers: ModelObserver[]): ModelObserver {
   const combined: Record<string, (...args: never[]) => void> = {};
   for (const hook of HOOKS) {
     const listeners = observers.map((o) => o[hook]?.bind(o)).filter((f) => f !== undefined) as ((...args: never[]) => void)[];
-    if (listeners.length) combined[hook] = (...args) => { for (const f of listeners) f(...args); };
+    if (listeners.length)
+      combined[hook] = (...args) => {
+        for (const f of listeners) f(...args);
+      };
   }
   return combined as ModelObserver;
 }

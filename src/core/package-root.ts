@@ -18,7 +18,9 @@ export function packageRoot(): string {
     if (existsSync(pkg)) {
       try {
         if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'rtscore') return (cachedRoot = dir);
-      } catch { /* not ours; keep looking */ }
+      } catch {
+        /* not ours; keep looking */
+      }
     }
     const up = dirname(dir);
     if (up === dir) return (cachedRoot = process.cwd());

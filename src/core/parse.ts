@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { rtsError, type ErrorKind } from './errors.js';
+import { type ErrorKind, rtsError } from './errors.js';
 
 export type Issue = z.core.$ZodIssue;
 

@@ -16,12 +16,20 @@ export function topK(scores: ArrayLike<number>, k: number): Ranked[] {
   const n = scores.length;
   if (!(k >= 1)) return [];
   // `worse(a, b)`: a ranks below b.
-  const key = (i: number) => { const s = scores[i]!; return Number.isNaN(s) ? -Infinity : s; };
-  const worse = (a: number, b: number) => { const sa = key(a), sb = key(b); return sa < sb || (sa === sb && a > b); };
+  const key = (i: number) => {
+    const s = scores[i]!;
+    return Number.isNaN(s) ? -Infinity : s;
+  };
+  const worse = (a: number, b: number) => {
+    const sa = key(a),
+      sb = key(b);
+    return sa < sb || (sa === sb && a > b);
+  };
   const heap: number[] = []; // min-heap by rank: heap[0] is the worst kept
   const siftDown = (at: number) => {
     for (;;) {
-      const l = 2 * at + 1, r = l + 1;
+      const l = 2 * at + 1,
+        r = l + 1;
       let m = at;
       if (l < heap.length && worse(heap[l]!, heap[m]!)) m = l;
       if (r < heap.length && worse(heap[r]!, heap[m]!)) m = r;
@@ -33,7 +41,7 @@ export function topK(scores: ArrayLike<number>, k: number): Ranked[] {
   for (let i = 0; i < n; i++) {
     if (heap.length < k) {
       heap.push(i);
-      for (let c = heap.length - 1; c > 0;) {
+      for (let c = heap.length - 1; c > 0; ) {
         const p = (c - 1) >> 1;
         if (!worse(heap[c]!, heap[p]!)) break;
         [heap[c], heap[p]] = [heap[p]!, heap[c]!];
@@ -44,7 +52,5 @@ export function topK(scores: ArrayLike<number>, k: number): Ranked[] {
       siftDown(0);
     }
   }
-  return heap
-    .sort((a, b) => (worse(a, b) ? 1 : worse(b, a) ? -1 : 0))
-    .map((index) => ({ index, score: scores[index]! }));
+  return heap.sort((a, b) => (worse(a, b) ? 1 : worse(b, a) ? -1 : 0)).map((index) => ({ index, score: scores[index]! }));
 }

@@ -1,11 +1,11 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { rtsError, toRtsError, RtsError } from './errors.js';
-import { silentLogger, type Logger } from './logger.js';
-import { modelConfigSchema, type ModelConfig, type VersionPolicy } from './model-config.js';
+import { type RtsError, rtsError, toRtsError } from './errors.js';
+import { type Logger, silentLogger } from './logger.js';
 import { defaultRuntimeSettings, type Model, type ModelKind, type RuntimeSettings } from './model.js';
+import { type ModelConfig, modelConfigSchema, type VersionPolicy } from './model-config.js';
 import { ModelStatistics } from './model-stats.js';
-import { combineObservers, nullObserver, type ModelObserver } from './observer.js';
+import { combineObservers, type ModelObserver, nullObserver } from './observer.js';
 import { parseOrThrow } from './parse.js';
 
 export type ModelState = 'LOADING' | 'READY' | 'UNAVAILABLE' | 'FAILED';
@@ -184,7 +184,9 @@ export class ModelRegistry {
       }
     }
     if (!instance) {
-      throw rtsError('MODEL_NOT_READY', `model "${name}" is not ready (${entry.state.toLowerCase()}${entry.reason ? `: ${entry.reason}` : ''})`, { retryAfterSeconds: 5 });
+      throw rtsError('MODEL_NOT_READY', `model "${name}" is not ready (${entry.state.toLowerCase()}${entry.reason ? `: ${entry.reason}` : ''})`, {
+        retryAfterSeconds: 5,
+      });
     }
     const inst = instance;
     inst.inFlight++;
@@ -323,7 +325,10 @@ export class ModelRegistry {
     const entry = this.entry(name);
     const modelDir = join(this.options.root, name);
     const hadServed = entry.versions.size > 0;
-    if (!hadServed) { entry.state = 'LOADING'; entry.reason = ''; }
+    if (!hadServed) {
+      entry.state = 'LOADING';
+      entry.reason = '';
+    }
     try {
       const config = await readModelConfig(modelDir, name);
       const kind = this.kinds.get(config.kind);
@@ -344,7 +349,11 @@ export class ModelRegistry {
         for (const version of chosen) {
           const started = performance.now();
           const model = await kind.load({
-            name, version, modelDir, versionDir: join(modelDir, version), config,
+            name,
+            version,
+            modelDir,
+            versionDir: join(modelDir, version),
+            config,
             logger: this.logger.child({ model: name, version }),
             observer: this.observer,
             settings: this.options.settings ?? defaultRuntimeSettings,
@@ -407,7 +416,10 @@ export class ModelRegistry {
   /** Stop an instance taking requests; close it once its in-flight requests are done. */
   private async retire(name: string, inst: Instance): Promise<void> {
     inst.retired = true;
-    if (inst.inFlight > 0) await new Promise<void>((resolve) => { inst.drained = resolve; });
+    if (inst.inFlight > 0)
+      await new Promise<void>((resolve) => {
+        inst.drained = resolve;
+      });
     try {
       await inst.model.close();
     } catch (err) {
@@ -424,8 +436,13 @@ export async function readModelConfig(modelDir: string, name: string): Promise<M
   } catch (err) {
     throw rtsError('MODEL_LOAD_FAILED', `model "${name}": ${file} is not readable JSON: ${(err as Error).message}`);
   }
-  return parseOrThrow(modelConfigSchema, raw, 'MODEL_LOAD_FAILED', `model "${name}": config.json`,
-    (issue) => `field "${issue.path.map(String).join('.') || '(root)'}": ${issue.message}`);
+  return parseOrThrow(
+    modelConfigSchema,
+    raw,
+    'MODEL_LOAD_FAILED',
+    `model "${name}": config.json`,
+    (issue) => `field "${issue.path.map(String).join('.') || '(root)'}": ${issue.message}`,
+  );
 }
 
 /** Numbered version folders of a model, ascending. */
@@ -456,7 +473,10 @@ function latest(versions: Map<string, Instance>): Instance | undefined {
   let best: Instance | undefined;
   let bestN = -1;
   for (const [v, inst] of versions) {
-    if (Number(v) > bestN) { bestN = Number(v); best = inst; }
+    if (Number(v) > bestN) {
+      bestN = Number(v);
+      best = inst;
+    }
   }
   return best;
 }

@@ -2,16 +2,20 @@
  * Tensors as the Open Inference Protocol sees them: a name, a datatype, a
  * shape (-1 = variable in specs) and row-major data.
  */
-export const DATATYPES = [
-  'BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64',
-  'FP16', 'FP32', 'FP64', 'BF16', 'BYTES',
-] as const;
+export const DATATYPES = ['BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64', 'BF16', 'BYTES'] as const;
 export type Datatype = (typeof DATATYPES)[number];
 
 export type NumericArray =
-  | Uint8Array | Uint16Array | Uint32Array | BigUint64Array
-  | Int8Array | Int16Array | Int32Array | BigInt64Array
-  | Float32Array | Float64Array;
+  | Uint8Array
+  | Uint16Array
+  | Uint32Array
+  | BigUint64Array
+  | Int8Array
+  | Int16Array
+  | Int32Array
+  | BigInt64Array
+  | Float32Array
+  | Float64Array;
 
 /** BYTES tensors hold one byte string per element (UTF-8 text, an encoded image, …). */
 export type TensorData = NumericArray | Uint8Array[];

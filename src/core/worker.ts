@@ -1,5 +1,5 @@
-import { parentPort, Worker, workerData, type WorkerOptions } from 'node:worker_threads';
-import { isRtsError, RtsError, rtsError, type ErrorKind } from './errors.js';
+import { parentPort, Worker, type WorkerOptions, workerData } from 'node:worker_threads';
+import { type ErrorKind, isRtsError, RtsError, rtsError } from './errors.js';
 
 /**
  * Start a worker thread from a module next to the caller
@@ -57,9 +57,9 @@ export function runWorkerJob<R, P = never>(url: URL, workerData: unknown, option
       if (m.type === 'progress') options.onProgress?.(m.progress);
       else if (m.type === 'done') finish(() => resolve(m.result));
       else {
-        finish(() => reject(m.code && m.statusCode
-          ? new RtsError(m.code, m.statusCode, m.message)
-          : rtsError(failure, `${options.what} failed: ${m.message}`)));
+        finish(() =>
+          reject(m.code && m.statusCode ? new RtsError(m.code, m.statusCode, m.message) : rtsError(failure, `${options.what} failed: ${m.message}`)),
+        );
       }
     });
     worker.on('error', (err) => finish(() => reject(rtsError(failure, `${options.what} worker failed: ${err.message}`, { cause: err }))));
@@ -81,7 +81,11 @@ export function serveWorkerJob<D, R, P = never>(
   Promise.resolve()
     .then(() => job(workerData as D, (progress) => post({ type: 'progress', progress })))
     .then((result) => post({ type: 'done', result }, transfer(result)))
-    .catch((err: unknown) => post(isRtsError(err)
-      ? { type: 'error', code: err.code, statusCode: err.statusCode, message: err.message }
-      : { type: 'error', message: err instanceof Error ? err.message : String(err) }));
+    .catch((err: unknown) =>
+      post(
+        isRtsError(err)
+          ? { type: 'error', code: err.code, statusCode: err.statusCode, message: err.message }
+          : { type: 'error', message: err instanceof Error ? err.message : String(err) },
+      ),
+    );
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
 import type { ModelRegistry } from '../core/registry.js';
 import { ApiKeyAuth, keySets } from './auth.js';
@@ -12,12 +12,10 @@ import { bodyParsers } from './plugins/body-parsers.js';
 import { apiErrors } from './plugins/errors.js';
 import { requestRateLimit } from './plugins/rate-limit.js';
 import { requestContext, requestId } from './plugins/request-context.js';
-import { requestTracing } from './plugins/tracing.js';
-import type { Tracing } from './tracing.js';
 import { securityHeaders } from './plugins/security-headers.js';
 import { serverTiming } from './plugins/server-timing.js';
+import { requestTracing } from './plugins/tracing.js';
 import { registerDocs } from './routes/docs.js';
-import { formatSchemaErrors } from './schema-errors.js';
 import { registerFaqRoutes } from './routes/faq.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerImageRoutes } from './routes/images.js';
@@ -25,6 +23,8 @@ import { registerKserveV1Routes } from './routes/kserve-v1.js';
 import { registerScoreRoutes } from './routes/score.js';
 import { registerV2Routes } from './routes/v2.js';
 import { registerWeb } from './routes/web.js';
+import { formatSchemaErrors } from './schema-errors.js';
+import type { Tracing } from './tracing.js';
 import { clientErrorHandler, frameworkErrors, installTransportErrors } from './transport-errors.js';
 
 export type { RouteAccess, ServerContext, ServerState } from './context.js';
@@ -87,9 +87,7 @@ export async function createServer(options: CreateServerOptions): Promise<{ app:
 }
 
 function fastifyOptions(config: RtsConfig, logger: PinoLogger): Parameters<typeof Fastify>[0] {
-  const https = config.tlsCert && config.tlsKey
-    ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }
-    : null;
+  const https = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : null;
   return {
     loggerInstance: logger,
     // Our own access line (plugins/access-log.ts) replaces fastify's two per request.

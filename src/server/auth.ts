@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { readKeyFile, type RtsConfig } from './config.js';
 import { rtsError } from '../core/errors.js';
+import { type RtsConfig, readKeyFile } from './config.js';
 
 /**
  * API-key authentication. Keys are kept only as SHA-256 digests and compared

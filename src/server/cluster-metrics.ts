@@ -13,8 +13,16 @@ const REPLY = 'rtscore:metrics-reply';
 /** prom-client itself gives up on a silent worker after 5 s; wait a little longer for its answer. */
 const TIMEOUT_MS = 6000;
 
-interface Request { type: typeof REQUEST; id: number }
-interface Reply { type: typeof REPLY; id: number; text?: string; error?: string }
+interface Request {
+  type: typeof REQUEST;
+  id: number;
+}
+interface Reply {
+  type: typeof REPLY;
+  id: number;
+  text?: string;
+  error?: string;
+}
 
 const isRequest = (m: unknown): m is Request => typeof m === 'object' && m !== null && (m as Request).type === REQUEST;
 const isReply = (m: unknown): m is Reply => typeof m === 'object' && m !== null && (m as Reply).type === REPLY;
@@ -49,18 +57,19 @@ export function clusterMetricsSource(registry: Registry): () => Promise<string> 
     if (message.text !== undefined) p.resolve(message.text);
     else p.reject(new Error(message.error ?? 'no metrics from the primary'));
   });
-  return () => new Promise<string>((resolve, reject) => {
-    if (!process.send) {
-      reject(new Error('not a cluster worker'));
-      return;
-    }
-    const id = next++;
-    const timer = setTimeout(() => {
-      pending.delete(id);
-      reject(new Error('the primary did not answer with metrics in time'));
-    }, TIMEOUT_MS);
-    timer.unref();
-    pending.set(id, { resolve, reject, timer });
-    process.send({ type: REQUEST, id } satisfies Request);
-  });
+  return () =>
+    new Promise<string>((resolve, reject) => {
+      if (!process.send) {
+        reject(new Error('not a cluster worker'));
+        return;
+      }
+      const id = next++;
+      const timer = setTimeout(() => {
+        pending.delete(id);
+        reject(new Error('the primary did not answer with metrics in time'));
+      }, TIMEOUT_MS);
+      timer.unref();
+      pending.set(id, { resolve, reject, timer });
+      process.send({ type: REQUEST, id } satisfies Request);
+    });
 }

@@ -18,7 +18,9 @@ export async function acceptBacklog(server: Server, maxRounds = 50): Promise<num
   let total = 0;
   for (let round = 0; round < maxRounds && server.listening; round++) {
     let accepted = 0;
-    const count = () => { accepted++; };
+    const count = () => {
+      accepted++;
+    };
     server.on('connection', count);
     try {
       await nextPoll();

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorCodes, RtsError, isRtsError, rtsError, type ErrorKind } from '../core/errors.js';
+import { ErrorCodes, type ErrorKind, isRtsError, RtsError, rtsError } from '../core/errors.js';
 
 /**
  * The one place where errors become HTTP answers. Everything thrown by the
@@ -10,12 +10,22 @@ import { ErrorCodes, RtsError, isRtsError, rtsError, type ErrorKind } from '../c
  * 5xx details are logged, not sent.
  */
 const BY_STATUS: Record<number, ErrorKind> = {
-  400: 'INVALID_INPUT', 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED',
-  408: 'TIMEOUT', 413: 'PAYLOAD_TOO_LARGE', 414: 'URI_TOO_LONG', 415: 'UNSUPPORTED_MEDIA_TYPE', 417: 'EXPECTATION_FAILED', 429: 'RATE_LIMITED',
+  400: 'INVALID_INPUT',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  408: 'TIMEOUT',
+  413: 'PAYLOAD_TOO_LARGE',
+  414: 'URI_TOO_LONG',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  417: 'EXPECTATION_FAILED',
+  429: 'RATE_LIMITED',
 };
 
 /** The request bodies the server reads (plugins/body-parsers.ts), for 415 answers. */
-export const ACCEPTED_CONTENT_TYPES = 'application/json, multipart/form-data, application/octet-stream, or an image (image/jpeg, image/png, image/webp, image/gif, image/tiff)';
+export const ACCEPTED_CONTENT_TYPES =
+  'application/json, multipart/form-data, application/octet-stream, or an image (image/jpeg, image/png, image/webp, image/gif, image/tiff)';
 
 /** Turn whatever was thrown into an RtsError with a client-safe message (`contentType`: the request's, for 415s). */
 export function normaliseError(err: unknown, contentType?: string): RtsError {
@@ -23,7 +33,7 @@ export function normaliseError(err: unknown, contentType?: string): RtsError {
   const fe = err as Partial<FastifyError> & { status?: number };
   const status = fe.statusCode ?? fe.status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (err instanceof SyntaxError)) {
+    if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) {
       return rtsError('INVALID_JSON', `the body is not valid JSON: ${fe.message ?? ''}`.trim());
     }
     if (fe.code === 'FST_CP_ERR_INVALID_CONTENT') {

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { ModelObserver } from '../core/observer.js';
 import type { RegistryEvents } from '../core/registry.js';
 
@@ -12,38 +12,78 @@ const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
 export class Metrics implements ModelObserver {
   readonly registry = new Registry();
   readonly httpRequests = new Counter({
-    name: 'rtscore_http_requests_total', help: 'HTTP requests answered', labelNames: ['route', 'method', 'status', 'model'], registers: [this.registry],
+    name: 'rtscore_http_requests_total',
+    help: 'HTTP requests answered',
+    labelNames: ['route', 'method', 'status', 'model'],
+    registers: [this.registry],
   });
   readonly httpDuration = new Histogram({
-    name: 'rtscore_http_request_duration_seconds', help: 'HTTP request latency', labelNames: ['route', 'method', 'status', 'model'], buckets: LATENCY_BUCKETS, registers: [this.registry],
+    name: 'rtscore_http_request_duration_seconds',
+    help: 'HTTP request latency',
+    labelNames: ['route', 'method', 'status', 'model'],
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
   });
   readonly inFlight = new Gauge({ name: 'rtscore_in_flight_requests', help: 'HTTP requests being handled', registers: [this.registry] });
   readonly inference = new Histogram({
-    name: 'rtscore_inference_duration_seconds', help: 'Backend run time of one batch', labelNames: ['model', 'version'], buckets: LATENCY_BUCKETS, registers: [this.registry],
+    name: 'rtscore_inference_duration_seconds',
+    help: 'Backend run time of one batch',
+    labelNames: ['model', 'version'],
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
   });
   readonly queueWaitHist = new Histogram({
-    name: 'rtscore_queue_wait_seconds', help: 'Time a request waited in a batching queue', labelNames: ['model', 'version'], buckets: LATENCY_BUCKETS, registers: [this.registry],
+    name: 'rtscore_queue_wait_seconds',
+    help: 'Time a request waited in a batching queue',
+    labelNames: ['model', 'version'],
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
   });
   readonly preprocessHist = new Histogram({
-    name: 'rtscore_preprocess_duration_seconds', help: 'Input preprocessing time per item (e.g. image decoding)', labelNames: ['model', 'version'], buckets: LATENCY_BUCKETS, registers: [this.registry],
+    name: 'rtscore_preprocess_duration_seconds',
+    help: 'Input preprocessing time per item (e.g. image decoding)',
+    labelNames: ['model', 'version'],
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
   });
   readonly batchSize = new Histogram({
-    name: 'rtscore_batch_size', help: 'Requests per backend run', labelNames: ['model', 'version'], buckets: [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 128], registers: [this.registry],
+    name: 'rtscore_batch_size',
+    help: 'Requests per backend run',
+    labelNames: ['model', 'version'],
+    buckets: [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 128],
+    registers: [this.registry],
   });
   readonly queueDepthGauge = new Gauge({
-    name: 'rtscore_queue_depth', help: 'Requests waiting in a model queue', labelNames: ['model', 'version'], registers: [this.registry],
+    name: 'rtscore_queue_depth',
+    help: 'Requests waiting in a model queue',
+    labelNames: ['model', 'version'],
+    registers: [this.registry],
   });
   readonly cancelledCounter = new Counter({
-    name: 'rtscore_cancelled_requests_total', help: 'Requests dropped before inference because the client went away', labelNames: ['model', 'version'], registers: [this.registry],
+    name: 'rtscore_cancelled_requests_total',
+    help: 'Requests dropped before inference because the client went away',
+    labelNames: ['model', 'version'],
+    registers: [this.registry],
   });
   readonly modelLoad = new Histogram({
-    name: 'rtscore_model_load_duration_seconds', help: 'Model version load time, warm-up included', labelNames: ['model', 'version'], buckets: [0.01, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300], registers: [this.registry],
+    name: 'rtscore_model_load_duration_seconds',
+    help: 'Model version load time, warm-up included',
+    labelNames: ['model', 'version'],
+    buckets: [0.01, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+    registers: [this.registry],
   });
   readonly modelLoadFailures = new Counter({
-    name: 'rtscore_model_load_failures_total', help: 'Model loads that failed', labelNames: ['model'], registers: [this.registry],
+    name: 'rtscore_model_load_failures_total',
+    help: 'Model loads that failed',
+    labelNames: ['model'],
+    registers: [this.registry],
   });
   readonly modelReady = new Gauge({
-    name: 'rtscore_model_ready', help: '1 when the model has a served version, 0 after it is unloaded', labelNames: ['model'], aggregator: 'min', registers: [this.registry],
+    name: 'rtscore_model_ready',
+    help: '1 when the model has a served version, 0 after it is unloaded',
+    labelNames: ['model'],
+    aggregator: 'min',
+    registers: [this.registry],
   });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {

@@ -79,7 +79,10 @@ const lenient = new TextDecoder('utf-8');
 export function checkTensorRequest(model: Model, inputs: readonly Tensor[], limits: RequestLimits): void {
   if (isTextMatcher(model)) {
     const texts = inputs.filter((t) => t.datatype === 'BYTES');
-    checkQuestionCount(texts.reduce((n, t) => n + t.data.length, 0), limits);
+    checkQuestionCount(
+      texts.reduce((n, t) => n + t.data.length, 0),
+      limits,
+    );
     for (const t of texts) {
       (t.data as readonly Uint8Array[]).forEach((bytes, i) => {
         const field = `input ${quote(t.name)} element ${i}`;

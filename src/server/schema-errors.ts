@@ -1,5 +1,5 @@
 import type { FastifySchemaValidationError, SchemaErrorDataVar } from 'fastify/types/schema.js';
-import { rtsError, type RtsError } from '../core/errors.js';
+import { type RtsError, rtsError } from '../core/errors.js';
 
 /**
  * One readable message for a request that fails its route's JSON schema

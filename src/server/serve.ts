@@ -2,18 +2,18 @@ import cluster from 'node:cluster';
 import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream, Logger as PinoLogger } from 'pino';
-import type { RtsConfig } from './config.js';
+import { rtsError } from '../core/errors.js';
 import type { ModelKind } from '../core/model.js';
 import { ModelRegistry } from '../core/registry.js';
-import { rtsError } from '../core/errors.js';
-import { Tracing } from './tracing.js';
 import { createServer } from './app.js';
-import type { ServerContext } from './context.js';
 import { ApiKeyAuth, keySets } from './auth.js';
-import { createLogger } from './logging.js';
 import { clusterMetricsSource } from './cluster-metrics.js';
+import type { RtsConfig } from './config.js';
+import type { ServerContext } from './context.js';
 import { acceptBacklog } from './drain.js';
+import { createLogger } from './logging.js';
 import { Metrics } from './metrics.js';
+import { Tracing } from './tracing.js';
 
 /**
  * Start-up and shutdown of one server process:
@@ -50,7 +50,11 @@ export interface StartOptions {
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const { config } = options;
-  const logger = createLogger({ level: config.logLevel, instanceId: config.instanceId, ...(options.logDestination ? { destination: options.logDestination } : {}) });
+  const logger = createLogger({
+    level: config.logLevel,
+    instanceId: config.instanceId,
+    ...(options.logDestination ? { destination: options.logDestination } : {}),
+  });
   const metrics = new Metrics();
   // Under `rtscore serve --workers N`: /metrics answers for all workers (cluster-metrics.ts).
   if (cluster.isWorker) metrics.aggregateWith(clusterMetricsSource(metrics.registry));
@@ -68,7 +72,15 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const tracing = config.otlpTracesEndpoint
     ? new Tracing({ endpoint: config.otlpTracesEndpoint, serviceName: 'rtscore', serviceVersion: options.version ?? '0.0.0', instanceId: config.instanceId })
     : undefined;
-  const { app, context } = await createServer({ config, registry, logger, metrics, auth, ...(options.version ? { version: options.version } : {}), ...(tracing ? { tracing } : {}) });
+  const { app, context } = await createServer({
+    config,
+    registry,
+    logger,
+    metrics,
+    auth,
+    ...(options.version ? { version: options.version } : {}),
+    ...(tracing ? { tracing } : {}),
+  });
 
   try {
     await app.listen({ host: config.host, port: config.port });
@@ -119,9 +131,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     for (const [name, err] of failures) logger.error({ model: name, err: err.message }, 'model not served');
     const names = registry.names().filter((n) => registry.state(n)?.state === 'READY');
     if (names.length === 0) {
-      throw registry.names().length === 0
-        ? noModelsError(config.modelsDir)
-        : rtsError('CONFIG', 'no model could be loaded (the errors above say why)');
+      throw registry.names().length === 0 ? noModelsError(config.modelsDir) : rtsError('CONFIG', 'no model could be loaded (the errors above say why)');
     }
     logger.info({ models: names }, 'ready: every model loaded and warmed');
   })();
@@ -155,17 +165,27 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 
 /** An empty model repository: what to do about it. */
 export function noModelsError(modelsDir: string) {
-  return rtsError('CONFIG', `the model repository ${resolve(modelsDir)} has no models: add a folder per model with a config.json ` +
-    '(e.g. models/faq/config.json), or point --models / RTSCORE_MODELS_DIR at a model repository');
+  return rtsError(
+    'CONFIG',
+    `the model repository ${resolve(modelsDir)} has no models: add a folder per model with a config.json ` +
+      '(e.g. models/faq/config.json), or point --models / RTSCORE_MODELS_DIR at a model repository',
+  );
 }
 
 /** A port in use or not ours to take: say so, and what to do, in one line. */
 function listenError(err: unknown, host: string, port: number): unknown {
   const code = (err as NodeJS.ErrnoException).code;
   const where = `${host}:${port}`;
-  if (code === 'EADDRINUSE') return rtsError('CONFIG', `port ${port} is already in use on ${host}: stop the other server or choose another port (--port or RTSCORE_PORT)`, { cause: err });
-  if (code === 'EACCES') return rtsError('CONFIG', `no permission to listen on ${where} (ports below 1024 need privileges): choose another port (--port or RTSCORE_PORT)`, { cause: err });
-  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return rtsError('CONFIG', `cannot listen on ${where}: no such address on this machine (--host or RTSCORE_HOST)`, { cause: err });
+  if (code === 'EADDRINUSE')
+    return rtsError('CONFIG', `port ${port} is already in use on ${host}: stop the other server or choose another port (--port or RTSCORE_PORT)`, {
+      cause: err,
+    });
+  if (code === 'EACCES')
+    return rtsError('CONFIG', `no permission to listen on ${where} (ports below 1024 need privileges): choose another port (--port or RTSCORE_PORT)`, {
+      cause: err,
+    });
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+    return rtsError('CONFIG', `cannot listen on ${where}: no such address on this machine (--host or RTSCORE_HOST)`, { cause: err });
   return err;
 }
 

@@ -1,4 +1,4 @@
-import { context, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { type Context, context, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -39,7 +39,11 @@ export class Tracing {
 
   constructor(options: TracingOptions) {
     this.provider = new TracerProvider({
-      resource: resourceFromAttributes({ 'service.name': options.serviceName, 'service.version': options.serviceVersion, 'service.instance.id': options.instanceId }),
+      resource: resourceFromAttributes({
+        'service.name': options.serviceName,
+        'service.version': options.serviceVersion,
+        'service.instance.id': options.instanceId,
+      }),
       spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: options.endpoint }) })],
     });
     this.tracer = this.provider.getTracer('rtscore', options.serviceVersion);

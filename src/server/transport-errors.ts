@@ -1,7 +1,7 @@
-import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { rtsError, type RtsError } from '../core/errors.js';
+import { type RtsError, rtsError } from '../core/errors.js';
 import { sendError } from './errors.js';
 
 /**
@@ -15,10 +15,13 @@ import { sendError } from './errors.js';
 /** The raw bytes of an error answer on a socket no request object owns yet. */
 export function rawErrorResponse(e: RtsError): string {
   const body = JSON.stringify({ error: { code: e.code, message: e.message } });
-  return `HTTP/1.1 ${e.statusCode} ${STATUS_CODES[e.statusCode] ?? 'Error'}\r\n` +
+  return (
+    `HTTP/1.1 ${e.statusCode} ${STATUS_CODES[e.statusCode] ?? 'Error'}\r\n` +
     'Content-Type: application/json; charset=utf-8\r\n' +
     `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-    'Connection: close\r\n\r\n' + body;
+    'Connection: close\r\n\r\n' +
+    body
+  );
 }
 
 /** What Node's parser reported, as an RtsError (its messages name the rule, never the bytes). */

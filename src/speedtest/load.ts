@@ -84,20 +84,21 @@ export async function runLoad(options: LoadOptions): Promise<LoadRun> {
     port: target.port || (secure ? 443 : 80),
   };
 
-  const send = (spec: RequestSpec) => new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const headers: Record<string, string> = { ...spec.headers };
-    if (spec.body !== undefined) headers['content-length'] = String(Buffer.byteLength(spec.body));
-    const req = (secure ? https : http).request({ ...base, method: spec.method, path: prefix + spec.path, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
+  const send = (spec: RequestSpec) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const headers: Record<string, string> = { ...spec.headers };
+      if (spec.body !== undefined) headers['content-length'] = String(Buffer.byteLength(spec.body));
+      const req = (secure ? https : http).request({ ...base, method: spec.method, path: prefix + spec.path, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      });
+      const timer = setTimeout(() => req.destroy(new RequestTimeout(`no complete answer within ${timeoutMs} ms`)), timeoutMs);
+      req.on('close', () => clearTimeout(timer));
+      req.on('error', reject);
+      req.end(spec.body);
     });
-    const timer = setTimeout(() => req.destroy(new RequestTimeout(`no complete answer within ${timeoutMs} ms`)), timeoutMs);
-    req.on('close', () => clearTimeout(timer));
-    req.on('error', reject);
-    req.end(spec.body);
-  });
 
   const samples: RequestSample[] = [];
   const failureExamples: Record<string, string> = {};

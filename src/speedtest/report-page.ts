@@ -4,7 +4,7 @@
  * string: it runs in the page, not in Node, and needs no build step. The data
  * it draws is computed and tested in result.ts; this only plots it.
  */
-export const REPORT_PAGE_SCRIPT = String.raw`(function () {
+export const REPORT_PAGE_SCRIPT = `(function () {
   'use strict';
   var data = JSON.parse(document.getElementById('report-data').textContent);
   var palette = ['#1f6feb', '#d1242f', '#1a7f37', '#8250df', '#bc4c00', '#0a7ea4', '#bf3989', '#6e7781'];

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { REPORT_PAGE_SCRIPT } from './report-page.js';
-import { reportData, type ReportData, type SpeedtestResult } from './result.js';
+import { type ReportData, reportData, type SpeedtestResult } from './result.js';
 import { fmt } from './stats.js';
 
 /**
@@ -26,16 +26,31 @@ const jsonForScript = (value: unknown): string => JSON.stringify(value).replace(
 
 function summaryTable(data: ReportData): string {
   const head = ['run', 'clients', 'requests', 'ok', 'failed', 'req/s', 'avg ms (wall/n)', 'mean ms', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'];
-  const rows = data.summaries.map((s) => [s.label, String(s.concurrency), String(s.requests), String(s.ok), String(s.failed),
-    fmt(s.requestsPerSecond), fmt(s.averageMs), fmt(s.latency.mean), fmt(s.latency.p50), fmt(s.latency.p90), fmt(s.latency.p99), fmt(s.latency.max)]);
+  const rows = data.summaries.map((s) => [
+    s.label,
+    String(s.concurrency),
+    String(s.requests),
+    String(s.ok),
+    String(s.failed),
+    fmt(s.requestsPerSecond),
+    fmt(s.averageMs),
+    fmt(s.latency.mean),
+    fmt(s.latency.p50),
+    fmt(s.latency.p90),
+    fmt(s.latency.p99),
+    fmt(s.latency.max),
+  ]);
   return table('summary', head, rows);
 }
 
 function errorTable(data: ReportData): string {
   if (data.errors.length === 0) return '<p class="ok">No request failed: every answer had a success status and a well-formed body.</p>';
   const total = data.summaries.reduce((n, s) => n + s.requests, 0);
-  return table('errors', ['cause', 'requests', 'share', 'first example'],
-    data.errors.map((e) => [e.category, String(e.count), `${fmt((100 * e.count) / total)} %`, e.example]));
+  return table(
+    'errors',
+    ['cause', 'requests', 'share', 'first example'],
+    data.errors.map((e) => [e.category, String(e.count), `${fmt((100 * e.count) / total)} %`, e.example]),
+  );
 }
 
 function table(id: string, head: string[], rows: string[][]): string {
@@ -57,7 +72,9 @@ th:first-child, td:first-child, #errors td:last-child { text-align: left; } #err
 
 export function renderReport(result: SpeedtestResult, options: { samplesFile?: string } = {}): string {
   const data = reportData(result);
-  const settings = Object.entries(data.settings).map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(String(v))}</dd>`).join('');
+  const settings = Object.entries(data.settings)
+    .map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(String(v))}</dd>`)
+    .join('');
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -1,5 +1,5 @@
 import type { LoadRun, RequestSample } from './load.js';
-import { percentileSorted, summarize, type LatencySummary } from './stats.js';
+import { type LatencySummary, percentileSorted, summarize } from './stats.js';
 
 /** One load run of a speed test: a route at one concurrency. */
 export interface SpeedRun extends LoadRun {
@@ -63,7 +63,10 @@ export function summarizeRun(run: SpeedRun): RunSummary {
  * every 0.02 up to the resolution the sample count allows (log10(n)).
  */
 export function percentileCurve(samples: readonly RequestSample[]): { nines: number[]; latency: number[] } {
-  const sorted = samples.filter((s) => s.error === undefined).map((s) => s.latency).sort((a, b) => a - b);
+  const sorted = samples
+    .filter((s) => s.error === undefined)
+    .map((s) => s.latency)
+    .sort((a, b) => a - b);
   if (sorted.length === 0) return { nines: [], latency: [] };
   const top = Math.log10(Math.max(sorted.length, 2));
   const nines: number[] = [];
@@ -114,7 +117,9 @@ export function reportData(result: SpeedtestResult): ReportData {
     const ok = r.samples.filter((s) => s.error === undefined);
     return { label: label(r), t: ok.map((s) => (r.offsetMs + s.start) / 1000), latency: ok.map((s) => s.latency) };
   });
-  const failures = result.runs.flatMap((r) => r.samples.filter((s) => s.error !== undefined).map((s) => ({ t: (r.offsetMs + s.start) / 1000, latency: s.latency })));
+  const failures = result.runs.flatMap((r) =>
+    r.samples.filter((s) => s.error !== undefined).map((s) => ({ t: (r.offsetMs + s.start) / 1000, latency: s.latency })),
+  );
   if (failures.length) overTime.push({ label: 'failed', t: failures.map((f) => f.t), latency: failures.map((f) => f.latency) });
 
   const concurrency = [...new Set(result.runs.map((r) => r.concurrency))].sort((a, b) => a - b);

@@ -1,4 +1,4 @@
-import { classifyCheck, faqMatchCheck, scoreFaqCheck, scoreImageCheck, type BodyCheck } from './checks.js';
+import { type BodyCheck, classifyCheck, faqMatchCheck, scoreFaqCheck, scoreImageCheck } from './checks.js';
 import type { RequestSpec } from './load.js';
 
 /**
@@ -52,7 +52,12 @@ export function planRoute(route: SpeedtestRoute, inputs: RouteInputs): RoutePlan
       const questions = need(inputs.questions?.length ? inputs.questions : undefined, 'questions', route);
       return {
         name: 'POST /v1/faq/match',
-        request: (i) => ({ method: 'POST', path: '/v1/faq/match', headers: json, body: JSON.stringify({ question: questions[i % questions.length], ...(model ? { model } : {}), topK: inputs.topK }) }),
+        request: (i) => ({
+          method: 'POST',
+          path: '/v1/faq/match',
+          headers: json,
+          body: JSON.stringify({ question: questions[i % questions.length], ...(model ? { model } : {}), topK: inputs.topK }),
+        }),
         check: () => faqMatchCheck(inputs.topK),
       };
     }
@@ -61,7 +66,12 @@ export function planRoute(route: SpeedtestRoute, inputs: RouteInputs): RoutePlan
       const query = new URLSearchParams({ ...(model ? { model } : {}), topK: String(inputs.topK) });
       return {
         name: 'POST /v1/images/classify',
-        request: () => ({ method: 'POST', path: `/v1/images/classify?${query}`, headers: { ...inputs.headers, 'content-type': image.contentType }, body: image.bytes }),
+        request: () => ({
+          method: 'POST',
+          path: `/v1/images/classify?${query}`,
+          headers: { ...inputs.headers, 'content-type': image.contentType },
+          body: image.bytes,
+        }),
         check: () => classifyCheck(inputs.topK),
       };
     }

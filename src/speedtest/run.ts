@@ -41,11 +41,25 @@ export async function runSpeedtest(options: SpeedtestOptions): Promise<Speedtest
   const amount = options.requests !== undefined ? { requests: options.requests } : { durationSeconds: options.durationSeconds! };
   for (const route of options.routes) {
     if (options.warmup) {
-      await runLoad({ url: options.url, concurrency: Math.max(...options.concurrency), requests: options.warmup, request: route.request, check: route.check(), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+      await runLoad({
+        url: options.url,
+        concurrency: Math.max(...options.concurrency),
+        requests: options.warmup,
+        request: route.request,
+        check: route.check(),
+        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      });
     }
     for (const concurrency of options.concurrency) {
       const offsetMs = performance.now() - started;
-      const load = await runLoad({ url: options.url, concurrency, ...amount, request: route.request, check: route.check(), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+      const load = await runLoad({
+        url: options.url,
+        concurrency,
+        ...amount,
+        request: route.request,
+        check: route.check(),
+        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      });
       const run: SpeedRun = { route: route.name, offsetMs, ...load };
       runs.push(run);
       options.onRun?.(run);

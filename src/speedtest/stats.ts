@@ -24,7 +24,10 @@ export function percentileSorted(sorted: readonly number[], p: number): number {
 
 /** The `p`-th percentile (0–100) of unsorted values. */
 export function percentile(values: readonly number[], p: number): number {
-  return percentileSorted([...values].sort((a, b) => a - b), p);
+  return percentileSorted(
+    [...values].sort((a, b) => a - b),
+    p,
+  );
 }
 
 /** Count, mean, min, p50, p90, p99 and max; NaN for every figure of an empty list. */

@@ -14,7 +14,7 @@ import { rtsError } from '../core/errors.js';
 import { resolveOptions } from './options.js';
 import { compilePythonPattern, countGroups } from './pattern.js';
 import { ENGLISH_STOP_WORDS } from './stop-words.js';
-import { COMBINING_CHAR_RE, PY_SPACE_CHARS, PY_WORD_CHARS, hasSurrogates } from './unicode.js';
+import { COMBINING_CHAR_RE, hasSurrogates, PY_SPACE_CHARS, PY_WORD_CHARS } from './unicode.js';
 
 export type AnalyzerKind = 'word' | 'char' | 'char_wb';
 
@@ -52,6 +52,7 @@ export const DEFAULT_TOKEN_PATTERN = '(?u)\\b\\w\\w+\\b';
 const DEFAULT_TOKEN_RE = new RegExp(`[${PY_WORD_CHARS}]{2,}`, 'gu');
 const LONE_SURROGATE_RE = /\p{Cs}/u;
 const LONE_SURROGATES_RE = /\p{Cs}/gu;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range, control characters included, on purpose.
 const ASCII_RE = /^[\x00-\x7f]*$/;
 const MULTI_SPACE_RE = new RegExp(`[${PY_SPACE_CHARS}]{2,}`, 'gu');
 const SPACE_SPLIT_RE = new RegExp(`[${PY_SPACE_CHARS}]+`, 'u');
@@ -67,7 +68,10 @@ export const analyzerOptionsSchema = z.object({
     })
     .default((): [number, number] => [1, 1]),
   tokenPattern: z.string().default(DEFAULT_TOKEN_PATTERN),
-  stopWords: z.union([z.literal('english'), z.array(z.string())], { error: "must be a list of words, 'english' or null" }).nullable().default(null),
+  stopWords: z
+    .union([z.literal('english'), z.array(z.string())], { error: "must be a list of words, 'english' or null" })
+    .nullable()
+    .default(null),
   stripAccents: z.literal('unicode').nullable().default(null),
 });
 
@@ -108,11 +112,7 @@ export function buildTokenizer(pattern: string): (doc: string) => string[] {
 }
 
 /** sklearn's `_word_ngrams`: drop stop words, then n-grams joined by a space, by n then position. */
-export function wordNgrams(
-  tokens: readonly string[],
-  ngramRange: readonly [number, number],
-  stopWords: ReadonlySet<string> | null = null,
-): string[] {
+export function wordNgrams(tokens: readonly string[], ngramRange: readonly [number, number], stopWords: ReadonlySet<string> | null = null): string[] {
   const toks = stopWords === null ? tokens : tokens.filter((t) => !stopWords.has(t));
   let [minN, maxN] = ngramRange;
   if (maxN === 1) return toks === tokens ? [...toks] : (toks as string[]);
@@ -125,7 +125,7 @@ export function wordNgrams(
   for (let n = minN; n <= Math.min(maxN, len); n++) {
     for (let i = 0; i + n <= len; i++) {
       let g = toks[i]!;
-      for (let k = 1; k < n; k++) g += ' ' + toks[i + k]!;
+      for (let k = 1; k < n; k++) g += ` ${toks[i + k]!}`;
       out.push(g);
     }
   }
@@ -192,7 +192,6 @@ export function buildAnalyzer(options: AnalyzerOptions = {}): Analyzer {
   if (o.analyzer === 'char') return (doc) => charNgrams(preprocess(doc, o), range);
   if (o.analyzer === 'char_wb') return (doc) => charWbNgrams(preprocess(doc, o), range);
   const tokenize = buildTokenizer(o.tokenPattern);
-  const stop =
-    o.stopWords === null ? null : o.stopWords === 'english' ? ENGLISH_STOP_WORDS : new Set(o.stopWords);
+  const stop = o.stopWords === null ? null : o.stopWords === 'english' ? ENGLISH_STOP_WORDS : new Set(o.stopWords);
   return (doc) => wordNgrams(tokenize(preprocess(doc, o)), range, stop);
 }

@@ -9,9 +9,7 @@ import { LogisticRegression, type LogisticRegressionOptions } from './logistic.j
 import { MlpClassifier, type MlpOptions } from './mlp.js';
 import { corrupt, type SectionReader } from './sections.js';
 
-export type TextClassifierOptions =
-  | ({ type?: 'logistic' } & LogisticRegressionOptions)
-  | ({ type: 'mlp' } & MlpOptions);
+export type TextClassifierOptions = ({ type?: 'logistic' } & LogisticRegressionOptions) | ({ type: 'mlp' } & MlpOptions);
 
 const CLASSIFIER_TYPES: Record<TextClassifier['type'], ClassifierType> = {
   logistic: { create: (o) => new LogisticRegression(o as LogisticRegressionOptions), fromSections: LogisticRegression.fromSections },
@@ -24,7 +22,13 @@ const typeOf = (type: unknown): ClassifierType | undefined =>
 export function createClassifier(options: TextClassifierOptions = {}): TextClassifier {
   const { type = 'logistic', ...rest } = options;
   const kind = typeOf(type);
-  if (!kind) throw rtsError('INVALID_INPUT', `classifier type must be ${Object.keys(CLASSIFIER_TYPES).map((t) => `'${t}'`).join(' or ')}, got ${JSON.stringify(type)}`);
+  if (!kind)
+    throw rtsError(
+      'INVALID_INPUT',
+      `classifier type must be ${Object.keys(CLASSIFIER_TYPES)
+        .map((t) => `'${t}'`)
+        .join(' or ')}, got ${JSON.stringify(type)}`,
+    );
   return kind.create(rest);
 }
 

@@ -19,14 +19,14 @@
  */
 import { z } from 'zod';
 import { rtsError } from '../core/errors.js';
-import { argmaxRows } from './argmax.js';
-import { minimizeLbfgs, type LbfgsStopReason } from './lbfgs.js';
 import { softmaxInPlace } from '../core/softmax.js';
+import { argmaxRows } from './argmax.js';
+import { type ClassifierFitOptions, type ClassifierState, classWeightedSamples, type TextClassifier } from './classifier-base.js';
+import { type LbfgsStopReason, minimizeLbfgs } from './lbfgs.js';
 import { MultinomialLoss } from './multinomial.js';
-import { classWeightedSamples, type ClassifierFitOptions, type ClassifierState, type TextClassifier } from './classifier-base.js';
-import type { SectionReader, SectionWriter } from './sections.js';
 import { classWeight, nonNegativeInteger, nonNegativeNumber, positiveInteger, positiveNumber, resolveOptions } from './options.js';
-import { CsrMatrix, addRowTimesDense } from './sparse.js';
+import type { SectionReader, SectionWriter } from './sections.js';
+import { addRowTimesDense, type CsrMatrix } from './sparse.js';
 
 export interface LogisticRegressionOptions {
   /** Inverse regularisation strength (> 0). Default 1. */

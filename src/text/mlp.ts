@@ -21,12 +21,12 @@
 import { z } from 'zod';
 import { rtsError } from '../core/errors.js';
 import { mulberry32, shuffleInPlace } from '../core/random.js';
-import { classWeightedSamples, type ClassifierFitOptions, type ClassifierState, type TextClassifier } from './classifier-base.js';
-import { dotRows } from './dense.js';
-import { corrupt, type SectionReader, type SectionWriter } from './sections.js';
 import { softmaxInPlace } from '../core/softmax.js';
-import { NeighbourMemory, neighbourOptionsSchema, type NeighbourOptions, type ResolvedNeighbourOptions } from './neighbours.js';
+import { type ClassifierFitOptions, type ClassifierState, classWeightedSamples, type TextClassifier } from './classifier-base.js';
+import { dotRows } from './dense.js';
+import { NeighbourMemory, type NeighbourOptions, neighbourOptionsSchema, type ResolvedNeighbourOptions } from './neighbours.js';
 import { classWeight, integer, numberWhere, positiveInteger, positiveNumber, resolveOptions } from './options.js';
+import { corrupt, type SectionReader, type SectionWriter } from './sections.js';
 import { addRowTimesDense, type CsrMatrix } from './sparse.js';
 
 export interface MlpOptions {
@@ -320,7 +320,13 @@ export class MlpClassifier implements TextClassifier {
       for (let i = 0; i < n; i++) if (sw[i]! > 0) rows.push(i);
       const hidden = new Float64Array(rows.length * H);
       rows.forEach((i, r) => this.hiddenOf(X, i, hidden.subarray(r * H, (r + 1) * H)));
-      this.memory = NeighbourMemory.build(this.options.neighbours, H, hidden, Int32Array.from(rows, (i) => y[i]!), K);
+      this.memory = NeighbourMemory.build(
+        this.options.neighbours,
+        H,
+        hidden,
+        Int32Array.from(rows, (i) => y[i]!),
+        K,
+      );
     }
     return this;
   }
@@ -401,7 +407,8 @@ export class MlpClassifier implements TextClassifier {
       throw rtsError('CORRUPT_MODEL', n ? 'the network votes with neighbours but has no neighbour memory' : 'neighbour memory without neighbours options');
     }
     if (n && info.memory) {
-      if (info.memory.classStart.length !== nClasses + 1) throw rtsError('CORRUPT_MODEL', `neighbour memory has ${info.memory.classStart.length - 1} classes, the network ${nClasses}`);
+      if (info.memory.classStart.length !== nClasses + 1)
+        throw rtsError('CORRUPT_MODEL', `neighbour memory has ${info.memory.classStart.length - 1} classes, the network ${nClasses}`);
       m.memory = new NeighbourMemory(n, H, info.memory.vectors, info.memory.classStart);
     }
     m.w = weights;

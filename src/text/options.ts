@@ -26,6 +26,11 @@ export const classWeight = () => z.enum(['balanced'], { error: mustBe("'balanced
  * (`prefix` + its path, e.g. `neighbours.k`).
  */
 export function resolveOptions<S extends z.ZodType>(schema: S, options: unknown, prefix = ''): z.output<S> {
-  return parseOrThrow(schema, options ?? {}, 'INVALID_INPUT', 'invalid options', (issue) =>
-    `${prefix}${issue.path.map(String).join('.') || '(options)'}: ${issue.message}`);
+  return parseOrThrow(
+    schema,
+    options ?? {},
+    'INVALID_INPUT',
+    'invalid options',
+    (issue) => `${prefix}${issue.path.map(String).join('.') || '(options)'}: ${issue.message}`,
+  );
 }

@@ -68,16 +68,36 @@ export function compilePythonPattern(pattern: string): RegExp {
         continue;
       }
       switch (e) {
-        case 'w': out += w; break;
-        case 'W': out += nw; break;
-        case 'd': out += `[${sets.digit}]`; break;
-        case 'D': out += `[^${sets.digit}]`; break;
-        case 's': out += `[${sets.space}]`; break;
-        case 'S': out += `[^${sets.space}]`; break;
-        case 'b': out += wordBoundary; break;
-        case 'B': out += notWordBoundary; break;
-        case 'A': out += '(?<![\\s\\S])'; break;
-        case 'Z': out += '(?![\\s\\S])'; break;
+        case 'w':
+          out += w;
+          break;
+        case 'W':
+          out += nw;
+          break;
+        case 'd':
+          out += `[${sets.digit}]`;
+          break;
+        case 'D':
+          out += `[^${sets.digit}]`;
+          break;
+        case 's':
+          out += `[${sets.space}]`;
+          break;
+        case 'S':
+          out += `[^${sets.space}]`;
+          break;
+        case 'b':
+          out += wordBoundary;
+          break;
+        case 'B':
+          out += notWordBoundary;
+          break;
+        case 'A':
+          out += '(?<![\\s\\S])';
+          break;
+        case 'Z':
+          out += '(?![\\s\\S])';
+          break;
         default:
           if (/[A-Za-z0-9]/.test(e)) out += translateLetterEscape(pattern, src, i, e, (adv) => (i += adv));
           else out += JS_SYNTAX.has(e) ? `\\${e}` : e;
@@ -156,13 +176,7 @@ export function compilePythonPattern(pattern: string): RegExp {
 }
 
 /** Escapes made of a letter or digit that JS and Python spell alike or nearly so. */
-function translateLetterEscape(
-  pattern: string,
-  src: string,
-  i: number,
-  e: string,
-  advance: (n: number) => void,
-): string {
+function translateLetterEscape(pattern: string, src: string, i: number, e: string, advance: (n: number) => void): string {
   if ('ntrfv'.includes(e)) return `\\${e}`;
   if (e === 'a') return '\\x07';
   if (e === 'x') return `\\x`;

@@ -5,7 +5,7 @@
  */
 import { rtsError } from '../core/errors.js';
 import { argmaxRows } from './argmax.js';
-import { classifierState, type ClassifierState, type TextClassifier } from './classifier-base.js';
+import { type ClassifierState, classifierState, type TextClassifier } from './classifier-base.js';
 import { classifierFromSections, createClassifier, type TextClassifierOptions } from './classifiers.js';
 import { corrupt, type SectionReader, type SectionWriter } from './sections.js';
 import { CsrMatrix } from './sparse.js';
@@ -112,9 +112,9 @@ export class TextPipeline {
       ...(onProgress === undefined
         ? {}
         : {
-          onProgress: (iter: number, loss: number, gradNorm: number) =>
-            onProgress({ stage: 'train', unit, iter, loss, ...(Number.isNaN(gradNorm) ? {} : { gradNorm }) }),
-        }),
+            onProgress: (iter: number, loss: number, gradNorm: number) =>
+              onProgress({ stage: 'train', unit, iter, loss, ...(Number.isNaN(gradNorm) ? {} : { gradNorm }) }),
+          }),
     });
     onProgress?.({ stage: 'done', unit, iter: this.classifier.nIter, loss: this.classifier.loss });
     return this;

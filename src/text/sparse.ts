@@ -200,21 +200,21 @@ export class CsrMatrix {
  * Blocked by 8 outputs kept in local variables (registers) while walking the row's
  * entries: about twice as fast in V8 as updating out[k] in the innermost loop.
  */
-export function addRowTimesDense(
-  x: CsrMatrix,
-  row: number,
-  w: Float32Array | Float64Array,
-  width: number,
-  out: Float64Array,
-  outOffset = 0,
-): void {
+export function addRowTimesDense(x: CsrMatrix, row: number, w: Float32Array | Float64Array, width: number, out: Float64Array, outOffset = 0): void {
   const { indices, data } = x;
   const start = x.indptr[row]!;
   const end = x.indptr[row + 1]!;
   const w8 = width - (width % 8);
   let k = 0;
   for (; k < w8; k += 8) {
-    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0; // prettier-ignore
+    let a0 = 0,
+      a1 = 0,
+      a2 = 0,
+      a3 = 0,
+      a4 = 0,
+      a5 = 0,
+      a6 = 0,
+      a7 = 0; // prettier-ignore
     for (let p = start; p < end; p++) {
       const v = data[p]!;
       const b = indices[p]! * width + k;
@@ -245,12 +245,7 @@ export function addRowTimesDense(
 }
 
 /** X · W (+ bias), rows × width, row-major Float64; W is feature-major (X.cols × width). */
-export function csrTimesDense(
-  x: CsrMatrix,
-  w: Float32Array | Float64Array,
-  width: number,
-  bias?: Float32Array | Float64Array,
-): Float64Array {
+export function csrTimesDense(x: CsrMatrix, w: Float32Array | Float64Array, width: number, bias?: Float32Array | Float64Array): Float64Array {
   if (w.length !== x.cols * width) throw rtsError('INVALID_INPUT', `weights have ${w.length} values, expected ${x.cols}x${width}`);
   const out = new Float64Array(x.rows * width);
   for (let i = 0; i < x.rows; i++) {

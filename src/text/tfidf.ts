@@ -10,9 +10,9 @@
  */
 import { z } from 'zod';
 import { rtsError } from '../core/errors.js';
-import { type Analyzer, type AnalyzerOptions, type ResolvedAnalyzerOptions, analyzerOptionsSchema, buildAnalyzer } from './analyzer.js';
-import { positiveInteger, resolveOptions } from './options.js';
+import { type Analyzer, type AnalyzerOptions, analyzerOptionsSchema, buildAnalyzer, type ResolvedAnalyzerOptions } from './analyzer.js';
 import { numpyArgsort } from './argsort.js';
+import { positiveInteger, resolveOptions } from './options.js';
 import { corrupt, type SectionReader, type SectionWriter } from './sections.js';
 import { CsrMatrix } from './sparse.js';
 import { compareCodePoints } from './unicode.js';
@@ -203,7 +203,10 @@ export class TfidfVectorizer {
     if (high < low) throw rtsError('INVALID_INPUT', 'maxDf corresponds to fewer documents than minDf');
 
     const allTerms = [...vocab.keys()];
-    const sorted = sortIdsByTerm(Array.from({ length: nTerms }, (_, i) => i), allTerms);
+    const sorted = sortIdsByTerm(
+      Array.from({ length: nTerms }, (_, i) => i),
+      allTerms,
+    );
     let kept = sorted.filter((id) => df[id]! <= high && df[id]! >= low);
     if (o.maxFeatures !== null && kept.length > o.maxFeatures) {
       // Largest corpus count first, as sklearn: `(-tfs[mask]).argsort()[:limit]` over the
@@ -276,7 +279,10 @@ export class TfidfVectorizer {
    */
   toSections(out: SectionWriter, b: number): TfidfState {
     const terms = this.getFeatureNames();
-    out.uint32(`terms.${b}.lengths`, Uint32Array.from(terms, (t) => t.length));
+    out.uint32(
+      `terms.${b}.lengths`,
+      Uint32Array.from(terms, (t) => t.length),
+    );
     out.utf8(`terms.${b}.text`, new TextEncoder().encode(terms.join('')));
     out.float64(`idf.${b}`, this.idf);
     return { options: this.options, nTerms: terms.length };

@@ -15,8 +15,7 @@ export const PY_WORD_CHARS = '\\p{L}\\p{N}_';
  * Python's `\s` / `str.isspace()` / `str.split()` whitespace: differs from JS `\s`
  * (Python adds U+001C–U+001F and U+0085, and does not count U+FEFF).
  */
-export const PY_SPACE_CHARS =
-  '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+export const PY_SPACE_CHARS = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 
 /**
  * Code points whose canonical combining class is non-zero (`unicodedata.combining(c) != 0`),

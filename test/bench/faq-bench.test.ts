@@ -26,9 +26,18 @@ describe('FAQ benchmark (tiny)', () => {
   it('runs the speed test, the load runs and the raw floor against the real server', async () => {
     const lines: string[] = [];
     const result = await runFaqBench({
-      modelsDir: dir, models: ['faq'], sampleSize: 30,
-      speedTestRequests: 20, speedTestConcurrency: 4, connections: 4, durationSeconds: 1,
-      rawSeconds: 0.2, warmupRequests: 4, steadyRate: 50, reference: false, print: (l) => lines.push(l),
+      modelsDir: dir,
+      models: ['faq'],
+      sampleSize: 30,
+      speedTestRequests: 20,
+      speedTestConcurrency: 4,
+      connections: 4,
+      durationSeconds: 1,
+      rawSeconds: 0.2,
+      warmupRequests: 4,
+      steadyRate: 50,
+      reference: false,
+      print: (l) => lines.push(l),
     });
     expect(result.models).toHaveLength(1);
     const m = result.models[0]!;

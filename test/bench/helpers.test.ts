@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { renderTable } from '../../bench/table.js';
 import { classifyCheck, faqMatchCheck, scoreFaqCheck, top1Index } from '../../src/speedtest/checks.js';
 import { percentile, percentileSorted, summarize } from '../../src/speedtest/stats.js';
-import { renderTable } from '../../bench/table.js';
 
 describe('bench statistics', () => {
   it('interpolates percentiles linearly between ranks (numpy "linear")', () => {
@@ -28,13 +28,14 @@ describe('bench statistics', () => {
 
 describe('bench table', () => {
   it('aligns columns and escapes pipes', () => {
-    const text = renderTable(['run', 'req/s'], [['a|b', '12.5'], ['longer name', '7']]);
-    expect(text.split('\n')).toEqual([
-      '| run         | req/s |',
-      '|:------------|------:|',
-      '| a\\|b        |  12.5 |',
-      '| longer name |     7 |',
-    ]);
+    const text = renderTable(
+      ['run', 'req/s'],
+      [
+        ['a|b', '12.5'],
+        ['longer name', '7'],
+      ],
+    );
+    expect(text.split('\n')).toEqual(['| run         | req/s |', '|:------------|------:|', '| a\\|b        |  12.5 |', '| longer name |     7 |']);
     expect(() => renderTable(['a', 'b'], [['1']])).toThrow(/row 0/);
   });
 });
@@ -44,12 +45,62 @@ describe('bench well-formedness checks', () => {
 
   it('accepts a full, sorted /score answer and rejects anything less', () => {
     const check = scoreFaqCheck(3);
-    expect(check(score([[1, 10, 0.7], ['b', 'x', 0.2], [3, 30, 0.1]]))).toBeUndefined();
-    expect(check(score([[1, 10, 0.7], [2, 20, 0.3]]))).toMatch(/2 entries, expected 3/);
-    expect(check(score([[1, 10, 0.1], [2, 20, 0.7], [3, 30, 0.2]]))).toMatch(/not sorted/);
-    expect(check(score([[1, 10, 1.5], [2, 20, 0.3], [3, 30, 0.2]]))).toMatch(/bad probability/);
-    expect(check(score([[1, 10], [2, 20, 0.3], [3, 30, 0.2]]))).toMatch(/not \[Id, AnswerId, prob\]/);
-    expect(check(score([[1, 10, 0.7], [2, 20, 0.2], [3, 30, 0.1]], 'done'))).toMatch(/Computed in/);
+    expect(
+      check(
+        score([
+          [1, 10, 0.7],
+          ['b', 'x', 0.2],
+          [3, 30, 0.1],
+        ]),
+      ),
+    ).toBeUndefined();
+    expect(
+      check(
+        score([
+          [1, 10, 0.7],
+          [2, 20, 0.3],
+        ]),
+      ),
+    ).toMatch(/2 entries, expected 3/);
+    expect(
+      check(
+        score([
+          [1, 10, 0.1],
+          [2, 20, 0.7],
+          [3, 30, 0.2],
+        ]),
+      ),
+    ).toMatch(/not sorted/);
+    expect(
+      check(
+        score([
+          [1, 10, 1.5],
+          [2, 20, 0.3],
+          [3, 30, 0.2],
+        ]),
+      ),
+    ).toMatch(/bad probability/);
+    expect(
+      check(
+        score([
+          [1, 10],
+          [2, 20, 0.3],
+          [3, 30, 0.2],
+        ]),
+      ),
+    ).toMatch(/not \[Id, AnswerId, prob\]/);
+    expect(
+      check(
+        score(
+          [
+            [1, 10, 0.7],
+            [2, 20, 0.2],
+            [3, 30, 0.1],
+          ],
+          'done',
+        ),
+      ),
+    ).toMatch(/Computed in/);
     expect(check('{"result": [[], ')).toMatch(/not JSON/);
     expect(check('{"error": {"code": "RTS_ERR_INTERNAL", "message": "x"}}')).toMatch(/no "result"/);
   });

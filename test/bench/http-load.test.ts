@@ -47,7 +47,9 @@ describe('runFixedCount (the reference speed test shape)', () => {
     connections.clear();
     const seen: number[] = [];
     const r = await runFixedCount({
-      url, count: 40, concurrency: 4,
+      url,
+      count: 40,
+      concurrency: 4,
       request: (i) => echo(i),
       check: (body) => {
         seen.push((JSON.parse(body) as { n: number }).n);
@@ -72,7 +74,11 @@ describe('runFixedCount (the reference speed test shape)', () => {
     expect(failing.ok).toBe(0);
     expect(failing.failed).toBe(3);
     expect(failing.firstFailure).toMatch(/^HTTP 500: .*boom/);
-    expect(failing.samples.map((x) => [x.status, x.error])).toEqual([[500, 'HTTP 500'], [500, 'HTTP 500'], [500, 'HTTP 500']]);
+    expect(failing.samples.map((x) => [x.status, x.error])).toEqual([
+      [500, 'HTTP 500'],
+      [500, 'HTTP 500'],
+      [500, 'HTTP 500'],
+    ]);
   });
 });
 

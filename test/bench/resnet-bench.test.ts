@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import { benchImage, resnetTable, timePreprocess, type ResnetBenchResult } from '../../bench/resnet.js';
+import { describe, expect, it } from 'vitest';
+import { benchImage, type ResnetBenchResult, resnetTable, timePreprocess } from '../../bench/resnet.js';
 import { summarize } from '../../src/speedtest/stats.js';
 import { parsePreprocessSpec } from '../../src/tasks/vision/preprocess-spec.js';
 
@@ -26,16 +26,38 @@ describe('ResNet benchmark helpers', () => {
   });
 
   it('marks the best raw batch and computes efficiency against it', () => {
-    const raw = (batchSize: number, imagesPerSecond: number) => ({ batchSize, runs: 10, imagesPerSecond, latency: summarize([batchSize * 10, batchSize * 12]) });
+    const raw = (batchSize: number, imagesPerSecond: number) => ({
+      batchSize,
+      runs: 10,
+      imagesPerSecond,
+      latency: summarize([batchSize * 10, batchSize * 12]),
+    });
     const best = raw(4, 16);
     const http = (concurrency: number, batching: 'off' | 'on', rps: number) => ({
-      ok: 50, failed: 0, concurrency, wallMs: 8000, requestsPerSecond: rps, latency: summarize([70, 80, 90]), samples: [], startedMs: 0, failureExamples: {},
-      batching, model: `resnet-batch-${batching}`, efficiency: rps / best.imagesPerSecond,
+      ok: 50,
+      failed: 0,
+      concurrency,
+      wallMs: 8000,
+      requestsPerSecond: rps,
+      latency: summarize([70, 80, 90]),
+      samples: [],
+      startedMs: 0,
+      failureExamples: {},
+      batching,
+      model: `resnet-batch-${batching}`,
+      efficiency: rps / best.imagesPerSecond,
     });
     const result: ResnetBenchResult = {
-      depth: 152, parameters: 60_192_808, gigaMultiplyAdds: 11.5, modelPath: '/x.onnx', modelBytes: 1,
-      image: { path: 'dog.jpg', bytes: 40_660, width: 512, height: 384 }, threads: 2, provider: 'cpu',
-      raw: [raw(1, 15), best], bestRaw: best,
+      depth: 152,
+      parameters: 60_192_808,
+      gigaMultiplyAdds: 11.5,
+      modelPath: '/x.onnx',
+      modelBytes: 1,
+      image: { path: 'dog.jpg', bytes: 40_660, width: 512, height: 384 },
+      threads: 2,
+      provider: 'cpu',
+      raw: [raw(1, 15), best],
+      bestRaw: best,
       preprocess: { calls: 100, imagesPerSecond: 150, latency: summarize([6, 7]) },
       http: [http(1, 'off', 12), http(4, 'on', 17.6)],
       batching: { maxBatchSize: 8, maxQueueDelayMs: 5 },

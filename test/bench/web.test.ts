@@ -3,9 +3,9 @@ import os from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/server/config.js';
 import { ModelRegistry } from '../../src/core/registry.js';
 import { createServer } from '../../src/server/app.js';
+import { loadConfig } from '../../src/server/config.js';
 import { createLogger } from '../../src/server/logging.js';
 
 /** The demo page (web/) as the server serves it, with its Content-Security-Policy. */

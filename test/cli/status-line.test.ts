@@ -4,7 +4,17 @@ import { statusLine } from '../../src/cli/status-line.js';
 /** A fake output stream: what was written, and whether it claims to be a terminal. */
 function stream(isTTY: boolean) {
   const written: string[] = [];
-  return { written, s: { isTTY, columns: 60, write: (chunk: string) => { written.push(chunk); return true; } } as unknown as NodeJS.WriteStream };
+  return {
+    written,
+    s: {
+      isTTY,
+      columns: 60,
+      write: (chunk: string) => {
+        written.push(chunk);
+        return true;
+      },
+    } as unknown as NodeJS.WriteStream,
+  };
 }
 
 describe('statusLine', () => {
@@ -29,7 +39,9 @@ describe('statusLine', () => {
       '\r\x1b[2K[final] epoch 1/8',
       '\r\x1b[2K[final] epoch 1/8 · [validation] epoch 1/8',
       '\r\x1b[2K[final] epoch 2/8 · [validation] epoch 1/8',
-      '\r\x1b[2K', '[final] fitted\n', '\r\x1b[2K[final] epoch 2/8 · [validation] epoch 1/8',
+      '\r\x1b[2K',
+      '[final] fitted\n',
+      '\r\x1b[2K[final] epoch 2/8 · [validation] epoch 1/8',
       '\n',
     ]);
   });

@@ -8,21 +8,32 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /** `rtscore train` as a user runs it: own data with the banking77 pipeline, plain progress lines in a pipe, one-line errors. */
 const run = promisify(execFile);
-const cli = (args: string[]) => run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'train', ...args], { timeout: 240_000 })
-  .then(({ stdout, stderr }) => ({ code: 0, stdout, stderr }), (err: { code: number; stdout: string; stderr: string }) => err);
+const cli = (args: string[]) =>
+  run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'train', ...args], { timeout: 240_000 }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (err: { code: number; stdout: string; stderr: string }) => err,
+  );
 let root: string;
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'rts-cli-train-'));
   const ids = ['delivery', 'billing', 'access'];
-  const words = [['parcel', 'tracking', 'courier'], ['invoice', 'vat', 'receipt'], ['password', 'login', 'account']];
+  const words = [
+    ['parcel', 'tracking', 'courier'],
+    ['invoice', 'vat', 'receipt'],
+    ['password', 'login', 'account'],
+  ];
   await writeFile(join(root, 'faqs.json'), JSON.stringify(ids.map((id, i) => ({ id, question: `About ${words[i]![0]}?`, answer: `See ${words[i]![1]}.` }))));
   const rows = ['text,label'];
-  ids.forEach((id, i) => { for (let k = 0; k < 12; k++) rows.push(`my ${words[i]![k % 3]} number ${k} and ${words[i]![(k + 1) % 3]},${id}`); });
-  await writeFile(join(root, 'questions.csv'), rows.join('\n') + '\n');
+  ids.forEach((id, i) => {
+    for (let k = 0; k < 12; k++) rows.push(`my ${words[i]![k % 3]} number ${k} and ${words[i]![(k + 1) % 3]},${id}`);
+  });
+  await writeFile(join(root, 'questions.csv'), `${rows.join('\n')}\n`);
   await writeFile(join(root, 'bad.csv'), 'text,label\nhello,delivery\nbye,\n');
 });
-afterAll(async () => { await rm(root, { recursive: true, force: true }); });
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
 
 describe('rtscore train', () => {
   it('trains on your CSV and FAQ file with progress lines (epoch n/N, elapsed, ETA)', async () => {

@@ -5,8 +5,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeAtomically, writeFileAtomically } from '../../src/core/atomic-write.js';
 
 let dir: string;
-beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'rts-atomic-')); });
-afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'rts-atomic-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 describe('atomic writes', () => {
   it('replace a file only once the new content is complete', async () => {
@@ -29,11 +33,13 @@ describe('atomic writes', () => {
     expect(seenDuringFill[0]).toMatch(/^\.1\..*\.partial$/); // hidden, not a numbered version
     expect(await readdir(version)).toEqual(['a.json']);
 
-    await expect(writeAtomically(join(dir, '2'), async (tmp) => {
-      await mkdir(tmp);
-      await writeFile(join(tmp, 'half.json'), '{');
-      throw new Error('disk full');
-    })).rejects.toThrow('disk full');
+    await expect(
+      writeAtomically(join(dir, '2'), async (tmp) => {
+        await mkdir(tmp);
+        await writeFile(join(tmp, 'half.json'), '{');
+        throw new Error('disk full');
+      }),
+    ).rejects.toThrow('disk full');
     expect(await readdir(dir)).toEqual(['1']);
   });
 });

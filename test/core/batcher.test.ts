@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { Batcher } from '../../src/core/batcher.js';
 import { RtsError, rtsError } from '../../src/core/errors.js';
-import { recordTiming, type RequestTimings } from '../../src/core/timings.js';
+import { type RequestTimings, recordTiming } from '../../src/core/timings.js';
 
 /** A run function that records the batches it was given and can be held open. */
 function recorder<T>(delayMs = 0) {
@@ -10,8 +10,15 @@ function recorder<T>(delayMs = 0) {
   let gate: Promise<void> | undefined;
   return {
     batches,
-    hold() { gate = new Promise((r) => { release = r; }); },
-    open() { release?.(); gate = undefined; },
+    hold() {
+      gate = new Promise((r) => {
+        release = r;
+      });
+    },
+    open() {
+      release?.();
+      gate = undefined;
+    },
     run: async (items: T[]) => {
       batches.push(items);
       if (gate) await gate;
@@ -47,7 +54,10 @@ describe('Batcher', () => {
     const outs = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => b.submit(i)));
     expect(performance.now() - started).toBeLessThan(1000);
     expect(outs).toHaveLength(6);
-    expect(r.batches).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(r.batches).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
   });
 
   it('runs a partial batch when the oldest item has waited maxQueueDelayMs while another batch is in flight', async () => {
@@ -172,7 +182,7 @@ describe('Batcher', () => {
     expect(r.batches).toEqual([[0], [2]]);
   });
 
-  it('rejects a dropped item with the signal\'s RtsError reason (a deadline), not as cancelled', async () => {
+  it("rejects a dropped item with the signal's RtsError reason (a deadline), not as cancelled", async () => {
     const r = recorder<number>();
     r.hold();
     const b = new Batcher({ run: r.run, maxBatchSize: 4 });
@@ -201,8 +211,15 @@ describe('Batcher', () => {
   it('rejects every item of a failed batch and keeps serving', async () => {
     let fail = true;
     const b = new Batcher<number, number>({
-      maxBatchSize: 2, maxQueueDelayMs: 20,
-      run: async (items) => { if (fail) { fail = false; throw new Error('boom'); } return items; },
+      maxBatchSize: 2,
+      maxQueueDelayMs: 20,
+      run: async (items) => {
+        if (fail) {
+          fail = false;
+          throw new Error('boom');
+        }
+        return items;
+      },
     });
     const results = await Promise.allSettled([b.submit(1), b.submit(2)]);
     expect(results.map((x) => x.status)).toEqual(['rejected', 'rejected']);
@@ -213,8 +230,15 @@ describe('Batcher', () => {
     let active = 0;
     let peak = 0;
     const b = new Batcher<number, number>({
-      maxBatchSize: 1, concurrency: 3,
-      run: async (items) => { active++; peak = Math.max(peak, active); await new Promise((r) => setTimeout(r, 20)); active--; return items; },
+      maxBatchSize: 1,
+      concurrency: 3,
+      run: async (items) => {
+        active++;
+        peak = Math.max(peak, active);
+        await new Promise((r) => setTimeout(r, 20));
+        active--;
+        return items;
+      },
     });
     await Promise.all([1, 2, 3, 4, 5, 6].map((i) => b.submit(i)));
     expect(peak).toBe(3);
@@ -225,8 +249,12 @@ describe('Batcher', () => {
     const waits: number[] = [];
     const depths: number[] = [];
     const b = new Batcher<number, number>({
-      maxBatchSize: 4, maxQueueDelayMs: 15, run: async (i) => i,
-      onBatch: (n) => sizes.push(n), onQueueWait: (s) => waits.push(s), onDepth: (d) => depths.push(d),
+      maxBatchSize: 4,
+      maxQueueDelayMs: 15,
+      run: async (i) => i,
+      onBatch: (n) => sizes.push(n),
+      onQueueWait: (s) => waits.push(s),
+      onDepth: (d) => depths.push(d),
     });
     vi.useFakeTimers({ toFake: ['performance'] });
     try {
@@ -257,7 +285,7 @@ describe('Batcher', () => {
     expect(results.every((x) => x.status === 'rejected' && (x.reason as RtsError).code === 'RTS_ERR_INFERENCE_FAILED')).toBe(true);
   });
 
-  it('reports each item\'s queue wait and its batch\'s run time into the timings it was given', async () => {
+  it("reports each item's queue wait and its batch's run time into the timings it was given", async () => {
     const r = recorder<number>();
     const b = new Batcher({ run: r.run, maxBatchSize: 1 });
     r.hold();
@@ -335,7 +363,9 @@ describe('Batcher: a request’s items stay together (issue 11, defects 2 and 12
   it('drops the rest of a request when one of its batches fails', async () => {
     const batches: number[][] = [];
     let release!: () => void;
-    const gate = new Promise<void>((resolve) => { release = resolve; });
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     const b = new Batcher<number, number>({
       maxBatchSize: 2,
       run: async (items) => {
@@ -362,8 +392,14 @@ describe('Batcher: a request’s items stay together (issue 11, defects 2 and 12
     const controller = new AbortController();
     let added = 0;
     const add = controller.signal.addEventListener.bind(controller.signal);
-    controller.signal.addEventListener = ((...args: Parameters<AbortSignal['addEventListener']>) => { added++; add(...args); }) as never;
-    const request = b.submitAll(Array.from({ length: 32 }, (_, i) => i), controller.signal);
+    controller.signal.addEventListener = ((...args: Parameters<AbortSignal['addEventListener']>) => {
+      added++;
+      add(...args);
+    }) as never;
+    const request = b.submitAll(
+      Array.from({ length: 32 }, (_, i) => i),
+      controller.signal,
+    );
     expect(added).toBe(1);
     r.open();
     await expect(request).resolves.toHaveLength(32);

@@ -1,12 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import {
-  allocate, arrayNameOf, arrayNameOfValue, bytesPerElement, copyOf, halfToNumber, numberAt, numberToHalf,
-} from '../../src/core/datatypes.js';
+import { allocate, arrayNameOf, arrayNameOfValue, bytesPerElement, copyOf, halfToNumber, numberAt, numberToHalf } from '../../src/core/datatypes.js';
 import { DATATYPES } from '../../src/core/tensor.js';
 
 describe('the datatype table', () => {
   it('has a typed array of the right width for every fixed-size OIP datatype, and Array for BYTES', () => {
-    const widths: Record<string, number> = { BOOL: 1, UINT8: 1, INT8: 1, UINT16: 2, INT16: 2, FP16: 2, BF16: 2, UINT32: 4, INT32: 4, FP32: 4, UINT64: 8, INT64: 8, FP64: 8 };
+    const widths: Record<string, number> = {
+      BOOL: 1,
+      UINT8: 1,
+      INT8: 1,
+      UINT16: 2,
+      INT16: 2,
+      FP16: 2,
+      BF16: 2,
+      UINT32: 4,
+      INT32: 4,
+      FP32: 4,
+      UINT64: 8,
+      INT64: 8,
+      FP64: 8,
+    };
     for (const datatype of DATATYPES) {
       if (datatype === 'BYTES') {
         expect(arrayNameOf(datatype)).toBe('Array');

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/logger.js';
-import { modelConfigSchema } from '../../src/core/model-config.js';
 import { defaultRuntimeSettings, type Model, type ModelKind, type ModelMetadata } from '../../src/core/model.js';
+import { modelConfigSchema } from '../../src/core/model-config.js';
 import { nullObserver } from '../../src/core/observer.js';
 import { shapeMatches, type Tensor } from '../../src/core/tensor.js';
 import { faqMatcherKind } from '../../src/tasks/faq/matcher.js';
@@ -40,19 +40,30 @@ const cases: ModelKindCase[] = [
       await makeFaqRepo(dir, { name: 'faq' });
       return 'faq';
     },
-    inputs: (n) => [{
-      name: 'text', datatype: 'BYTES', shape: [n],
-      data: Array.from({ length: n }, (_, i) => utf8.encode(i % 2 ? 'how do I get a refund?' : 'when will my card arrive?')),
-    }],
+    inputs: (n) => [
+      {
+        name: 'text',
+        datatype: 'BYTES',
+        shape: [n],
+        data: Array.from({ length: n }, (_, i) => utf8.encode(i % 2 ? 'how do I get a refund?' : 'when will my card arrive?')),
+      },
+    ],
   },
   {
     // A model brought as ONNX: skl2onnx's TF-IDF text pipeline, ZipMap and locale-less StringNormalizer included.
     kind: onnxModelKind,
-    makeRepo: async (dir) => (await writeModelFolder(dir, 'intents', textPipelineModel(textParams())), 'intents'),
-    inputs: (n) => [{
-      name: 'input', datatype: 'BYTES', shape: [n, 1],
-      data: Array.from({ length: n }, (_, i) => utf8.encode(i % 2 ? 'refund my money' : 'I lost my card')),
-    }],
+    makeRepo: async (dir) => {
+      await writeModelFolder(dir, 'intents', textPipelineModel(textParams()));
+      return 'intents';
+    },
+    inputs: (n) => [
+      {
+        name: 'input',
+        datatype: 'BYTES',
+        shape: [n, 1],
+        data: Array.from({ length: n }, (_, i) => utf8.encode(i % 2 ? 'refund my money' : 'I lost my card')),
+      },
+    ],
   },
   {
     kind: imageClassifierKind,
@@ -73,9 +84,14 @@ describe.each(cases)('model kind contract: $kind.kind', ({ kind, makeRepo, input
   const load = async (): Promise<Model> => {
     const modelDir = join(dir, name);
     const model = await kind.load({
-      name, version: '1', modelDir, versionDir: join(modelDir, '1'),
+      name,
+      version: '1',
+      modelDir,
+      versionDir: join(modelDir, '1'),
       config: modelConfigSchema.parse(JSON.parse(await readFile(join(modelDir, 'config.json'), 'utf8'))),
-      logger: silentLogger, observer: nullObserver, settings: defaultRuntimeSettings,
+      logger: silentLogger,
+      observer: nullObserver,
+      settings: defaultRuntimeSettings,
     });
     loaded.push(model);
     return model;
@@ -128,13 +144,13 @@ describe.each(cases)('model kind contract: $kind.kind', ({ kind, makeRepo, input
       expect(t).toMatchObject({ name: spec.name, datatype: spec.datatype });
       expect(shapeMatches(spec.shape, t!.shape)).toBe(true);
     }
-    await expect(model.infer(inputs(1, model.metadata), { outputs: ['no-such-output'] }))
-      .rejects.toMatchObject({ code: 'RTS_ERR_INVALID_INPUT' });
+    await expect(model.infer(inputs(1, model.metadata), { outputs: ['no-such-output'] })).rejects.toMatchObject({ code: 'RTS_ERR_INVALID_INPUT' });
   });
 
   it('refuses inputs it does not list with INVALID_INPUT', async () => {
-    await expect(model.infer([{ name: 'no-such-input', datatype: 'FP32', shape: [1], data: new Float32Array(1) }]))
-      .rejects.toMatchObject({ code: 'RTS_ERR_INVALID_INPUT' });
+    await expect(model.infer([{ name: 'no-such-input', datatype: 'FP32', shape: [1], data: new Float32Array(1) }])).rejects.toMatchObject({
+      code: 'RTS_ERR_INVALID_INPUT',
+    });
   });
 
   it('loads the same folder again to the same metadata and the same answers', async () => {

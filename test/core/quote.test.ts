@@ -17,7 +17,11 @@ describe('quote: request values in error messages, never whole', () => {
   it('cuts long strings, arrays, objects and keys at about 100 characters with …', () => {
     const long = quote('a'.repeat(30_000_000));
     expect(long).toBe(`"${'a'.repeat(MAX_QUOTED_CHARS)}…"`);
-    for (const value of [new Array(1_000_000).fill(7), { ['k'.repeat(10_000)]: 1 }, Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`k${i}`, i]))]) {
+    for (const value of [
+      new Array(1_000_000).fill(7),
+      { ['k'.repeat(10_000)]: 1 },
+      Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`k${i}`, i])),
+    ]) {
       const q = quote(value);
       expect(q.length).toBeLessThanOrEqual(MAX_QUOTED_CHARS + 1);
       expect(q.endsWith('…')).toBe(true);

@@ -4,7 +4,9 @@ import { topK } from '../../src/core/rank.js';
 describe('topK', () => {
   it('returns the k best, best first', () => {
     expect(topK([0.1, 0.5, 0.2, 0.9, 0.3], 3)).toEqual([
-      { index: 3, score: 0.9 }, { index: 1, score: 0.5 }, { index: 4, score: 0.3 },
+      { index: 3, score: 0.9 },
+      { index: 1, score: 0.5 },
+      { index: 4, score: 0.3 },
     ]);
   });
 

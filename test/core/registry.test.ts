@@ -23,9 +23,13 @@ class EchoKind implements ModelKind {
     const closed = this.closed;
     const waiters = this.closeWaiters;
     return {
-      name: ctx.name, version: ctx.version, kind: this.kind,
+      name: ctx.name,
+      version: ctx.version,
+      kind: this.kind,
       metadata: { name: ctx.name, version: ctx.version, kind: this.kind, platform: 'test', inputs: [], outputs: [], maxBatchSize: 1 },
-      async infer(): Promise<Tensor[]> { return []; },
+      async infer(): Promise<Tensor[]> {
+        return [];
+      },
       async close() {
         const id = `${ctx.name}/${ctx.version}`;
         closed.push(id);
@@ -52,7 +56,9 @@ beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'rts-registry-'));
   kind = new EchoKind();
 });
-afterEach(async () => { await rm(root, { recursive: true, force: true }); });
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
 
 describe('version policies', () => {
   it('selects latest N, specific and all', () => {

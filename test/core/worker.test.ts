@@ -18,7 +18,7 @@ describe('one-shot worker jobs', () => {
     await expect(run('rts-error')).rejects.toMatchObject({ code: 'RTS_ERR_BAD_IMAGE', statusCode: 400, message: 'the worker refused the image' });
   });
 
-  it('turn any other failure into the caller\'s error kind, with what failed', async () => {
+  it("turn any other failure into the caller's error kind, with what failed", async () => {
     await expect(run('error')).rejects.toMatchObject({ code: 'RTS_ERR_MODEL_LOAD_FAILED', message: 'testing failed: something broke' });
     await expect(run('exit')).rejects.toMatchObject({ code: 'RTS_ERR_MODEL_LOAD_FAILED', message: 'testing worker exited with code 3 before finishing' });
   });

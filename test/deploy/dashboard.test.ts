@@ -9,11 +9,27 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { K8S_DIR } from './helpers/kustomize.js';
-import { PROCESS_METRICS, RTSCORE_METRICS, familyOf, seriesIn } from './helpers/metrics.js';
+import { familyOf, PROCESS_METRICS, RTSCORE_METRICS, seriesIn } from './helpers/metrics.js';
 
-interface Target { expr: string; refId: string; datasource?: { uid?: string } }
-interface Panel { id: number; type: string; title: string; datasource?: { uid?: string }; targets?: Target[]; gridPos: { h: number; w: number; x: number; y: number } }
-interface Dashboard { uid: string; title: string; panels: Panel[]; templating: { list: { name: string; type: string }[] } }
+interface Target {
+  expr: string;
+  refId: string;
+  datasource?: { uid?: string };
+}
+interface Panel {
+  id: number;
+  type: string;
+  title: string;
+  datasource?: { uid?: string };
+  targets?: Target[];
+  gridPos: { h: number; w: number; x: number; y: number };
+}
+interface Dashboard {
+  uid: string;
+  title: string;
+  panels: Panel[];
+  templating: { list: { name: string; type: string }[] };
+}
 
 const dashboard = JSON.parse(readFileSync(join(K8S_DIR, 'components/monitoring/dashboards/rtscore.json'), 'utf8')) as Dashboard;
 const panels = dashboard.panels.filter((p) => p.type !== 'row');
@@ -34,6 +50,7 @@ describe('Grafana dashboard', () => {
     const ids = dashboard.panels.map((p) => p.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const p of panels) {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's own variable syntax, compared literally.
       expect(p.datasource?.uid, p.title).toBe('${datasource}');
       expect(p.targets?.length, p.title).toBeGreaterThan(0);
       expect(p.gridPos.x + p.gridPos.w, p.title).toBeLessThanOrEqual(24);
@@ -41,7 +58,11 @@ describe('Grafana dashboard', () => {
   });
 
   it('queries only metrics rtscore exposes, histograms through _bucket/_sum/_count', () => {
-    const unknown = exprs.flatMap(({ panel, expr }) => seriesIn(expr).filter((s) => !familyOf(s, catalogue)).map((s) => `${panel}: ${s}`));
+    const unknown = exprs.flatMap(({ panel, expr }) =>
+      seriesIn(expr)
+        .filter((s) => !familyOf(s, catalogue))
+        .map((s) => `${panel}: ${s}`),
+    );
     expect(unknown).toEqual([]);
     const used = new Set(exprs.flatMap(({ expr }) => seriesIn(expr).map((s) => familyOf(s, catalogue))));
     // Every rtscore metric of the contract appears somewhere on the dashboard.
@@ -73,7 +94,8 @@ describe('Grafana dashboard', () => {
   it('shows request rate, latency percentiles, errors, queue depth, batch sizes and per-pod CPU and memory', () => {
     expect(queriesOf(/^Request rate/).join()).toMatch(/rate\(rtscore_http_requests_total/);
     const latency = queriesOf(/^Latency percentiles$/).join('\n');
-    for (const q of ['0.5', '0.9', '0.99']) expect(latency).toContain(`histogram_quantile(${q}, sum by (le) (rate(rtscore_http_request_duration_seconds_bucket`);
+    for (const q of ['0.5', '0.9', '0.99'])
+      expect(latency).toContain(`histogram_quantile(${q}, sum by (le) (rate(rtscore_http_request_duration_seconds_bucket`);
     expect(queriesOf(/^Errors$/).join()).toMatch(/status=~"5\.\."/);
     expect(queriesOf(/^Queue depth/).join()).toMatch(/rtscore_queue_depth/);
     expect(queriesOf(/^Batch size/).join()).toMatch(/rtscore_batch_size_sum.*rtscore_batch_size_count/s);

@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { contextSources, inContext, parseDockerfile, type Stage } from './helpers/dockerfile.js';
+
 /** What the images must set (bench/memory.ts measures the same setting). */
 const CONTAINER_MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: '131072' } as const;
 
@@ -27,7 +28,11 @@ const IMAGES = [
 ];
 
 const runs = (stage: Stage) => stage.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args);
-const env = (stage: Stage) => stage.instructions.filter((i) => i.keyword === 'ENV').map((i) => i.args).join(' ');
+const env = (stage: Stage) =>
+  stage.instructions
+    .filter((i) => i.keyword === 'ENV')
+    .map((i) => i.args)
+    .join(' ');
 
 describe.each(IMAGES)('$file', ({ file, runtimeBase }) => {
   const { stages } = parseDockerfile(read(file));
@@ -58,7 +63,7 @@ describe.each(IMAGES)('$file', ({ file, runtimeBase }) => {
     expect(contextSources([runtime])).not.toContain('node_modules');
   });
 
-  it('bakes the context\'s model repository, versions included, building only what is missing; a build argument mounts them instead', () => {
+  it("bakes the context's model repository, versions included, building only what is missing; a build argument mounts them instead", () => {
     expect(build.instructions).toContainEqual({ keyword: 'ARG', args: 'BAKE_MODELS=true' });
     // models/ is copied from the context before the models are built, and
     // build-models builds a version only for a model that has none (a trained
@@ -105,7 +110,10 @@ describe.each(IMAGES)('$file', ({ file, runtimeBase }) => {
 
   it('puts no secrets in layers and copies only what .dockerignore lets in', () => {
     const all = stages.flatMap((s) => s.instructions);
-    const declared = all.filter((i) => i.keyword === 'ARG' || i.keyword === 'ENV').map((i) => i.args).join(' ');
+    const declared = all
+      .filter((i) => i.keyword === 'ARG' || i.keyword === 'ENV')
+      .map((i) => i.args)
+      .join(' ');
     expect(declared).not.toMatch(/(API_KEY|SECRET|TOKEN|PASSWORD)\w*=/i);
     expect(declared).not.toMatch(/RTSCORE_API_KEYS=/);
     for (const source of contextSources(stages)) {
@@ -131,21 +139,50 @@ describe.each(IMAGES)('$file', ({ file, runtimeBase }) => {
 
 describe('.dockerignore', () => {
   it('lets in the sources, data and model configs', () => {
-    for (const p of ['package.json', 'package-lock.json', 'src/cli/main.ts', 'data/banking77/faqs.json', 'models/faq/config.json', 'web/index.html', 'deploy/docker/healthcheck.mjs']) {
+    for (const p of [
+      'package.json',
+      'package-lock.json',
+      'src/cli/main.ts',
+      'data/banking77/faqs.json',
+      'models/faq/config.json',
+      'web/index.html',
+      'deploy/docker/healthcheck.mjs',
+    ]) {
       expect(inContext(dockerignore, p), p).toBe(true);
     }
   });
 
   it('keeps out secrets, dependencies, build output, tests and the repository', () => {
-    for (const p of ['.git/config', 'node_modules/fastify/package.json', 'dist/src/cli/main.js', 'test/deploy/manifests.test.ts',
-      'src/core/batcher.test.ts', 'api-keys.txt', '.env', 'deploy/k8s/base/deployment.yaml', 'tls/server.key', 'src/tls.pem', '.ci/run', 'coverage/index.html',
-      'deploy/k8s/secrets/api-keys.txt', 'deploy/k8s/secrets/admin-api-keys.txt', 'models/faq/.DS_Store', 'models/faq/2/model.json.tmp']) {
+    for (const p of [
+      '.git/config',
+      'node_modules/fastify/package.json',
+      'dist/src/cli/main.js',
+      'test/deploy/manifests.test.ts',
+      'src/core/batcher.test.ts',
+      'api-keys.txt',
+      '.env',
+      'deploy/k8s/base/deployment.yaml',
+      'tls/server.key',
+      'src/tls.pem',
+      '.ci/run',
+      'coverage/index.html',
+      'deploy/k8s/secrets/api-keys.txt',
+      'deploy/k8s/secrets/admin-api-keys.txt',
+      'models/faq/.DS_Store',
+      'models/faq/2/model.json.tmp',
+    ]) {
       expect(inContext(dockerignore, p), p).toBe(false);
     }
   });
 
   it('lets in the model repository with its version folders (what ./models holds is what the image serves)', () => {
-    for (const p of ['models/resnet152/1/model.onnx', 'models/faq/1/model.json', 'models/faq/12/model.json', 'models/banking77/3', 'models/my-model/config.json']) {
+    for (const p of [
+      'models/resnet152/1/model.onnx',
+      'models/faq/1/model.json',
+      'models/faq/12/model.json',
+      'models/banking77/3',
+      'models/my-model/config.json',
+    ]) {
       expect(inContext(dockerignore, p), p).toBe(true);
     }
   });
@@ -155,16 +192,27 @@ const buildRequested = process.env.RTSCORE_TEST_IMAGE_BUILD === '1';
 describe.skipIf(!buildRequested)(`image build${buildRequested ? '' : ' (skipped: set RTSCORE_TEST_IMAGE_BUILD=1; needs a builder and the base image)'}`, () => {
   it('builds the CPU image with deploy/scripts/build-image.sh', () => {
     const extra = (process.env.RTSCORE_TEST_IMAGE_BUILD_ARGS ?? '').split(/\s+/).filter(Boolean);
-    const result = spawnSync('bash', ['deploy/scripts/build-image.sh', 'cpu', 'localhost/rtscore:test', ...extra], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const result = spawnSync('bash', ['deploy/scripts/build-image.sh', 'cpu', 'localhost/rtscore:test', ...extra], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     expect(result.status, `${result.stdout.slice(-2000)}\n${result.stderr.slice(-2000)}`).toBe(0);
     expect(statSync(join(ROOT, 'deploy/docker/Dockerfile')).isFile()).toBe(true);
   }, 1_800_000);
 });
 
 describe('production dependencies (what the image keeps after npm prune --omit=dev)', () => {
-  const pkg = JSON.parse(read('package.json')) as { dependencies: Record<string, string>; devDependencies: Record<string, string>; overrides?: Record<string, unknown>; '//overrides'?: string[] };
+  const pkg = JSON.parse(read('package.json')) as {
+    dependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
+    overrides?: Record<string, unknown>;
+    '//overrides'?: string[];
+  };
   const sources = (dir: string): string[] =>
-    readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+    readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+    );
   const packageOf = (specifier: string) => (specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!);
   // Static imports and re-exports, dynamic import('pkg'), and packages whose files
   // are read at run time (require.resolve('pkg/…'), e.g. the speed-test report
@@ -172,7 +220,11 @@ describe('production dependencies (what the image keeps after npm prune --omit=d
   // the worker bootstrap for .ts sources (tests, dev); the image runs compiled .js.
   const imported = new Set(
     sources('src')
-      .flatMap((f) => [...read(f).matchAll(/^\s*(?:import|export)\s[^;]*?from\s+'([^']+)'|\bimport\('([^']+)'\)|\brequire\.resolve\(['`]([^'`$]+)/gm)].map((m) => (m[1] ?? m[2] ?? m[3])!))
+      .flatMap((f) =>
+        [...read(f).matchAll(/^\s*(?:import|export)\s[^;]*?from\s+'([^']+)'|\bimport\('([^']+)'\)|\brequire\.resolve\(['`]([^'`$]+)/gm)].map(
+          (m) => (m[1] ?? m[2] ?? m[3])!,
+        ),
+      )
       .filter((s) => !s.startsWith('.') && !s.startsWith('node:') && !s.startsWith('tsx/'))
       .map(packageOf),
   );
@@ -184,7 +236,10 @@ describe('production dependencies (what the image keeps after npm prune --omit=d
 
   it('every override has a recorded reason', () => {
     for (const name of Object.keys(pkg.overrides ?? {})) {
-      expect((pkg['//overrides'] ?? []).some((reason) => reason.startsWith(`${name} `)), name).toBe(true);
+      expect(
+        (pkg['//overrides'] ?? []).some((reason) => reason.startsWith(`${name} `)),
+        name,
+      ).toBe(true);
     }
   });
 });

@@ -9,21 +9,23 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IDeployment } from 'kubernetes-models/apps/v1';
-import type { IService } from 'kubernetes-models/v1';
 import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1';
+import type { IService } from 'kubernetes-models/v1';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/server/config.js';
 import { makeFaqRepo } from '../helpers/models.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { type K8sObject, ofKind, render } from './helpers/kustomize.js';
 import { nginxSize, route } from './helpers/ingress-match.js';
+import { type K8sObject, ofKind, render } from './helpers/kustomize.js';
 import { deploymentEnv, selects } from './helpers/policy.js';
 import { kubectlTool } from './helpers/tools.js';
 
 const kubectl = kubectlTool();
 
-interface Operation { tags?: string[] }
+interface Operation {
+  tags?: string[];
+}
 type OpenApi = { paths: Record<string, Record<string, Operation>> };
 
 /** Routes that stay inside the cluster, by OpenAPI tag. */
@@ -79,7 +81,9 @@ describe.skipIf(!kubectl.path)(`the Ingress against the server's route table${ku
       const deployments = ofKind<IDeployment & K8sObject>(objects, 'Deployment');
       modelsOf = (service) => {
         const svc = services.find((s) => s.metadata.name === service)!;
-        const dep = deployments.find((d) => selects(svc.spec!.selector as Record<string, string>, (d.spec!.template.metadata!.labels ?? {}) as Record<string, string>))!;
+        const dep = deployments.find((d) =>
+          selects(svc.spec!.selector as Record<string, string>, (d.spec!.template.metadata!.labels ?? {}) as Record<string, string>),
+        )!;
         return env.get(dep.metadata.name)!.RTSCORE_MODELS!.split(',');
       };
       allModels = [...new Set(services.flatMap((s) => modelsOf(s.metadata.name)))].sort();
@@ -88,7 +92,17 @@ describe.skipIf(!kubectl.path)(`the Ingress against the server's route table${ku
     it('publishes every API route of the server, to pods that serve the model it names', () => {
       const published = Object.entries(openapi.paths).filter(([, ops]) => !Object.values(ops).some((op) => op.tags?.some((t) => PRIVATE_TAGS.has(t))));
       // The reference's routes and both of our APIs are among them.
-      expect(published.map(([p]) => p)).toEqual(expect.arrayContaining(['/score', '/models/{name}/score', '/v1/faq/match', '/v1/images/classify', '/v2', '/v2/models/{name}/infer', '/v2/health/ready']));
+      expect(published.map(([p]) => p)).toEqual(
+        expect.arrayContaining([
+          '/score',
+          '/models/{name}/score',
+          '/v1/faq/match',
+          '/v1/images/classify',
+          '/v2',
+          '/v2/models/{name}/infer',
+          '/v2/health/ready',
+        ]),
+      );
       for (const [template] of published) {
         for (const { path, model } of instances(template, allModels)) {
           const match = route(ingress, host, path);
@@ -100,7 +114,16 @@ describe.skipIf(!kubectl.path)(`the Ingress against the server's route table${ku
 
     it('keeps repository control, probes, metrics, docs and the demo page inside the cluster', () => {
       const hidden = Object.entries(openapi.paths).filter(([, ops]) => Object.values(ops).some((op) => op.tags?.some((t) => PRIVATE_TAGS.has(t))));
-      expect(hidden.map(([p]) => p)).toEqual(expect.arrayContaining(['/v2/repository/index', '/v2/repository/models/{name}/load', '/v2/repository/models/{name}/unload', '/metrics', '/healthz', '/readyz']));
+      expect(hidden.map(([p]) => p)).toEqual(
+        expect.arrayContaining([
+          '/v2/repository/index',
+          '/v2/repository/models/{name}/load',
+          '/v2/repository/models/{name}/unload',
+          '/metrics',
+          '/healthz',
+          '/readyz',
+        ]),
+      );
       for (const [template] of hidden) {
         if (template.startsWith('/v2/health/')) continue; // OIP health is for clients: published above
         for (const { path } of instances(template, allModels)) expect(route(ingress, host, path), path).toBeUndefined();

@@ -7,16 +7,15 @@
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
 import type { IDeployment } from 'kubernetes-models/apps/v1';
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
-import type { IConfigMap, INamespace, ISecret, IService } from 'kubernetes-models/v1';
-import type { IRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
-import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import type { IIngress, INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
-import { K8S_DIR, KEY_FILES, type K8sObject, k8sRenderRoot, ofKind, parseManifests, render, runKustomize } from './helpers/kustomize.js';
-import { REFERENCE_NODE, cpuMillis, memoryMiB, podsPerNode } from './helpers/sizing.js';
+import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import type { IRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import type { IConfigMap, INamespace, ISecret, IService } from 'kubernetes-models/v1';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { K8S_DIR, type K8sObject, KEY_FILES, k8sRenderRoot, ofKind, parseManifests, render, runKustomize } from './helpers/kustomize.js';
 import {
   consistencyViolations,
   deploymentEnv,
@@ -29,6 +28,7 @@ import {
   workloads,
 } from './helpers/policy.js';
 import { validateAll, validateObject } from './helpers/schema.js';
+import { cpuMillis, memoryMiB, podsPerNode, REFERENCE_NODE } from './helpers/sizing.js';
 import { kubectlTool } from './helpers/tools.js';
 
 const kubectl = kubectlTool();
@@ -51,7 +51,12 @@ const VARIANTS: Variant[] = [
   { name: 'overlays/cpu', resources: ['overlays/cpu'], gpus: { rtscore: 0 } },
   // The GPU service runs beside the CPU one and mounts its key Secrets.
   { name: 'overlays/gpu', resources: ['overlays/gpu'], gpus: { 'rtscore-gpu': 1 }, externalSecrets: CPU_SECRETS },
-  { name: 'cpu + ingress-tls + monitoring', resources: ['overlays/cpu'], components: ['components/ingress-tls', 'components/monitoring'], gpus: { rtscore: 0 } },
+  {
+    name: 'cpu + ingress-tls + monitoring',
+    resources: ['overlays/cpu'],
+    components: ['components/ingress-tls', 'components/monitoring'],
+    gpus: { rtscore: 0 },
+  },
   { name: 'cpu + every component', resources: ['overlays/cpu'], components: ALL_COMPONENTS, gpus: { rtscore: 0 } },
   {
     name: 'cpu + gpu + every component + gpu-routes',
@@ -61,7 +66,12 @@ const VARIANTS: Variant[] = [
   },
   { name: 'overlays/example-production', resources: ['overlays/example-production'], gpus: { rtscore: 0 } },
   { name: 'overlays/example-production-gpu', resources: ['overlays/example-production-gpu'], gpus: { rtscore: 0, 'rtscore-gpu': 1 } },
-  { name: 'cpu and gpu side by side + monitoring', resources: ['overlays/cpu', 'overlays/gpu'], components: ['components/monitoring'], gpus: { rtscore: 0, 'rtscore-gpu': 1 } },
+  {
+    name: 'cpu and gpu side by side + monitoring',
+    resources: ['overlays/cpu', 'overlays/gpu'],
+    components: ['components/monitoring'],
+    gpus: { rtscore: 0, 'rtscore-gpu': 1 },
+  },
 ];
 const variant = (name: string): Variant => VARIANTS.find((v) => v.name === name)!;
 const CLUSTER_SCOPED = new Set(['Namespace']);
@@ -96,7 +106,11 @@ describe.skipIf(!kubectl.path)(`Kubernetes manifests${kubectl.path ? '' : ` (ski
 
     it('asks for the GPUs its pods need: exactly one per GPU pod, none elsewhere', () => {
       const ws = workloads(get(variant));
-      expect(ws.map((w) => w.where).sort()).toEqual(Object.keys(variant.gpus).map((n) => `Deployment/${n}`).sort());
+      expect(ws.map((w) => w.where).sort()).toEqual(
+        Object.keys(variant.gpus)
+          .map((n) => `Deployment/${n}`)
+          .sort(),
+      );
       for (const w of ws) expect(gpuViolations(w, variant.gpus[w.where.split('/')[1]!]!)).toEqual([]);
     });
   });
@@ -131,7 +145,12 @@ describe.skipIf(!kubectl.path)(`Kubernetes manifests${kubectl.path ? '' : ` (ski
   });
 
   it('ingress-tls: one Ingress and TLS host for every service, HTTP redirected, no public load balancer, closed NetworkPolicies', () => {
-    for (const v of ['cpu + ingress-tls + monitoring', 'cpu + gpu + every component + gpu-routes', 'overlays/example-production', 'overlays/example-production-gpu'].map(variant)) {
+    for (const v of [
+      'cpu + ingress-tls + monitoring',
+      'cpu + gpu + every component + gpu-routes',
+      'overlays/example-production',
+      'overlays/example-production-gpu',
+    ].map(variant)) {
       const objects = get(v);
       const ingresses = ofKind<IIngress & K8sObject>(objects, 'Ingress');
       expect(ingresses, v.name).toHaveLength(1);
@@ -146,7 +165,11 @@ describe.skipIf(!kubectl.path)(`Kubernetes manifests${kubectl.path ? '' : ` (ski
       });
       // Every service behind it is reached through it (test/deploy/ingress.test.ts checks the paths).
       const backends = new Set(ing.spec!.rules!.flatMap((r) => r.http!.paths.map((p) => p.backend.service!.name)));
-      expect([...backends].sort()).toEqual(ofKind<K8sObject>(objects, 'Service').map((s) => s.metadata.name).sort());
+      expect([...backends].sort()).toEqual(
+        ofKind<K8sObject>(objects, 'Service')
+          .map((s) => s.metadata.name)
+          .sort(),
+      );
       for (const np of ofKind<INetworkPolicy>(objects, 'NetworkPolicy')) {
         const peers = np.spec!.ingress!.flatMap((r) => r.from ?? []);
         expect(peers.map((p) => p.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name']).sort()).toEqual(['ingress-nginx', 'monitoring']);
@@ -165,7 +188,9 @@ describe.skipIf(!kubectl.path)(`Kubernetes manifests${kubectl.path ? '' : ` (ski
     expect(metrics.every((m) => m.type === 'Pods')).toBe(true);
     expect(metrics.map((m) => m.pods!.metric.name).sort()).toEqual(['rtscore_in_flight_requests', 'rtscore_queue_depth']);
     // prometheus-adapter serves exactly these names (its rules ship with the component).
-    const values = parseYaml(readFileSync(join(K8S_DIR, 'components/hpa-custom-metrics/prometheus-adapter-values.yaml'), 'utf8')) as { rules: { custom: { name: { as: string } }[] } };
+    const values = parseYaml(readFileSync(join(K8S_DIR, 'components/hpa-custom-metrics/prometheus-adapter-values.yaml'), 'utf8')) as {
+      rules: { custom: { name: { as: string } }[] };
+    };
     for (const m of metrics) expect(values.rules.custom.map((r) => r.name.as)).toContain(m.pods!.metric.name);
     // The floor that holds without the custom metrics API, and survives a drain.
     expect(hpa!.spec!.minReplicas).toBeGreaterThanOrEqual(2);
@@ -173,7 +198,11 @@ describe.skipIf(!kubectl.path)(`Kubernetes manifests${kubectl.path ? '' : ` (ski
     // The CPU service's autoscaler keeps CPU, plus the gauges with the component.
     const combined = get(variant('cpu + gpu + every component + gpu-routes'));
     const cpuHpa = ofKind<IHorizontalPodAutoscaler & K8sObject>(combined, 'HorizontalPodAutoscaler').find((h) => h.metadata.name === 'rtscore')!;
-    expect(cpuHpa.spec!.metrics!.map((m) => m.resource?.name ?? m.pods!.metric.name).sort()).toEqual(['cpu', 'rtscore_in_flight_requests', 'rtscore_queue_depth']);
+    expect(cpuHpa.spec!.metrics!.map((m) => m.resource?.name ?? m.pods!.metric.name).sort()).toEqual([
+      'cpu',
+      'rtscore_in_flight_requests',
+      'rtscore_queue_depth',
+    ]);
     const gpuHpa = ofKind<IHorizontalPodAutoscaler & K8sObject>(combined, 'HorizontalPodAutoscaler').find((h) => h.metadata.name === 'rtscore-gpu')!;
     expect(gpuHpa.spec!.metrics).toEqual(metrics);
   });
@@ -198,7 +227,10 @@ describe.skipIf(!kubectl.path)(`Kubernetes manifests${kubectl.path ? '' : ` (ski
     const [dep] = ofKind<IDeployment>(objects, 'Deployment');
     const mounts = dep!.spec!.template.spec!.containers[0]!.volumeMounts!;
     const volumes = dep!.spec!.template.spec!.volumes!;
-    for (const [file, secret] of [[env.RTSCORE_API_KEYS_FILE, 'rtscore-api-keys'], [env.RTSCORE_ADMIN_API_KEYS_FILE, 'rtscore-admin-api-keys']] as const) {
+    for (const [file, secret] of [
+      [env.RTSCORE_API_KEYS_FILE, 'rtscore-api-keys'],
+      [env.RTSCORE_ADMIN_API_KEYS_FILE, 'rtscore-admin-api-keys'],
+    ] as const) {
       const mount = mounts.find((m) => file.startsWith(`${m.mountPath}/`))!;
       expect(volumes.find((v) => v.name === mount.name)!.secret).toMatchObject({ secretName: secret });
     }
@@ -213,8 +245,15 @@ describe.skipIf(!kubectl.path)(`Kubernetes manifests${kubectl.path ? '' : ` (ski
     const files = kustomization.secretGenerator.flatMap((g) => g.files.map((f) => f.split('=').at(-1)!));
     expect(files.sort()).toEqual([...KEY_FILES].sort());
     const ignored = readFileSync(join(secretsDir, '.gitignore'), 'utf8').split('\n');
-    for (const f of files) expect(ignored.some((pattern) => pattern === f || (pattern.startsWith('*') && f.endsWith(pattern.slice(1)))), f).toBe(true);
-    const yamlFiles = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? yamlFiles(join(dir, e.name)) : /\.ya?ml$/.test(e.name) ? [join(dir, e.name)] : []));
+    for (const f of files)
+      expect(
+        ignored.some((pattern) => pattern === f || (pattern.startsWith('*') && f.endsWith(pattern.slice(1)))),
+        f,
+      ).toBe(true);
+    const yamlFiles = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? yamlFiles(join(dir, e.name)) : /\.ya?ml$/.test(e.name) ? [join(dir, e.name)] : [],
+      );
     for (const f of yamlFiles(K8S_DIR)) expect(readFileSync(f, 'utf8'), f).not.toMatch(/^kind:\s*Secret\s*$/m);
     // Without the files kustomize fails before anything could be applied.
     const bare = mkdtempSync(join(tmpdir(), 'rtscore-k8s-bare-'));
@@ -227,7 +266,7 @@ describe.skipIf(!kubectl.path)(`Kubernetes manifests${kubectl.path ? '' : ` (ski
     }
   });
 
-  it('sizing: the reference\'s nodes hold two CPU pods each, and the reference\'s 35 pods fit the cluster autoscaler\'s 20 nodes', () => {
+  it("sizing: the reference's nodes hold two CPU pods each, and the reference's 35 pods fit the cluster autoscaler's 20 nodes", () => {
     const objects = get(variant('overlays/cpu'));
     const [dep] = ofKind<IDeployment>(objects, 'Deployment');
     const [hpa] = ofKind<IHorizontalPodAutoscaler>(objects, 'HorizontalPodAutoscaler');
@@ -379,10 +418,10 @@ describe.skipIf(!kubectl.path)(`Kubernetes manifests${kubectl.path ? '' : ` (ski
         const np = all.find((o) => o.kind === 'NetworkPolicy') as unknown as INetworkPolicy;
         np.spec!.ingress![0]!.from![0]!.podSelector!.matchLabels = { ...np.spec!.podSelector.matchLabels };
       });
-      expect(consistencyViolations(peers, { externalSecrets: CPU_SECRETS })).toEqual(['NetworkPolicy/rtscore-gpu: a peer selector matches rtscore\'s own pods']);
+      expect(consistencyViolations(peers, { externalSecrets: CPU_SECRETS })).toEqual(["NetworkPolicy/rtscore-gpu: a peer selector matches rtscore's own pods"]);
     });
 
-    it('disruption: a drain at the autoscaler\'s floor must leave a pod serving', () => {
+    it("disruption: a drain at the autoscaler's floor must leave a pod serving", () => {
       const oneGpu = broken((all) => {
         const hpa = all.find((o) => o.kind === 'HorizontalPodAutoscaler') as unknown as IHorizontalPodAutoscaler;
         hpa.spec!.minReplicas = 1;

@@ -22,19 +22,19 @@
  * nginx and the replicas connections are kept alive, as in production, and the
  * replicas closing them while draining is part of what is tested.
  */
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFaqRepo } from '../helpers/models.js';
 import { IMAGENET_LABELS } from '../helpers/vision-models.js';
 import { ReadinessGate } from './helpers/gate.js';
-import { countByInstance, runLoad, type LoadResult } from './helpers/load.js';
+import { countByInstance, type LoadResult, runLoad } from './helpers/load.js';
 import { RTSCORE_METRICS } from './helpers/metrics.js';
 import { NginxBalancer } from './helpers/nginx.js';
-import { Replica, freePort, sleep, statusOf, waitFor } from './helpers/replicas.js';
+import { freePort, Replica, sleep, statusOf, waitFor } from './helpers/replicas.js';
 import { nginxTool } from './helpers/tools.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -47,8 +47,20 @@ const GRACE_MS = 10_000;
 
 /** The real server, as `rtscore serve` (from source through tsx, no build step needed). */
 function serverCommand(port: number, models: string, buildMissing: boolean): string[] {
-  return ['node', '--import', 'tsx', 'src/cli/main.ts', 'serve', '--host', '127.0.0.1', '--port', String(port), '--models', models,
-    ...(buildMissing ? [] : ['--no-build-missing'])];
+  return [
+    'node',
+    '--import',
+    'tsx',
+    'src/cli/main.ts',
+    'serve',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--models',
+    models,
+    ...(buildMissing ? [] : ['--no-build-missing']),
+  ];
 }
 
 const baseEnv: NodeJS.ProcessEnv = {
@@ -69,25 +81,35 @@ async function makeSlowStartRepo(dir: string): Promise<void> {
   await makeFaqRepo(dir);
   const modelDir = join(dir, 'resnet');
   mkdirSync(modelDir, { recursive: true });
-  writeFileSync(join(modelDir, 'config.json'), JSON.stringify({
-    kind: 'image-classifier',
-    description: 'generated at start: keeps the replica not-ready for a while',
-    batching: { maxBatchSize: 4, maxQueueDelayMs: 5, maxQueueSize: 64 },
-    options: {
-      labels: IMAGENET_LABELS,
-      topK: 5,
-      onnx: { intraOpNumThreads: 1, instances: 1 },
-      preprocessing: { inputName: 'input' },
-      build: { depth: 18, baseWidth: 8, seed: 7 },
-    },
-  }, null, 2));
+  writeFileSync(
+    join(modelDir, 'config.json'),
+    JSON.stringify(
+      {
+        kind: 'image-classifier',
+        description: 'generated at start: keeps the replica not-ready for a while',
+        batching: { maxBatchSize: 4, maxQueueDelayMs: 5, maxQueueSize: 64 },
+        options: {
+          labels: IMAGENET_LABELS,
+          topK: 5,
+          onnx: { intraOpNumThreads: 1, instances: 1 },
+          preprocessing: { inputName: 'input' },
+          build: { depth: 18, baseWidth: 8, seed: 7 },
+        },
+      },
+      null,
+      2,
+    ),
+  );
 }
 
 /** A replica's exit, or a clear failure if it outlives its grace period. */
 async function exitOf(replica: Replica): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${replica.id} still running ${GRACE_MS + 5000} ms after SIGTERM:\n${replica.output.join('\n')}`)), GRACE_MS + 5000);
+    timer = setTimeout(
+      () => reject(new Error(`${replica.id} still running ${GRACE_MS + 5000} ms after SIGTERM:\n${replica.output.join('\n')}`)),
+      GRACE_MS + 5000,
+    );
   });
   try {
     return await Promise.race([replica.exited, timeout]);
@@ -101,7 +123,10 @@ function failures(results: LoadResult[]): LoadResult[] {
 }
 
 function describeFailures(results: LoadResult[]): string {
-  return failures(results).slice(0, 5).map((r) => `${r.status} ${r.error ?? JSON.stringify(r.body)}`).join('\n');
+  return failures(results)
+    .slice(0, 5)
+    .map((r) => `${r.status} ${r.error ?? JSON.stringify(r.body)}`)
+    .join('\n');
 }
 
 describe.skipIf(!nginx.path)(`scale-out behind nginx${nginx.path ? '' : ` (skipped: ${nginx.missing})`}`, () => {
@@ -114,7 +139,9 @@ describe.skipIf(!nginx.path)(`scale-out behind nginx${nginx.path ? '' : ` (skipp
   async function startReplica(id: string, models: string, options: { buildMissing?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<Replica> {
     const port = await freePort();
     const replica = new Replica({
-      id, port, cwd: ROOT,
+      id,
+      port,
+      cwd: ROOT,
       command: serverCommand(port, models, options.buildMissing ?? false),
       env: { ...baseEnv, ...options.env },
     });
@@ -149,7 +176,14 @@ describe.skipIf(!nginx.path)(`scale-out behind nginx${nginx.path ? '' : ` (skipp
   });
 
   it('spreads requests across the replicas', async () => {
-    const results = await runLoad({ url: `${balancer.origin}/v1/faq/match`, body: QUESTION, headers: AUTH, concurrency: 6, maxRequests: 300, durationMs: 15_000 });
+    const results = await runLoad({
+      url: `${balancer.origin}/v1/faq/match`,
+      body: QUESTION,
+      headers: AUTH,
+      concurrency: 6,
+      maxRequests: 300,
+      durationMs: 15_000,
+    });
     expect(describeFailures(results)).toBe('');
     const counts = countByInstance(results);
     expect(Object.keys(counts).sort()).toEqual(['replica-1', 'replica-2', 'replica-3']);
@@ -172,7 +206,13 @@ describe.skipIf(!nginx.path)(`scale-out behind nginx${nginx.path ? '' : ` (skipp
     })();
     const results = await runLoad({
       // Steady traffic that leaves the CPU to the starting replica (two cores in CI).
-      url: `${balancer.origin}/v1/faq/match`, body: QUESTION, headers: AUTH, concurrency: 2, pauseMs: 10, maxRequests: 20_000, durationMs: 40_000,
+      url: `${balancer.origin}/v1/faq/match`,
+      body: QUESTION,
+      headers: AUTH,
+      concurrency: 2,
+      pauseMs: 10,
+      maxRequests: 20_000,
+      durationMs: 40_000,
       // Until the new replica has been in rotation for a second.
       until: () => {
         const admitted = gate.admission('replica-4');
@@ -199,7 +239,14 @@ describe.skipIf(!nginx.path)(`scale-out behind nginx${nginx.path ? '' : ` (skipp
       killedAt = Date.now();
       victim.kill('SIGTERM');
     }, 1000);
-    const results = await runLoad({ url: `${balancer.origin}/v1/faq/match`, body: QUESTION, headers: AUTH, concurrency: 6, maxRequests: 5000, durationMs: 4000 });
+    const results = await runLoad({
+      url: `${balancer.origin}/v1/faq/match`,
+      body: QUESTION,
+      headers: AUTH,
+      concurrency: 6,
+      maxRequests: 5000,
+      durationMs: 4000,
+    });
     clearTimeout(kill);
     expect(killedAt).toBeGreaterThan(0);
     const exit = await exitOf(victim);
@@ -229,7 +276,14 @@ describe.skipIf(!nginx.path)(`scale-out behind nginx${nginx.path ? '' : ` (skipp
         upWhileDraining = live === 200 && ready === 503;
       });
     }, 1000);
-    const results = await runLoad({ url: `${balancer.origin}/v1/faq/match`, body: QUESTION, headers: AUTH, concurrency: 6, maxRequests: 5000, durationMs: 4000 });
+    const results = await runLoad({
+      url: `${balancer.origin}/v1/faq/match`,
+      body: QUESTION,
+      headers: AUTH,
+      concurrency: 6,
+      maxRequests: 5000,
+      durationMs: 4000,
+    });
     clearTimeout(kill);
     await probe;
     expect(killedAt).toBeGreaterThan(0);

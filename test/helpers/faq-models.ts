@@ -25,9 +25,7 @@ export interface FaqRepoOptions {
 export async function makeFaqRepo(dir: string, options: FaqRepoOptions = {}): Promise<void> {
   const name = options.name ?? 'faq';
   const { input } = await loadLabelledSet(defaultInput('banking77'));
-  const faqs = options.ids
-    ? options.ids.map((id) => input.originals.find((f) => f.id === id) ?? missing(id))
-    : input.originals.slice(0, TEST_FAQ_COUNT);
+  const faqs = options.ids ? options.ids.map((id) => input.originals.find((f) => f.id === id) ?? missing(id)) : input.originals.slice(0, TEST_FAQ_COUNT);
   const classOf = new Map(faqs.map((f, i) => [f.answerId, i]));
   const taken = new Map<unknown, number>();
   const texts: string[] = [];
@@ -39,7 +37,10 @@ export async function makeFaqRepo(dir: string, options: FaqRepoOptions = {}): Pr
     texts.push(q.text);
     labels.push(c);
   }
-  faqs.forEach((f, i) => { texts.push(f.text); labels.push(i); });
+  faqs.forEach((f, i) => {
+    texts.push(f.text);
+    labels.push(i);
+  });
 
   const pipeline = new TextPipeline({ features: [{ ngramRange: [1, 2], sublinearTf: true }], classifier: { C: 10, maxIter: 200 } });
   pipeline.fit(texts, Int32Array.from(labels), { nClasses: faqs.length });
@@ -47,17 +48,32 @@ export async function makeFaqRepo(dir: string, options: FaqRepoOptions = {}): Pr
   const modelDir = join(dir, name);
   const versionDir = join(modelDir, '1');
   await mkdir(versionDir, { recursive: true });
-  await writeFile(join(modelDir, 'config.json'), JSON.stringify({
-    kind: 'faq-matcher',
-    description: `test FAQ model: ${faqs.length} BANKING77 intents`,
-    options: { topK: 3, dataset: 'banking77' },
-  }, null, 2));
+  await writeFile(
+    join(modelDir, 'config.json'),
+    JSON.stringify(
+      {
+        kind: 'faq-matcher',
+        description: `test FAQ model: ${faqs.length} BANKING77 intents`,
+        options: { topK: 3, dataset: 'banking77' },
+      },
+      null,
+      2,
+    ),
+  );
   await savePipeline(join(versionDir, 'pipeline.bin'), pipeline);
-  await writeFile(join(versionDir, 'faqs.json'), JSON.stringify(
-    faqs.map((f) => ({
-      id: f.id, answerId: f.answerId, question: f.question,
-      answer: options.answersRepeatQuestion ? `${f.question} ${f.answer}` : f.answer,
-    })), null, 2));
+  await writeFile(
+    join(versionDir, 'faqs.json'),
+    JSON.stringify(
+      faqs.map((f) => ({
+        id: f.id,
+        answerId: f.answerId,
+        question: f.question,
+        answer: options.answersRepeatQuestion ? `${f.question} ${f.answer}` : f.answer,
+      })),
+      null,
+      2,
+    ),
+  );
   await writeFile(join(versionDir, 'training.json'), JSON.stringify({ dataset: 'banking77', examples: texts.length, faqs: faqs.length }));
 }
 

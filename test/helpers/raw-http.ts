@@ -58,8 +58,12 @@ export function sendRaw(port: number, req: RawRequest | Buffer, timeoutMs = 20_0
       socket.destroy();
       reject(new Error(`no answer within ${timeoutMs} ms (got ${data.length} bytes)`));
     }, timeoutMs);
-    socket.on('connect', () => { socket.write(bytes); });
-    socket.on('error', (err) => { error = (err as NodeJS.ErrnoException).code ?? err.message; });
+    socket.on('connect', () => {
+      socket.write(bytes);
+    });
+    socket.on('error', (err) => {
+      error = (err as NodeJS.ErrnoException).code ?? err.message;
+    });
     socket.on('data', (d: Buffer) => {
       data = Buffer.concat([data, d]);
       const parsed = parseResponse(data, false);
@@ -87,7 +91,10 @@ function parseResponse(data: Buffer, ended: boolean): Omit<RawResponse, 'error'>
       if (at > 0) headers[line.slice(0, at).trim().toLowerCase()] = line.slice(at + 1).trim();
     }
     const bodyStart = end + 4;
-    if (status >= 100 && status < 200) { offset = bodyStart; continue; }
+    if (status >= 100 && status < 200) {
+      offset = bodyStart;
+      continue;
+    }
     const rest = data.subarray(bodyStart);
     if (headers['content-length'] !== undefined) {
       const n = Number(headers['content-length']);
@@ -130,8 +137,11 @@ export function errorShapeProblem(path: string, res: RawResponse): string | unde
     return `not JSON: ${JSON.stringify(res.body.subarray(0, 120).toString('latin1'))}`;
   }
   const error = (json as { error?: unknown } | null)?.error;
-  const taskShape = typeof error === 'object' && error !== null &&
-    typeof (error as { code?: unknown }).code === 'string' && /^RTS_ERR_[A-Z_]+$/.test((error as { code: string }).code) &&
+  const taskShape =
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { code?: unknown }).code === 'string' &&
+    /^RTS_ERR_[A-Z_]+$/.test((error as { code: string }).code) &&
     typeof (error as { message?: unknown }).message === 'string';
   const oipShape = typeof error === 'string' && error.length > 0;
   // An absolute-form target (`http://host/v2/…`) is routed by its path.

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
-import { loadConfig, type ConfigInput } from '../../src/server/config.js';
 import { modelKinds } from '../../src/cli/kinds.js';
-import { startServer, type RunningServer } from '../../src/server/serve.js';
+import { type ConfigInput, loadConfig } from '../../src/server/config.js';
+import { type RunningServer, startServer } from '../../src/server/serve.js';
 
 /**
  * Start the real server in-process on an ephemeral loopback port with a
@@ -40,6 +40,10 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
   });
   const text = await res.text();
   let json: any;
-  try { json = JSON.parse(text); } catch { json = undefined; }
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
   return { status: res.status, headers: res.headers, json, text };
 }

@@ -36,7 +36,11 @@ async function nameUnknown(i: number): Promise<void> {
     ['POST', `/models/${name}/score`, '{"input":"card"}'],
   ];
   const [method, path, body] = calls[i % calls.length]!;
-  const res = await request(`${server.url}${path}`, { method: method as 'GET', dispatcher: agent, ...(body ? { body, headers: { 'content-type': 'application/json' } } : {}) });
+  const res = await request(`${server.url}${path}`, {
+    method: method as 'GET',
+    dispatcher: agent,
+    ...(body ? { body, headers: { 'content-type': 'application/json' } } : {}),
+  });
   await res.body.dump();
   expect(res.statusCode).toBeGreaterThanOrEqual(400);
 }
@@ -44,7 +48,14 @@ async function nameUnknown(i: number): Promise<void> {
 async function series(): Promise<{ text: string; lines: string[] }> {
   const text = await (await request(`${server.url}/metrics`, { dispatcher: agent })).body.text();
   // Each series once, without its value.
-  return { text, lines: text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.slice(0, l.lastIndexOf(' '))).sort() };
+  return {
+    text,
+    lines: text
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => l.slice(0, l.lastIndexOf(' ')))
+      .sort(),
+  };
 }
 
 describe('/metrics cardinality', () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFaqRepo } from '../helpers/models.js';
-import { spawnServer, type SpawnedServer } from './server-process.js';
+import { type SpawnedServer, spawnServer } from './server-process.js';
 
 /**
  * Issue 11, defect 5: with the default configuration (no shutdown delay),
@@ -28,7 +28,10 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-interface Answer { head: string; error?: string }
+interface Answer {
+  head: string;
+  error?: string;
+}
 
 /** Connect, send one whole request, and collect what comes back until the server closes. */
 function sendWhole(port: number, body: string): { sent: Promise<void>; answer: Promise<Answer> } {
@@ -41,8 +44,12 @@ function sendWhole(port: number, body: string): { sent: Promise<void>; answer: P
   const answer = new Promise<Answer>((resolve) => {
     let data = '';
     let error: string | undefined;
-    socket.on('data', (d: Buffer) => { data += d.toString('latin1'); });
-    socket.on('error', (err) => { error = (err as NodeJS.ErrnoException).code ?? err.message; });
+    socket.on('data', (d: Buffer) => {
+      data += d.toString('latin1');
+    });
+    socket.on('error', (err) => {
+      error = (err as NodeJS.ErrnoException).code ?? err.message;
+    });
     socket.on('close', () => resolve({ head: data.split('\r\n\r\n')[0] ?? '', ...(error ? { error } : {}) }));
   });
   sent.catch(() => undefined);
@@ -62,7 +69,10 @@ describe('SIGTERM drains the accept backlog (default config)', () => {
       const answers = await Promise.all(clients.map((c) => c.answer));
       const code = await server.exited;
       const bad = answers.filter((a) => !a.head.startsWith('HTTP/1.1 200'));
-      expect(bad.map((a) => a.error ?? a.head.split('\r\n')[0]), `${bad.length} of ${CONNECTIONS} not answered`).toEqual([]);
+      expect(
+        bad.map((a) => a.error ?? a.head.split('\r\n')[0]),
+        `${bad.length} of ${CONNECTIONS} not answered`,
+      ).toEqual([]);
       expect(answers.every((a) => /\r\nconnection: close/i.test(a.head))).toBe(true);
       expect(code).toBe(0);
       server = undefined;

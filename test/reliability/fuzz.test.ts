@@ -1,14 +1,14 @@
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import fc from 'fast-check';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFaqRepo, makeVisionRepo } from '../helpers/models.js';
+import { errorShapeProblem, type RawRequest, sendRaw } from '../helpers/raw-http.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { allAbuse, type Samples } from './fuzz-cases.js';
-import { errorShapeProblem, sendRaw, type RawRequest } from '../helpers/raw-http.js';
 
 /**
  * Property-based fuzzing of every route with generated bad requests (issue
@@ -39,7 +39,9 @@ beforeAll(async () => {
   server = await startTestServer(dir, { bodyLimitBytes: 1024 * 1024 });
   port = Number(new URL(server.url).port);
   samples = {
-    png: await sharp({ create: { width: 40, height: 30, channels: 4, background: { r: 10, g: 200, b: 30, alpha: 0.5 } } }).png().toBuffer(),
+    png: await sharp({ create: { width: 40, height: 30, channels: 4, background: { r: 10, g: 200, b: 30, alpha: 0.5 } } })
+      .png()
+      .toBuffer(),
     jpeg: await readFile(join(import.meta.dirname, '..', 'fixtures', 'images', 'dog.jpg')),
   };
 });

@@ -1,4 +1,4 @@
-import { Agent, request } from 'undici';
+import { type Agent, request } from 'undici';
 
 /** Small load-generation helpers for the reliability tests (127.0.0.1 only). */
 export interface Outcome {
@@ -19,7 +19,11 @@ export async function post(agent: Agent, url: string, body: Buffer | string, con
     const retry = res.headers['retry-after'];
     if (typeof retry === 'string') outcome.retryAfter = retry;
     if (res.statusCode >= 400) {
-      try { outcome.code = (JSON.parse(text) as { error: { code: string } }).error.code; } catch { outcome.code = text.slice(0, 100); }
+      try {
+        outcome.code = (JSON.parse(text) as { error: { code: string } }).error.code;
+      } catch {
+        outcome.code = text.slice(0, 100);
+      }
     }
     return outcome;
   } catch (err) {
@@ -37,9 +41,11 @@ export function quantile(values: number[], q: number): number {
 export async function closedLoop<T>(count: number, concurrency: number, fn: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = [];
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < count) out.push(await fn(next++));
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) out.push(await fn(next++));
+    }),
+  );
   return out;
 }
 

@@ -5,8 +5,8 @@ import sharp from 'sharp';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeVisionRepo } from '../helpers/models.js';
-import { closedLoop, post, quantile, type Outcome } from './load.js';
-import { spawnServer, type SpawnedServer } from './server-process.js';
+import { closedLoop, type Outcome, post, quantile } from './load.js';
+import { type SpawnedServer, spawnServer } from './server-process.js';
 
 /**
  * Overload (issue 11): an image model driven open-loop at about 3× the
@@ -35,7 +35,9 @@ beforeAll(async () => {
   await makeVisionRepo(dir, { name: 'resnet152', maxBatchSize: BATCH, maxQueueDelayMs: 2, maxQueueSize: QUEUE });
   await makeVisionRepo(dir, { name: 'wide', maxBatchSize: 8, maxQueueSize: 64 });
   server = await spawnServer(dir);
-  image = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 120, g: 80, b: 40 } } }).png().toBuffer();
+  image = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 120, g: 80, b: 40 } } })
+    .png()
+    .toBuffer();
 });
 afterAll(async () => {
   await agent.close();
@@ -87,23 +89,35 @@ describe('overload at about 3× capacity', () => {
     const refused = results.filter((o) => o.status !== 200);
     // The server's own time for each admitted request (its access log: first byte read to answer
     // sent), so a client starved of CPU on a busy machine does not count against the server.
-    const served = server.lines.slice(linesBefore)
+    const served = server.lines
+      .slice(linesBefore)
       .filter((l) => l.msg === 'request' && l.route === '/v1/images/classify' && l.status === 200)
       .map((l) => Number(l.ms) / 1000);
     const p99 = quantile(served, 0.99);
-    const clientP99 = quantile(admitted.map((o) => o.seconds), 0.99);
+    const clientP99 = quantile(
+      admitted.map((o) => o.seconds),
+      0.99,
+    );
     const summary = `capacity ${capacity.toFixed(1)}/s, offered ${rate.toFixed(1)}/s × ${durationS} s = ${total}; admitted ${admitted.length} (server p99 ${p99.toFixed(3)} s, client p99 ${clientP99.toFixed(3)} s, bound ${bound.toFixed(3)} s), refused ${refused.length}; /healthz max ${Math.max(...health).toFixed(3)} s over ${health.length}`;
     console.log(`overload: ${summary}`);
     expect(admitted.length, summary).toBeGreaterThan(0);
     expect(refused.length, summary).toBeGreaterThan(0);
-    expect(refused.filter((o) => o.status !== 503 || o.code !== 'RTS_ERR_QUEUE_FULL' || !o.retryAfter), summary).toEqual([]);
+    expect(
+      refused.filter((o) => o.status !== 503 || o.code !== 'RTS_ERR_QUEUE_FULL' || !o.retryAfter),
+      summary,
+    ).toEqual([]);
     expect(p99, summary).toBeLessThan(bound);
     expect(Math.max(...health), summary).toBeLessThan(HEALTHZ_LIMIT_S);
   }, 120_000);
 
   it('answers a valid 32-image request without MaxListenersExceededWarning (defect 12)', async () => {
     const boundary = 'b0undary';
-    const part = (i: number) => Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${i}.png"\r\nContent-Type: image/png\r\n\r\n`), image, Buffer.from('\r\n')]);
+    const part = (i: number) =>
+      Buffer.concat([
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${i}.png"\r\nContent-Type: image/png\r\n\r\n`),
+        image,
+        Buffer.from('\r\n'),
+      ]);
     const body = Buffer.concat([...Array.from({ length: 32 }, (_, i) => part(i)), Buffer.from(`--${boundary}--\r\n`)]);
     // A model whose queue holds all 32: the listener count, not admission, is under test.
     const before = server.stderr().length;

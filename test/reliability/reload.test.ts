@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFaqRepo } from '../helpers/models.js';
-import { post, rssOf, type Outcome } from './load.js';
-import { spawnServer, type SpawnedServer } from './server-process.js';
+import { type Outcome, post, rssOf } from './load.js';
+import { type SpawnedServer, spawnServer } from './server-process.js';
 
 /**
  * Reload under load (issue 11): while clients keep classifying, the model is
@@ -50,11 +50,18 @@ describe('reload under load', () => {
     let waiter: { count: number; resolve: () => void } | undefined;
     const onServed = () => {
       served++;
-      if (waiter && served >= waiter.count) { waiter.resolve(); waiter = undefined; }
+      if (waiter && served >= waiter.count) {
+        waiter.resolve();
+        waiter = undefined;
+      }
     };
     const servedSinceLoad = (n: number) => {
       const count = served + n;
-      return served >= count ? Promise.resolve() : new Promise<void>((resolve) => { waiter = { count, resolve }; });
+      return served >= count
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            waiter = { count, resolve };
+          });
     };
     const clients = Array.from({ length: 3 }, async () => {
       while (running) {
@@ -69,7 +76,9 @@ describe('reload under load', () => {
     let loadMs = 0;
     for (let i = 1; i <= RELOADS; i++) {
       let markLoaded!: () => void;
-      loaded = new Promise((resolve) => { markLoaded = resolve; });
+      loaded = new Promise((resolve) => {
+        markLoaded = resolve;
+      });
       let t = performance.now();
       expect(await repository('unload')).toBe(200);
       unloadMs += performance.now() - t;
@@ -89,7 +98,9 @@ describe('reload under load', () => {
     for (const o of outcomes) byStatus.set(`${o.status} ${o.code ?? ''}`.trim(), (byStatus.get(`${o.status} ${o.code ?? ''}`.trim()) ?? 0) + 1);
     const summary = `unload ${(unloadMs / RELOADS).toFixed(0)} ms, load ${(loadMs / RELOADS).toFixed(0)} ms on average; ${outcomes.length} requests: ${JSON.stringify(Object.fromEntries(byStatus))}; RSS after 10 reloads ${(rssAt10 / 1048576).toFixed(0)} MiB, after ${RELOADS} ${(rssAtEnd / 1048576).toFixed(0)} MiB`;
     console.log(`reload: ${summary}`);
-    const failed = outcomes.filter((o) => o.status !== 200 && !(o.status === 503 && o.retryAfter && ['RTS_ERR_MODEL_NOT_READY', 'RTS_ERR_SHUTTING_DOWN'].includes(o.code ?? '')));
+    const failed = outcomes.filter(
+      (o) => o.status !== 200 && !(o.status === 503 && o.retryAfter && ['RTS_ERR_MODEL_NOT_READY', 'RTS_ERR_SHUTTING_DOWN'].includes(o.code ?? '')),
+    );
     expect(failed.slice(0, 5), summary).toEqual([]);
     expect(outcomes.filter((o) => o.status === 200).length, summary).toBeGreaterThan(0);
     expect(rssAtEnd - rssAt10, summary).toBeLessThan(RSS_GROWTH_LIMIT);

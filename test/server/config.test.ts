@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, OPTIONS, configSchema, readKeyFile } from '../../src/server/config.js';
+import { configSchema, loadConfig, OPTIONS, readKeyFile } from '../../src/server/config.js';
 
 describe('loadConfig', () => {
   it('has documented defaults', () => {

@@ -13,7 +13,10 @@ let defaultTopK: number;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rts-faq-api-'));
   await makeFaqRepo(dir);
-  const version = (await readdir(join(dir, 'faq'))).filter((v) => /^\d+$/.test(v)).sort().at(-1)!;
+  const version = (await readdir(join(dir, 'faq')))
+    .filter((v) => /^\d+$/.test(v))
+    .sort()
+    .at(-1)!;
   faqs = JSON.parse(await readFile(join(dir, 'faq', version, 'faqs.json'), 'utf8'));
   defaultTopK = JSON.parse(await readFile(join(dir, 'faq', 'config.json'), 'utf8')).options?.topK ?? 5;
   server = await startTestServer(dir);
@@ -113,7 +116,12 @@ describe('FAQ matching over HTTP', () => {
   }
 
   it('answers /score errors as JSON, never 5xx', async () => {
-    for (const [body, status] of [[{ input: 5 }, 400], [{ input: '' }, 400], [{}, 400], ['nope', 400]] as const) {
+    for (const [body, status] of [
+      [{ input: 5 }, 400],
+      [{ input: '' }, 400],
+      [{}, 400],
+      ['nope', 400],
+    ] as const) {
       const r = await postJson(`${server.url}/score`, body);
       expect(r.status).toBe(status);
       expect(r.json.error.code).toMatch(/^RTS_ERR_/);

@@ -18,7 +18,9 @@ beforeAll(async () => {
   await makeFaqRepo(dir);
   server = await startTestServer(dir, { bodyLimitBytes: 2 * 1024 * 1024, maxImagePixels: 4_000_000, maxImagesPerRequest: 4 });
   jpeg = await readFile(join(FIXTURES, 'dog.jpg'));
-  png = await sharp({ create: { width: 300, height: 200, channels: 3, background: { r: 200, g: 30, b: 60 } } }).png().toBuffer();
+  png = await sharp({ create: { width: 300, height: 200, channels: 3, background: { r: 200, g: 30, b: 60 } } })
+    .png()
+    .toBuffer();
 });
 afterAll(async () => {
   await server?.close();
@@ -116,21 +118,41 @@ describe('image classification over HTTP', () => {
 
   const cases: [string, () => Promise<{ status: number; json: any }>, number, string][] = [
     ['a text body', () => postRaw('/v1/images/classify', Buffer.from('hello'), 'text/plain'), 415, 'RTS_ERR_UNSUPPORTED_MEDIA_TYPE'],
-    ['an SVG image', () => postRaw('/v1/images/classify', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>'), 'image/svg+xml'), 415, 'RTS_ERR_UNSUPPORTED_MEDIA_TYPE'],
-    ['garbage bytes as a JPEG', () => postRaw('/v1/images/classify', Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from(' not really a jpeg at all')]), 'image/jpeg'), 400, 'RTS_ERR_BAD_IMAGE'],
+    [
+      'an SVG image',
+      () => postRaw('/v1/images/classify', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>'), 'image/svg+xml'),
+      415,
+      'RTS_ERR_UNSUPPORTED_MEDIA_TYPE',
+    ],
+    [
+      'garbage bytes as a JPEG',
+      () => postRaw('/v1/images/classify', Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from(' not really a jpeg at all')]), 'image/jpeg'),
+      400,
+      'RTS_ERR_BAD_IMAGE',
+    ],
     ['a truncated PNG', () => postRaw('/v1/images/classify', png.subarray(0, 60), 'image/png'), 400, 'RTS_ERR_BAD_IMAGE'],
     ['an empty body', () => postRaw('/v1/images/classify', Buffer.alloc(0), 'image/png'), 400, 'RTS_ERR_INVALID_INPUT'],
     ['bad base64', () => postJson(`${server.url}/v1/images/classify`, { image: 'not*base64!' }), 400, 'RTS_ERR_INVALID_INPUT'],
     ['a non-string in images', () => postJson(`${server.url}/v1/images/classify`, { images: [1] }), 400, 'RTS_ERR_INVALID_INPUT'],
     ['JSON without an image', () => postJson(`${server.url}/v1/images/classify`, { picture: 'x' }), 400, 'RTS_ERR_INVALID_INPUT'],
-    ['too many images', () => postJson(`${server.url}/v1/images/classify`, { images: Array(5).fill(png.toString('base64')) }), 413, 'RTS_ERR_PAYLOAD_TOO_LARGE'],
+    [
+      'too many images',
+      () => postJson(`${server.url}/v1/images/classify`, { images: Array(5).fill(png.toString('base64')) }),
+      413,
+      'RTS_ERR_PAYLOAD_TOO_LARGE',
+    ],
     ['a body over the limit', () => postRaw('/v1/images/classify', Buffer.alloc(3 * 1024 * 1024, 1), 'image/jpeg'), 413, 'RTS_ERR_PAYLOAD_TOO_LARGE'],
     ['topK 0', () => postRaw('/v1/images/classify?topK=0', png, 'image/png'), 400, 'RTS_ERR_INVALID_INPUT'],
     ['topK over the limit', () => postRaw('/v1/images/classify?topK=5000', png, 'image/png'), 400, 'RTS_ERR_INVALID_INPUT'],
     ['a text model', () => postRaw('/v1/images/classify?model=faq', png, 'image/png'), 400, 'RTS_ERR_INVALID_INPUT'],
     ['an unknown model', () => postRaw('/v1/images/classify?model=zzz', png, 'image/png'), 404, 'RTS_ERR_MODEL_NOT_FOUND'],
     ['bad base64 in /score', () => postJson(`${server.url}/score`, { input: { image: '%%%' } }), 400, 'RTS_ERR_INVALID_INPUT'],
-    ['a non-image in /score', () => postJson(`${server.url}/score`, { input: { image: Buffer.from('plain text').toString('base64') } }), 415, 'RTS_ERR_UNSUPPORTED_MEDIA_TYPE'],
+    [
+      'a non-image in /score',
+      () => postJson(`${server.url}/score`, { input: { image: Buffer.from('plain text').toString('base64') } }),
+      415,
+      'RTS_ERR_UNSUPPORTED_MEDIA_TYPE',
+    ],
   ];
   for (const [what, send, status, code] of cases) {
     it(`answers ${status} ${code} for ${what}`, async () => {
@@ -141,7 +163,9 @@ describe('image classification over HTTP', () => {
   }
 
   it('answers 413 for an image over the pixel limit (decompression bomb)', async () => {
-    const huge = await sharp({ create: { width: 4000, height: 1500, channels: 3, background: '#000' } }).png({ compressionLevel: 9 }).toBuffer();
+    const huge = await sharp({ create: { width: 4000, height: 1500, channels: 3, background: '#000' } })
+      .png({ compressionLevel: 9 })
+      .toBuffer();
     expect(huge.length).toBeLessThan(2 * 1024 * 1024);
     const r = await postRaw('/v1/images/classify', huge, 'image/png');
     expect(r.status).toBe(413);

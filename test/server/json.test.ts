@@ -38,7 +38,7 @@ describe('deeply nested JSON bodies over HTTP', () => {
   const deep = (levels: number) => `{"ready": ${nested(levels)}, "question": "q", "input": "q", "inputs": ${nested(levels)}}`;
   const post = (path: string, body: string) => call(`${server.url}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
 
-  it('10,000 levels → 400 on every JSON route, in the route\'s error shape', async () => {
+  it("10,000 levels → 400 on every JSON route, in the route's error shape", async () => {
     for (const path of ['/v2/repository/index', '/v2/models/echo/infer', '/v2/repository/models/echo/load']) {
       const r = await post(path, deep(10_000));
       expect(r.status, path).toBe(400);

@@ -16,7 +16,9 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rts-platform-'));
   await makeFaqRepo(dir);
 });
-afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 describe('API-key authentication', () => {
   let server: TestServer;
@@ -25,7 +27,9 @@ describe('API-key authentication', () => {
     await writeFile(keyFile, `# mounted secret\n${KEY}\n`);
     server = await startTestServer(dir, { apiKeysFile: keyFile, adminApiKeys: [ADMIN] });
   });
-  afterAll(async () => { await server.close(); });
+  afterAll(async () => {
+    await server.close();
+  });
 
   const ask = (headers: Record<string, string>) => postJson(`${server.url}/v1/faq/match`, { question: 'lost card' }, headers);
 
@@ -75,8 +79,12 @@ describe('API-key authentication', () => {
 
 describe('request ids, headers, limits and metrics', () => {
   let server: TestServer;
-  beforeAll(async () => { server = await startTestServer(dir, { bodyLimitBytes: 4096, rateLimitPerMinute: 0, instanceId: 'pod-a' }); });
-  afterAll(async () => { await server.close(); });
+  beforeAll(async () => {
+    server = await startTestServer(dir, { bodyLimitBytes: 4096, rateLimitPerMinute: 0, instanceId: 'pod-a' });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
 
   it('echoes X-Request-Id (or makes one) and names the instance', async () => {
     const r = await postJson(`${server.url}/v1/faq/match`, { question: 'atm fees' }, { 'x-request-id': 'abc-123' });
@@ -122,18 +130,25 @@ describe('compressed bodies', () => {
     server = await startTestServer(dir, { bodyLimitBytes: 4096 });
     plain = await startTestServer(dir, { compressResponses: false });
   });
-  afterAll(async () => { await server.close(); await plain.close(); });
+  afterAll(async () => {
+    await server.close();
+    await plain.close();
+  });
 
   const send = (url: string, body: Buffer | string, headers: Record<string, string>) =>
     request(`${url}/v1/faq/match`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
   const question = (q: string) => JSON.stringify({ question: q, topK: 2 });
 
   it('decodes gzip, deflate and br request bodies like plain ones', async () => {
-    const want = await (await send(server.url, question('lost card'), {})).body.json() as { matches: { id: string }[] };
-    for (const [encoding, encode] of [['gzip', gzipSync], ['deflate', deflateSync], ['br', brotliCompressSync]] as const) {
+    const want = (await (await send(server.url, question('lost card'), {})).body.json()) as { matches: { id: string }[] };
+    for (const [encoding, encode] of [
+      ['gzip', gzipSync],
+      ['deflate', deflateSync],
+      ['br', brotliCompressSync],
+    ] as const) {
       const res = await send(server.url, encode(question('lost card')), { 'content-encoding': encoding });
       expect(res.statusCode, encoding).toBe(200);
-      const got = await res.body.json() as { matches: { id: string }[] };
+      const got = (await res.body.json()) as { matches: { id: string }[] };
       expect(got.matches.map((r) => r.id)).toEqual(want.matches.map((r) => r.id));
     }
   });
@@ -143,22 +158,24 @@ describe('compressed bodies', () => {
     expect(bomb.length).toBeLessThan(4096);
     const res = await send(server.url, bomb, { 'content-encoding': 'gzip' });
     expect(res.statusCode).toBe(413);
-    expect((await res.body.json() as { error: { code: string } }).error.code).toBe('RTS_ERR_PAYLOAD_TOO_LARGE');
+    expect(((await res.body.json()) as { error: { code: string } }).error.code).toBe('RTS_ERR_PAYLOAD_TOO_LARGE');
   });
 
   it('answers 415 for an unknown encoding and 400 for a body that is not what it claims', async () => {
     const unknown = await send(server.url, gzipSync(question('atm')), { 'content-encoding': 'compress' });
     expect(unknown.statusCode).toBe(415);
-    const e1 = (await unknown.body.json() as { error: { code: string; message: string } }).error;
+    const e1 = ((await unknown.body.json()) as { error: { code: string; message: string } }).error;
     expect(e1.code).toBe('RTS_ERR_UNSUPPORTED_MEDIA_TYPE');
     expect(e1.message).toMatch(/compress/);
     const bad = await send(server.url, question('atm'), { 'content-encoding': 'gzip' });
     expect(bad.statusCode).toBe(400);
-    const e2 = (await bad.body.json() as { error: { code: string; message: string } }).error;
+    const e2 = ((await bad.body.json()) as { error: { code: string; message: string } }).error;
     expect(e2.code).toBe('RTS_ERR_INVALID_INPUT');
     expect(e2.message).toMatch(/could not be decoded as its Content-Encoding says: ./);
     const multipart = await request(`${server.url}/v1/images/classify`, {
-      method: 'POST', body: gzipSync('--b\r\n'), headers: { 'content-type': 'multipart/form-data; boundary=b', 'content-encoding': 'gzip' },
+      method: 'POST',
+      body: gzipSync('--b\r\n'),
+      headers: { 'content-type': 'multipart/form-data; boundary=b', 'content-encoding': 'gzip' },
     });
     expect(multipart.statusCode).toBe(415);
     await multipart.body.dump();
@@ -185,8 +202,12 @@ describe('compressed bodies', () => {
 
 describe('rate limiting and CORS when configured', () => {
   let server: TestServer;
-  beforeAll(async () => { server = await startTestServer(dir, { rateLimitPerMinute: 3, corsOrigins: ['https://app.example'] }); });
-  afterAll(async () => { await server.close(); });
+  beforeAll(async () => {
+    server = await startTestServer(dir, { rateLimitPerMinute: 3, corsOrigins: ['https://app.example'] });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
 
   it('answers 429 with Retry-After past the per-minute limit, health stays open', async () => {
     const statuses: number[] = [];
@@ -212,20 +233,42 @@ describe('TLS', () => {
     const certDir = await mkdtemp(join(tmpdir(), 'rts-tls-'));
     const cert = join(certDir, 'cert.pem');
     const key = join(certDir, 'key.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1',
-      '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      ],
+      { stdio: 'ignore' },
+    );
     const server = await startTestServer(dir, { tlsCert: cert, tlsKey: key });
     try {
       expect(server.url.startsWith('https://')).toBe(true);
       const dispatcher = new Agent({ connect: { ca: await readFile(cert) } });
       const res = await request(`${server.url}/v1/faq/match`, {
-        method: 'POST', dispatcher, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question: 'card arrival' }),
+        method: 'POST',
+        dispatcher,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ question: 'card arrival' }),
       });
       expect(res.statusCode).toBe(200);
       expect(res.headers['strict-transport-security']).toBeDefined();
       expect(((await res.body.json()) as any).matches.length).toBeGreaterThan(0);
       // plain HTTP to the TLS port does not get an answer
-      await expect(fetch(server.url.replace('https', 'http') + '/healthz')).rejects.toThrow();
+      await expect(fetch(`${server.url.replace('https', 'http')}/healthz`)).rejects.toThrow();
       await dispatcher.close();
     } finally {
       await server.close();

@@ -33,7 +33,11 @@ const get = async (path: string) => {
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 };
 const unload = (name: string, key: string) =>
-  fetch(`${server.url}/v2/repository/models/${name}/unload`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: '{}' });
+  fetch(`${server.url}/v2/repository/models/${name}/unload`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: '{}',
+  });
 
 it('an ordinary key may not unload a model when admin keys are configured', async () => {
   const res = await unload('faq', KEY);

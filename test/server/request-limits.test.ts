@@ -31,12 +31,16 @@ afterAll(async () => {
 });
 
 const texts = (n: number, text = 'where is my card') => Array.from({ length: n }, () => text);
-const inferText = (data: string[], model = 'faq') => postJson(`${server.url}/v2/models/${model}/infer`, {
-  inputs: [{ name: 'text', datatype: 'BYTES', shape: [data.length], data }],
-});
-const inferImages = (n: number) => postJson(`${server.url}/v2/models/resnet/infer`, {
-  inputs: [{ name: 'image', datatype: 'BYTES', shape: [n], parameters: { content_type: 'base64' }, data: Array.from({ length: n }, () => dog.toString('base64')) }],
-});
+const inferText = (data: string[], model = 'faq') =>
+  postJson(`${server.url}/v2/models/${model}/infer`, {
+    inputs: [{ name: 'text', datatype: 'BYTES', shape: [data.length], data }],
+  });
+const inferImages = (n: number) =>
+  postJson(`${server.url}/v2/models/resnet/infer`, {
+    inputs: [
+      { name: 'image', datatype: 'BYTES', shape: [n], parameters: { content_type: 'base64' }, data: Array.from({ length: n }, () => dog.toString('base64')) },
+    ],
+  });
 /** How many images the model has preprocessed so far (a rejected request must not add any). */
 async function imagesPreprocessed(): Promise<number> {
   const text = await (await fetch(`${server.url}/metrics`)).text();
@@ -136,9 +140,12 @@ describe('topK: one rule, at the edge', () => {
       expect(r.status, String(bad)).toBe(400);
       expect(r.json.error.code).toBe('RTS_ERR_INVALID_INPUT');
     }
-    const images = async (topK: string) => (await fetch(`${server.url}/v1/images/classify?topK=${topK}`, {
-      method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: dog,
-    }));
+    const images = async (topK: string) =>
+      await fetch(`${server.url}/v1/images/classify?topK=${topK}`, {
+        method: 'POST',
+        headers: { 'content-type': 'image/jpeg' },
+        body: dog,
+      });
     expect(((await (await images('3')).json()) as any).results[0].predictions).toHaveLength(3);
     expect((await images('0')).status).toBe(400);
     expect((await images(String(LIMITS.maxTopK + 1))).status).toBe(400);

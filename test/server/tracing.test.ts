@@ -1,6 +1,6 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,15 @@ import { makeVisionRepo } from '../helpers/vision-models.js';
  * a tiny in-process OTLP receiver (an HTTP server that keeps what it is sent);
  * spans continue the caller's W3C traceparent and hold the request's steps.
  */
-interface OtlpSpan { traceId: string; spanId: string; parentSpanId?: string; name: string; startTimeUnixNano: string; endTimeUnixNano: string; attributes: { key: string; value: Record<string, unknown> }[] }
+interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  startTimeUnixNano: string;
+  endTimeUnixNano: string;
+  attributes: { key: string; value: Record<string, unknown> }[];
+}
 
 let receiver: Server;
 let endpoint: string;
@@ -55,11 +63,14 @@ describe('tracing (OTLP/HTTP)', () => {
   it('exports a span per request, continuing the traceparent, with the phases as children', async () => {
     const jpeg = await readFile(join(import.meta.dirname, '..', 'fixtures', 'images', 'dog.jpg'));
     const image = await fetch(`${server.url}/v1/images/classify`, {
-      method: 'POST', body: jpeg, headers: { 'content-type': 'image/jpeg', traceparent: `00-${TRACE_ID}-${PARENT_ID}-01` },
+      method: 'POST',
+      body: jpeg,
+      headers: { 'content-type': 'image/jpeg', traceparent: `00-${TRACE_ID}-${PARENT_ID}-01` },
     });
     expect(image.status).toBe(200);
     const v2 = await fetch(`${server.url}/v2/models/faq/infer`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ inputs: [{ name: 'text', shape: [1], datatype: 'BYTES', data: ['my card has not arrived'] }] }),
     });
     expect(v2.status).toBe(200);

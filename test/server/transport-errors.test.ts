@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFaqRepo } from '../helpers/models.js';
+import { type RawResponse, sendRaw } from '../helpers/raw-http.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { sendRaw, type RawResponse } from '../helpers/raw-http.js';
 
 /**
  * Issue 11, defects 7 and 8: what Node and fastify answer before any route
@@ -61,12 +61,34 @@ describe("Node's and fastify's own 4xx answers (defect 8)", () => {
   });
 
   it('no Host header → 400 in the documented shape', async () => {
-    apiError(await sendRaw(port, { method: 'POST', path: '/v1/faq/match', headers: [['Content-Type', 'application/json']], body: raw('{"question":"card"}'), noHost: true }), 400, 'RTS_ERR_INVALID_INPUT');
+    apiError(
+      await sendRaw(port, {
+        method: 'POST',
+        path: '/v1/faq/match',
+        headers: [['Content-Type', 'application/json']],
+        body: raw('{"question":"card"}'),
+        noHost: true,
+      }),
+      400,
+      'RTS_ERR_INVALID_INPUT',
+    );
     oipError(await sendRaw(port, { method: 'GET', path: '/v2/models/faq', headers: [], body: Buffer.alloc(0), noHost: true }), 400);
   });
 
   it('Expect: 999 → 417 in the documented shape', async () => {
-    apiError(await sendRaw(port, { method: 'POST', path: '/v1/faq/match', headers: [['Content-Type', 'application/json'], ['Expect', '999']], body: raw('{"question":"card"}') }), 417, 'RTS_ERR_EXPECTATION_FAILED');
+    apiError(
+      await sendRaw(port, {
+        method: 'POST',
+        path: '/v1/faq/match',
+        headers: [
+          ['Content-Type', 'application/json'],
+          ['Expect', '999'],
+        ],
+        body: raw('{"question":"card"}'),
+      }),
+      417,
+      'RTS_ERR_EXPECTATION_FAILED',
+    );
   });
 
   it("fastify's bad URL and over-long parameter → 400 and 414 in each API's shape", async () => {
@@ -74,7 +96,12 @@ describe("Node's and fastify's own 4xx answers (defect 8)", () => {
     oipError(await get('/v2/models/%zz/ready'), 400);
     oipError(await get(`/v2/models/${'x'.repeat(300)}/ready`), 414);
     apiError(await get('/models/%zz/score'), 400, 'RTS_ERR_INVALID_INPUT');
-    const long = await sendRaw(port, { method: 'POST', path: `/models/${'x'.repeat(300)}/score`, headers: [['Content-Type', 'application/json']], body: raw('{"input":"a"}') });
+    const long = await sendRaw(port, {
+      method: 'POST',
+      path: `/models/${'x'.repeat(300)}/score`,
+      headers: [['Content-Type', 'application/json']],
+      body: raw('{"input":"a"}'),
+    });
     apiError(long, 414, 'RTS_ERR_URI_TOO_LONG');
   });
 });
@@ -85,7 +112,9 @@ function stall(bytes: string): Promise<{ res: string; ms: number }> {
     const started = performance.now();
     const socket = connect({ host: '127.0.0.1', port }, () => socket.write(bytes));
     let data = '';
-    socket.on('data', (d: Buffer) => { data += d.toString('latin1'); });
+    socket.on('data', (d: Buffer) => {
+      data += d.toString('latin1');
+    });
     socket.on('error', reject);
     socket.on('close', () => resolve({ res: data, ms: performance.now() - started }));
   });

@@ -1,20 +1,44 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestSample } from '../../src/speedtest/load.js';
-import { ninesToPercentile, percentileCurve, reportData, summarizeRun, type SpeedRun, type SpeedtestResult } from '../../src/speedtest/result.js';
+import { ninesToPercentile, percentileCurve, reportData, type SpeedRun, type SpeedtestResult, summarizeRun } from '../../src/speedtest/result.js';
 
 /** The figures the report draws, from hand-made samples whose answers are known. */
 const ok = (start: number, latency: number): RequestSample => ({ start, latency, status: 200 });
 const bad = (start: number, latency: number, status: number, error: string): RequestSample => ({ start, latency, status, error });
 
-function run(route: string, concurrency: number, offsetMs: number, wallMs: number, samples: RequestSample[], failureExamples: Record<string, string> = {}): SpeedRun {
+function run(
+  route: string,
+  concurrency: number,
+  offsetMs: number,
+  wallMs: number,
+  samples: RequestSample[],
+  failureExamples: Record<string, string> = {},
+): SpeedRun {
   return { route, concurrency, offsetMs, wallMs, samples, failureExamples };
 }
 
 describe('summarizeRun', () => {
   it('counts successes and failures per cause, and takes latencies and throughput from the successes only', () => {
-    const r = run('POST /score', 4, 0, 2000, [ok(0, 10), ok(1, 20), ok(2, 30), ok(3, 40), bad(4, 500, 503, 'HTTP 503'), bad(5, 1, 0, 'ECONNRESET'), bad(6, 600, 503, 'HTTP 503')]);
+    const r = run('POST /score', 4, 0, 2000, [
+      ok(0, 10),
+      ok(1, 20),
+      ok(2, 30),
+      ok(3, 40),
+      bad(4, 500, 503, 'HTTP 503'),
+      bad(5, 1, 0, 'ECONNRESET'),
+      bad(6, 600, 503, 'HTTP 503'),
+    ]);
     const s = summarizeRun(r);
-    expect(s).toMatchObject({ route: 'POST /score', concurrency: 4, requests: 7, ok: 4, failed: 3, wallMs: 2000, requestsPerSecond: 2, errors: { 'HTTP 503': 2, ECONNRESET: 1 } });
+    expect(s).toMatchObject({
+      route: 'POST /score',
+      concurrency: 4,
+      requests: 7,
+      ok: 4,
+      failed: 3,
+      wallMs: 2000,
+      requestsPerSecond: 2,
+      errors: { 'HTTP 503': 2, ECONNRESET: 1 },
+    });
     expect(s.averageMs).toBeCloseTo(2000 / 7);
     expect(s.latency).toMatchObject({ count: 4, min: 10, max: 40, mean: 25, p50: 25 });
   });
@@ -41,10 +65,17 @@ describe('percentileCurve', () => {
 
 describe('reportData', () => {
   const result: SpeedtestResult = {
-    target: 'http://127.0.0.1:1', model: 'faq', startedAt: '2026-01-01T00:00:00.000Z', tool: 'test', settings: { requests: 4 },
+    target: 'http://127.0.0.1:1',
+    model: 'faq',
+    startedAt: '2026-01-01T00:00:00.000Z',
+    tool: 'test',
+    settings: { requests: 4 },
     runs: [
       run('POST /score', 1, 0, 400, [ok(0, 100), ok(100, 100), ok(200, 100), ok(300, 100)]),
-      run('POST /score', 4, 500, 100, [ok(0, 50), ok(0, 60), bad(0, 70, 503, 'HTTP 503'), bad(0, 5, 0, 'timeout')], { 'HTTP 503': 'HTTP 503: {"error":"busy"}', timeout: 'timeout: no answer' }),
+      run('POST /score', 4, 500, 100, [ok(0, 50), ok(0, 60), bad(0, 70, 503, 'HTTP 503'), bad(0, 5, 0, 'timeout')], {
+        'HTTP 503': 'HTTP 503: {"error":"busy"}',
+        timeout: 'timeout: no answer',
+      }),
       run('POST /v1/faq/match', 4, 700, 200, [ok(0, 10), ok(10, 10), ok(20, 10), bad(30, 10, 200, 'bad body')], { 'bad body': '3 matches, expected 5' }),
     ],
   };
@@ -62,7 +93,10 @@ describe('reportData', () => {
   it('gives throughput per concurrency for each route, null where a route was not run', () => {
     expect(data.throughput).toEqual({
       concurrency: [1, 4],
-      series: [{ route: 'POST /score', requestsPerSecond: [10, 20] }, { route: 'POST /v1/faq/match', requestsPerSecond: [null, 15] }],
+      series: [
+        { route: 'POST /score', requestsPerSecond: [10, 20] },
+        { route: 'POST /v1/faq/match', requestsPerSecond: [null, 15] },
+      ],
     });
   });
 

@@ -6,12 +6,12 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Command } from 'commander';
-import { chromium, type Browser } from 'playwright-core';
-import { registerSpeedtestCommand } from '../../src/cli/commands/speedtest.js';
+import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerSpeedtestCommand } from '../../src/cli/commands/speedtest.js';
 import { runLoad } from '../../src/speedtest/load.js';
-import type { ReportData, SpeedtestResult } from '../../src/speedtest/result.js';
 import { renderReport } from '../../src/speedtest/report.js';
+import type { ReportData, SpeedtestResult } from '../../src/speedtest/result.js';
 import { planRoute } from '../../src/speedtest/routes.js';
 import { runSpeedtest, writeSpeedtestFiles } from '../../src/speedtest/run.js';
 import { makeFaqRepo } from '../helpers/faq-models.js';
@@ -56,7 +56,10 @@ describe('runLoad', () => {
     const onConnection = (socket: Socket) => ports.add(socket.remotePort!);
     open.app.server.on('connection', onConnection);
     const r = await runLoad({
-      url: open.url, concurrency: 3, requests: 12, check: () => undefined,
+      url: open.url,
+      concurrency: 3,
+      requests: 12,
+      check: () => undefined,
       request: () => ({ method: 'GET', path: '/healthz', headers: {} }),
     }).finally(() => open.app.server.off('connection', onConnection));
     expect(r.samples).toHaveLength(12);
@@ -65,7 +68,13 @@ describe('runLoad', () => {
   });
 
   it('runs for a duration instead of a count', async () => {
-    const r = await runLoad({ url: open.url, concurrency: 2, durationSeconds: 0.3, check: () => undefined, request: () => ({ method: 'GET', path: '/healthz', headers: {} }) });
+    const r = await runLoad({
+      url: open.url,
+      concurrency: 2,
+      durationSeconds: 0.3,
+      check: () => undefined,
+      request: () => ({ method: 'GET', path: '/healthz', headers: {} }),
+    });
     expect(r.samples.length).toBeGreaterThan(0);
     expect(r.samples.every((s) => s.start < 300)).toBe(true);
   });
@@ -75,7 +84,10 @@ describe('runLoad', () => {
     const url = closed.url;
     await closed.close();
     const r = await runLoad({ url, concurrency: 1, requests: 2, check: () => undefined, request: () => ({ method: 'GET', path: '/healthz', headers: {} }) });
-    expect(r.samples.map((s) => [s.status, s.error])).toEqual([[0, 'ECONNREFUSED'], [0, 'ECONNREFUSED']]);
+    expect(r.samples.map((s) => [s.status, s.error])).toEqual([
+      [0, 'ECONNREFUSED'],
+      [0, 'ECONNREFUSED'],
+    ]);
     expect(r.failureExamples.ECONNREFUSED).toMatch(/^ECONNREFUSED: /);
   });
 });
@@ -87,25 +99,36 @@ describe('speed test against the real server', () => {
   beforeAll(async () => {
     const inputs = { questions: QUESTIONS, topK: 3, headers: {} };
     result = await runSpeedtest({
-      url: open.url, routes: [planRoute('score', inputs), planRoute('match', inputs)], concurrency: [1, 4], requests: 20,
-      tool: 'test', settings: { note: 'a <b>bold</b> setting' },
+      url: open.url,
+      routes: [planRoute('score', inputs), planRoute('match', inputs)],
+      concurrency: [1, 4],
+      requests: 20,
+      tool: 'test',
+      settings: { note: 'a <b>bold</b> setting' },
     });
     html = renderReport(result, { samplesFile: 'samples.json' });
   });
 
   it("runs the reference's test shape per route and concurrency, every answer checked", () => {
     expect(result.runs.map((r) => [r.route, r.concurrency, r.samples.length])).toEqual([
-      ['POST /score', 1, 20], ['POST /score', 4, 20], ['POST /v1/faq/match', 1, 20], ['POST /v1/faq/match', 4, 20],
+      ['POST /score', 1, 20],
+      ['POST /score', 4, 20],
+      ['POST /v1/faq/match', 1, 20],
+      ['POST /v1/faq/match', 4, 20],
     ]);
     for (const r of result.runs) expect(r.samples.filter((s) => s.error !== undefined)).toEqual([]);
     // Runs go one after another on one time line.
-    for (let i = 1; i < result.runs.length; i++) expect(result.runs[i]!.offsetMs).toBeGreaterThanOrEqual(result.runs[i - 1]!.offsetMs + result.runs[i - 1]!.wallMs);
+    for (let i = 1; i < result.runs.length; i++)
+      expect(result.runs[i]!.offsetMs).toBeGreaterThanOrEqual(result.runs[i - 1]!.offsetMs + result.runs[i - 1]!.wallMs);
   });
 
   it('embeds the summaries and chart data, and escapes what it shows', () => {
     const data = embedded(html);
     expect(data.summaries.map((s) => [s.label, s.requests, s.ok, s.failed])).toEqual([
-      ['POST /score × 1', 20, 20, 0], ['POST /score × 4', 20, 20, 0], ['POST /v1/faq/match × 1', 20, 20, 0], ['POST /v1/faq/match × 4', 20, 20, 0],
+      ['POST /score × 1', 20, 20, 0],
+      ['POST /score × 4', 20, 20, 0],
+      ['POST /v1/faq/match × 1', 20, 20, 0],
+      ['POST /v1/faq/match × 4', 20, 20, 0],
     ]);
     expect(data.throughput.concurrency).toEqual([1, 4]);
     expect(data.throughput.series.map((s) => s.route)).toEqual(['POST /score', 'POST /v1/faq/match']);
@@ -126,7 +149,11 @@ describe('speed test against the real server', () => {
 
   it('reports failures by cause: no API key against a server with keys', async () => {
     const failed = await runSpeedtest({
-      url: keyed.url, routes: [planRoute('score', { questions: QUESTIONS, topK: 3, headers: {} })], concurrency: [2], requests: 6, tool: 'test',
+      url: keyed.url,
+      routes: [planRoute('score', { questions: QUESTIONS, topK: 3, headers: {} })],
+      concurrency: [2],
+      requests: 6,
+      tool: 'test',
     });
     const data = embedded(renderReport(failed));
     expect(data.errors).toHaveLength(1);
@@ -135,13 +162,18 @@ describe('speed test against the real server', () => {
     expect(data.summaries[0]).toMatchObject({ ok: 0, failed: 6 });
 
     const withKey = await runSpeedtest({
-      url: keyed.url, routes: [planRoute('score', { questions: QUESTIONS, topK: 3, headers: { authorization: `Bearer ${KEY}` } })], concurrency: [2], requests: 6, tool: 'test',
+      url: keyed.url,
+      routes: [planRoute('score', { questions: QUESTIONS, topK: 3, headers: { authorization: `Bearer ${KEY}` } })],
+      concurrency: [2],
+      requests: 6,
+      tool: 'test',
     });
     expect(withKey.runs[0]!.samples.every((s) => s.error === undefined)).toBe(true);
   });
 
   describe.skipIf(!CHROMIUM)('the report in Chromium', () => {
     let browser: Browser;
+    // biome-ignore lint/suspicious/noDuplicateTestHooks: a nested describe's own hook (the browser), not a duplicate.
     beforeAll(async () => {
       browser = await chromium.launch({ executablePath: CHROMIUM!, args: ['--no-sandbox'] });
     });
@@ -168,7 +200,17 @@ describe('speed test against the real server', () => {
       // One report with a failure, so the error chart is drawn too.
       const withFailure: SpeedtestResult = {
         ...result,
-        runs: [...result.runs, { route: 'POST /score', concurrency: 16, offsetMs: 99_000, wallMs: 50, samples: [{ start: 1, latency: 3, status: 503, error: 'HTTP 503' }], failureExamples: { 'HTTP 503': 'HTTP 503: busy' } }],
+        runs: [
+          ...result.runs,
+          {
+            route: 'POST /score',
+            concurrency: 16,
+            offsetMs: 99_000,
+            wallMs: 50,
+            samples: [{ start: 1, latency: 3, status: 503, error: 'HTTP 503' }],
+            failureExamples: { 'HTTP 503': 'HTTP 503: busy' },
+          },
+        ],
       };
       const file = join(dir, 'report.html');
       await writeSpeedtestFiles(withFailure, { html: file, json: join(dir, 'report.json') });
@@ -186,19 +228,23 @@ describe('speed test against the real server', () => {
         const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
         expect(overflow).toBeLessThanOrEqual(0);
         await page.screenshot({ path: join(dir, `report-${width}.png`), fullPage: true });
-        if (process.env.RTSCORE_ARTIFACTS) await page.screenshot({ path: join(process.env.RTSCORE_ARTIFACTS, `speedtest-report-${width}.png`), fullPage: true });
+        if (process.env.RTSCORE_ARTIFACTS)
+          await page.screenshot({ path: join(process.env.RTSCORE_ARTIFACTS, `speedtest-report-${width}.png`), fullPage: true });
         expect(problems).toEqual([]);
         await page.close();
       }
       const samples = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as SpeedtestResult;
       expect(samples.runs.reduce((n, r) => n + r.samples.length, 0)).toBe(81);
-       }, 120_000);
+    }, 120_000);
   });
 });
 
 describe('rtscore speedtest (CLI)', () => {
-  const cli = (args: string[]) => run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'speedtest', ...args], { env: { ...process.env, RTSCORE_SPEEDTEST_API_KEY: '' } })
-    .then(({ stdout, stderr }) => ({ code: 0, stdout, stderr }), (err: { code: number; stdout: string; stderr: string }) => err);
+  const cli = (args: string[]) =>
+    run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'speedtest', ...args], { env: { ...process.env, RTSCORE_SPEEDTEST_API_KEY: '' } }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (err: { code: number; stdout: string; stderr: string }) => err,
+    );
 
   it("runs the reference's test by default and writes the report and the samples", async () => {
     const questions = join(dir, 'questions.txt');
@@ -215,18 +261,42 @@ describe('rtscore speedtest (CLI)', () => {
     const samples = JSON.parse(await readFile(join(dir, 'cli', 'speed.json'), 'utf8')) as SpeedtestResult;
     expect(samples.runs[0]!.samples).toHaveLength(100);
     expect(Object.keys(samples.runs[0]!.samples[0]!).sort()).toEqual(['latency', 'start', 'status']);
-   }, 180_000); // a fresh tsx process per run: slow on a busy machine
+  }, 180_000); // a fresh tsx process per run: slow on a busy machine
 
   it('sends the API key, and exits 2 when requests fail', async () => {
     const questions = join(dir, 'questions.txt');
-    const without = await cli(['--url', keyed.url, '--questions', questions, '--requests', '4', '--concurrency', '2', '--report', join(dir, 'cli', 'nokey.html')]);
+    const without = await cli([
+      '--url',
+      keyed.url,
+      '--questions',
+      questions,
+      '--requests',
+      '4',
+      '--concurrency',
+      '2',
+      '--report',
+      join(dir, 'cli', 'nokey.html'),
+    ]);
     expect(without.code).toBe(2);
     expect(without.stdout).toMatch(/4 failed \(4× HTTP 401; first: HTTP 401: /);
-    const withKey = await cli(['--url', keyed.url, '--api-key', KEY, '--questions', questions, '--requests', '4', '--concurrency', '1,2', '--report', join(dir, 'cli', 'key.html')]);
+    const withKey = await cli([
+      '--url',
+      keyed.url,
+      '--api-key',
+      KEY,
+      '--questions',
+      questions,
+      '--requests',
+      '4',
+      '--concurrency',
+      '1,2',
+      '--report',
+      join(dir, 'cli', 'key.html'),
+    ]);
     expect(withKey.code).toBe(0);
     expect(withKey.stdout).not.toContain(KEY);
     expect(await readFile(join(dir, 'cli', 'key.html'), 'utf8')).not.toContain(KEY);
-   }, 180_000);
+  }, 180_000);
 
   it('refuses bad options with a message that says what to give', async () => {
     for (const [args, message] of [
@@ -240,7 +310,10 @@ describe('rtscore speedtest (CLI)', () => {
       const errors: string[] = [];
       const program = new Command().exitOverride().configureOutput({ writeErr: (s) => errors.push(s), writeOut: () => undefined });
       registerSpeedtestCommand(program);
-      const thrown = await program.parseAsync(['speedtest', ...args], { from: 'user' }).then(() => undefined, (err: Error) => err);
+      const thrown = await program.parseAsync(['speedtest', ...args], { from: 'user' }).then(
+        () => undefined,
+        (err: Error) => err,
+      );
       expect(thrown, args.join(' ')).toBeInstanceOf(Error);
       expect(`${errors.join('')}${thrown!.message}`, args.join(' ')).toMatch(message);
     }

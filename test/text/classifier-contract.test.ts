@@ -13,7 +13,10 @@ const cases: Array<{ name: string; make: () => TextClassifier }> = [
   { name: 'logistic', make: () => new LogisticRegression({ C: 10 }) },
   { name: 'logistic, balanced', make: () => new LogisticRegression({ classWeight: 'balanced', maxIter: 50 }) },
   { name: 'mlp', make: () => new MlpClassifier({ hiddenSize: 16, epochs: 30, learningRate: 0.01, dropout: 0.1, seed: 1 }) },
-  { name: 'mlp with neighbours', make: () => new MlpClassifier({ hiddenSize: 16, epochs: 30, learningRate: 0.01, dropout: 0.1, seed: 1, neighbours: { k: 3, candidates: 2 } }) },
+  {
+    name: 'mlp with neighbours',
+    make: () => new MlpClassifier({ hiddenSize: 16, epochs: 30, learningRate: 0.01, dropout: 0.1, seed: 1, neighbours: { k: 3, candidates: 2 } }),
+  },
 ];
 
 const { texts, y } = makeCorpus(12);

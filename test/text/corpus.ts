@@ -1,7 +1,13 @@
 /** A small labelled corpus for pipeline tests: three intents, phrased from templates. */
 const INTENTS: Array<{ words: string[]; frames: string[] }> = [
-  { words: ['card', 'delivery', 'arrive', 'post', 'mail'], frames: ['when will my {0} {2}?', 'my {0} has not come by {3}', 'track the {1} of my {0}', 'is the {4} with my {0} late'] },
-  { words: ['refund', 'money', 'back', 'return', 'charge'], frames: ['how do I get a {0}?', 'I want my {1} {2}', 'can you {3} the {4}', 'please {0} this {4}'] },
+  {
+    words: ['card', 'delivery', 'arrive', 'post', 'mail'],
+    frames: ['when will my {0} {2}?', 'my {0} has not come by {3}', 'track the {1} of my {0}', 'is the {4} with my {0} late'],
+  },
+  {
+    words: ['refund', 'money', 'back', 'return', 'charge'],
+    frames: ['how do I get a {0}?', 'I want my {1} {2}', 'can you {3} the {4}', 'please {0} this {4}'],
+  },
   { words: ['password', 'login', 'reset', 'account', 'locked'], frames: ['I forgot my {0}', 'cannot {1} to my {3}', 'how to {2} the {0}', 'my {3} is {4}'] },
 ];
 

@@ -127,7 +127,14 @@ describe('LbfgsHistory', () => {
       const y = Float64Array.from(s, (v, i) => v * (1 + (i % 7)) + 0.01 * rnd());
       if (step === 4) {
         // A pair with sᵀy < 0 is refused and leaves the history untouched.
-        expect(h.push(s, zero, s.map((v) => -v), zero)).toBe(false);
+        expect(
+          h.push(
+            s,
+            zero,
+            s.map((v) => -v),
+            zero,
+          ),
+        ).toBe(false);
         continue;
       }
       expect(h.push(s, zero, y, zero)).toBe(true);

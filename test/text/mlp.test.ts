@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/core/random.js';
-import { CsrMatrix, LogisticRegression, MlpClassifier, TextPipeline, deserializePipeline, serializePipeline } from '../../src/text/index.js';
+import { CsrMatrix, deserializePipeline, LogisticRegression, MlpClassifier, serializePipeline, TextPipeline } from '../../src/text/index.js';
 import { initialMlpWeights, type MlpWeights } from '../../src/text/mlp.js';
 import { makeCorpus } from './corpus.js';
 
@@ -9,7 +9,12 @@ function xor(copies: number): { X: CsrMatrix; y: Int32Array } {
   const rows: number[] = [];
   const labels: number[] = [];
   for (let c = 0; c < copies; c++) {
-    for (const [a, b] of [[0, 0], [0, 1], [1, 0], [1, 1]] as const) {
+    for (const [a, b] of [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ] as const) {
       rows.push(a, b, 1);
       labels.push(a ^ b);
     }
@@ -53,8 +58,7 @@ describe('MlpClassifier', () => {
     const lr = 1e-4;
     const seed = 7;
     const start = initialMlpWeights(X.cols, H, K, mulberry32(seed));
-    const after = new MlpClassifier({ hiddenSize: H, epochs: 1, batchSize: y.length, learningRate: lr, dropout: 0, seed })
-      .fit(X, y, { nClasses: K }).weights;
+    const after = new MlpClassifier({ hiddenSize: H, epochs: 1, batchSize: y.length, learningRate: lr, dropout: 0, seed }).fit(X, y, { nClasses: K }).weights;
     let checked = 0;
     for (const name of ['w1', 'b1', 'w2', 'b2'] as const) {
       for (let q = 0; q < start[name].length; q++) {
@@ -78,9 +82,8 @@ describe('MlpClassifier', () => {
 
   it('is reproducible: the same seed gives the same weights, another seed others', () => {
     const { texts, y } = makeCorpus(10);
-    const fit = (seed: number): Float32Array => new TextPipeline({ features: [{}], classifier: { type: 'mlp', hiddenSize: 8, epochs: 3, seed } })
-      .fit(texts, y)
-      .predictProba(texts);
+    const fit = (seed: number): Float32Array =>
+      new TextPipeline({ features: [{}], classifier: { type: 'mlp', hiddenSize: 8, epochs: 3, seed } }).fit(texts, y).predictProba(texts);
     expect(Array.from(fit(3))).toEqual(Array.from(fit(3)));
     expect(Array.from(fit(4))).not.toEqual(Array.from(fit(3)));
   });
@@ -162,8 +165,11 @@ describe('nearest-neighbour vote in the hidden layer', () => {
     for (let i = 0; i < X.rows; i++) {
       const best = [0, 1, 2].sort((a, b) => net[i * K + b]! - net[i * K + a]!).slice(0, candidates);
       const mass = best.reduce((a, c) => a + net[i * K + c]!, 0);
-      const sims = train.map((t, e) => ({ s: t.reduce((a, v, u) => a + v * train[i]![u]!, 0), c: y[e]! }))
-        .filter(({ c }) => best.includes(c)).sort((a, b) => b.s - a.s).slice(0, k);
+      const sims = train
+        .map((t, e) => ({ s: t.reduce((a, v, u) => a + v * train[i]![u]!, 0), c: y[e]! }))
+        .filter(({ c }) => best.includes(c))
+        .sort((a, b) => b.s - a.s)
+        .slice(0, k);
       const vote = [0, 0, 0];
       for (const { s, c } of sims) vote[c]! += Math.exp((s - 1) / temperature);
       const total = vote.reduce((a, b) => a + b, 0);
@@ -173,7 +179,7 @@ describe('nearest-neighbour vote in the hidden layer', () => {
     return out;
   }
 
-  it('blends the k nearest training questions\' vote into the network\'s probabilities', () => {
+  it("blends the k nearest training questions' vote into the network's probabilities", () => {
     const m = new MlpClassifier({ ...base, neighbours: { k: 4, temperature: 0.1, weight: 0.6, candidates: K } }).fit(X, y);
     // Training is unchanged by the option: same weights as without it.
     expect(Array.from(m.weights.w2)).toEqual(Array.from(plain.weights.w2));
@@ -184,7 +190,7 @@ describe('nearest-neighbour vote in the hidden layer', () => {
     for (let i = 0; i < X.rows; i++) expect(got[i * K] + got[i * K + 1]! + got[i * K + 2]!).toBeCloseTo(1, 5);
   });
 
-  it('scales the vote\'s share by the network\'s probability of the candidate classes', () => {
+  it("scales the vote's share by the network's probability of the candidate classes", () => {
     const m = new MlpClassifier({ ...base, neighbours: { k: 4, temperature: 0.1, weight: 0.8, candidates: 2 } }).fit(X, y);
     expect(m.options.neighbours!.confidence).toBe(4);
     const got = m.predictProba(X);

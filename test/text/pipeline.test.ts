@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CsrMatrix, LogisticRegression, TextPipeline, TfidfVectorizer, type PipelineProgressEvent } from '../../src/text/index.js';
+import { CsrMatrix, LogisticRegression, type PipelineProgressEvent, TextPipeline, TfidfVectorizer } from '../../src/text/index.js';
 import { makeCorpus } from './corpus.js';
 
 const OPTIONS = {

@@ -2,7 +2,16 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LogisticRegression, MlpClassifier, PIPELINE_FORMAT_VERSION, TextPipeline, deserializePipeline, loadPipeline, savePipeline, serializePipeline } from '../../src/text/index.js';
+import {
+  deserializePipeline,
+  LogisticRegression,
+  loadPipeline,
+  MlpClassifier,
+  PIPELINE_FORMAT_VERSION,
+  savePipeline,
+  serializePipeline,
+  TextPipeline,
+} from '../../src/text/index.js';
 import { crc32, crc32Portable } from '../../src/text/serialize.js';
 import { makeCorpus } from './corpus.js';
 import { edit, resign } from './model-file.js';
@@ -15,7 +24,10 @@ function fitted(): TextPipeline {
   texts.push('naïve 😀 question ünïcode 𝒜𝒷𝒸 日本語', 'émoji 😀😀 again');
   const labels = Int32Array.from([...y, 0, 1]);
   return new TextPipeline({
-    features: [{ ngramRange: [1, 2], stopWords: ['the'] }, { analyzer: 'char_wb', ngramRange: [2, 3], weight: 0.7, minDf: { proportion: 0 } }],
+    features: [
+      { ngramRange: [1, 2], stopWords: ['the'] },
+      { analyzer: 'char_wb', ngramRange: [2, 3], weight: 0.7, minDf: { proportion: 0 } },
+    ],
     classifier: { C: 5, classWeight: 'balanced' },
   }).fit(texts, labels);
 }
@@ -149,21 +161,27 @@ describe('MLP pipeline files', () => {
     ['a hidden size its weights do not have', () => edit(bytes, (h) => (h.classifier.options.hiddenSize = 9)), /inconsistent shapes: section w1/],
     ['a bad hidden size', () => edit(bytes, (h) => (h.classifier.options.hiddenSize = -1)), /hidden layer size/],
     ['no w2', () => edit(bytes, (h) => (h.sections = h.sections.filter((s: { name: string }) => s.name !== 'w2'))), /missing section w2/],
-    ['a non-finite weight', () => {
-      const b = Uint8Array.from(bytes);
-      const dv = new DataView(b.buffer);
-      const hLen = dv.getUint32(16, true);
-      const header = JSON.parse(new TextDecoder().decode(b.subarray(24, 24 + hLen)));
-      const b2 = header.sections.find((s: { name: string }) => s.name === 'b2');
-      dv.setFloat32(Math.ceil((24 + hLen) / 8) * 8 + b2.offset, Number.NaN, true);
-      return resign(b);
-    }, /b2\[0\] is not finite/],
+    [
+      'a non-finite weight',
+      () => {
+        const b = Uint8Array.from(bytes);
+        const dv = new DataView(b.buffer);
+        const hLen = dv.getUint32(16, true);
+        const header = JSON.parse(new TextDecoder().decode(b.subarray(24, 24 + hLen)));
+        const b2 = header.sections.find((s: { name: string }) => s.name === 'b2');
+        dv.setFloat32(Math.ceil((24 + hLen) / 8) * 8 + b2.offset, Number.NaN, true);
+        return resign(b);
+      },
+      /b2\[0\] is not finite/,
+    ],
   ];
   it('reject a neighbour-voting network whose memory is missing or has other classes', () => {
-    const withMemory = serializePipeline(new TextPipeline({
-      features: [{}],
-      classifier: { type: 'mlp', hiddenSize: 8, epochs: 1, neighbours: {} },
-    }).fit(texts, y));
+    const withMemory = serializePipeline(
+      new TextPipeline({
+        features: [{}],
+        classifier: { type: 'mlp', hiddenSize: 8, epochs: 1, neighbours: {} },
+      }).fit(texts, y),
+    );
     const without = (name: string) => edit(withMemory, (h) => (h.sections = h.sections.filter((s: { name: string }) => s.name !== name)));
     expect(() => deserializePipeline(without('memory.vectors'))).toThrow(/missing section memory.vectors/);
     expect(() => deserializePipeline(without('memory.classStart'))).toThrow(/missing section memory.classStart/);
@@ -172,10 +190,12 @@ describe('MLP pipeline files', () => {
 
   it('loads a neighbour-voting network written before `confidence` existed as the unscaled vote it was', () => {
     const options = { features: [{}], classifier: { type: 'mlp' as const, hiddenSize: 8, epochs: 2, neighbours: { k: 3, candidates: 2 } } };
-    const old = deserializePipeline(edit(serializePipeline(new TextPipeline(options).fit(texts, y)), (h) => {
-      expect(h.classifier.options.neighbours.confidence).toBe(4);
-      delete h.classifier.options.neighbours.confidence;
-    }));
+    const old = deserializePipeline(
+      edit(serializePipeline(new TextPipeline(options).fit(texts, y)), (h) => {
+        expect(h.classifier.options.neighbours.confidence).toBe(4);
+        delete h.classifier.options.neighbours.confidence;
+      }),
+    );
     expect((old.classifier as MlpClassifier).options.neighbours!.confidence).toBe(0);
     const unscaled = new TextPipeline({ ...options, classifier: { ...options.classifier, neighbours: { k: 3, candidates: 2, confidence: 0 } } }).fit(texts, y);
     expect(Array.from(old.predictProba(texts))).toEqual(Array.from(unscaled.predictProba(texts)));

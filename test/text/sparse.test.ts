@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CsrMatrix, csrTimesDense } from '../../src/text/index.js';
 import { numpyArgsort } from '../../src/text/argsort.js';
+import { CsrMatrix, csrTimesDense } from '../../src/text/index.js';
 import { addRowTimesDense } from '../../src/text/sparse.js';
 
 const A = CsrMatrix.fromDense(3, 4, [1, 0, 2, 0, 0, 0, 0, 0, 0, 3, 0, 4]);
@@ -42,7 +42,12 @@ describe('CsrMatrix', () => {
     // 4 features × 11 outputs: exercises one block of 8 and a remainder of 3.
     const width = 11;
     const W = Float32Array.from({ length: 4 * width }, (_, t) => ((t * 7) % 13) - 6);
-    const out = csrTimesDense(A, W, width, Float32Array.from({ length: width }, (_, k) => k));
+    const out = csrTimesDense(
+      A,
+      W,
+      width,
+      Float32Array.from({ length: width }, (_, k) => k),
+    );
     for (let i = 0; i < 3; i++) {
       for (let k = 0; k < width; k++) {
         let want = k;
@@ -72,10 +77,14 @@ describe('numpyArgsort (numpy 1.24.2 default quicksort)', () => {
     expect(Array.from(numpyArgsort(new Array(17).fill(0)))).toEqual([0, 14, 13, 12, 11, 10, 9, 15, 8, 6, 5, 4, 3, 2, 1, 7, 16]);
     // (np.arange(40) * 7 % 5).argsort()
     const b = Array.from({ length: 40 }, (_, i) => (i * 7) % 5);
-    expect(Array.from(numpyArgsort(b))).toEqual([0, 20, 15, 30, 10, 25, 35, 5, 23, 8, 33, 28, 13, 3, 38, 18, 6, 21, 1, 36, 16, 26, 11, 31, 34, 29, 19, 14, 9, 4, 24, 39, 27, 22, 17, 12, 32, 7, 2, 37]);
+    expect(Array.from(numpyArgsort(b))).toEqual([
+      0, 20, 15, 30, 10, 25, 35, 5, 23, 8, 33, 28, 13, 3, 38, 18, 6, 21, 1, 36, 16, 26, 11, 31, 34, 29, 19, 14, 9, 4, 24, 39, 27, 22, 17, 12, 32, 7, 2, 37,
+    ]);
     // a.argsort(kind='heapsort'), the introsort's fallback past its depth limit
     expect(Array.from(numpyArgsort(a, 'heapsort'))).toEqual([12, 8, 15, 5, 2, 13, 3, 6, 11, 10, 9, 4, 16, 14, 7, 1, 0]);
-    expect(Array.from(numpyArgsort(b, 'heapsort'))).toEqual([0, 30, 5, 25, 35, 10, 15, 20, 18, 33, 3, 8, 38, 13, 28, 23, 6, 26, 11, 21, 16, 36, 1, 31, 29, 14, 24, 4, 19, 9, 39, 34, 27, 12, 2, 22, 37, 17, 32, 7]);
+    expect(Array.from(numpyArgsort(b, 'heapsort'))).toEqual([
+      0, 30, 5, 25, 35, 10, 15, 20, 18, 33, 3, 8, 38, 13, 28, 23, 6, 26, 11, 21, 16, 36, 1, 31, 29, 14, 24, 4, 19, 9, 39, 34, 27, 12, 2, 22, 37, 17, 32, 7,
+    ]);
     // 16 elements or fewer: insertion sort, hence stable
     expect(Array.from(numpyArgsort([1, 0, 1, 0]))).toEqual([1, 3, 0, 2]);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TfidfVectorizer, type TfidfOptions } from '../../src/text/index.js';
+import { type TfidfOptions, TfidfVectorizer } from '../../src/text/index.js';
 
 const DOCS = ['the cat sat', 'the dog sat', 'the cat and the dog'];
 
@@ -96,7 +96,10 @@ describe('TfidfVectorizer: agrees with scikit-learn 1.2.1', () => {
     const v = new TfidfVectorizer(o);
     const X = v.fitTransform(DOCS);
     const d = X.toDense();
-    expectClose(Array.from({ length: 3 }, (_, i) => Array.from(d.subarray(i * 5, i * 5 + 5))), train);
+    expectClose(
+      Array.from({ length: 3 }, (_, i) => Array.from(d.subarray(i * 5, i * 5 + 5))),
+      train,
+    );
     // fitTransform and transform agree; unknown words are ignored.
     expectClose(dense(v, DOCS), train);
     expectClose(dense(v, ['the cat cat zebra']), [unseen]);
@@ -114,7 +117,30 @@ describe('TfidfVectorizer: vocabulary pruning like scikit-learn 1.2.1', () => {
     'phi chi psi omega',
     'alpha beta alpha',
   ];
-  const SINGLES = ['chi', 'delta', 'epsilon', 'eta', 'gamma', 'iota', 'kappa', 'lambda', 'mu', 'nu', 'omega', 'omicron', 'phi', 'pi', 'psi', 'rho', 'sigma', 'tau', 'theta', 'upsilon', 'xi', 'zeta'];
+  const SINGLES = [
+    'chi',
+    'delta',
+    'epsilon',
+    'eta',
+    'gamma',
+    'iota',
+    'kappa',
+    'lambda',
+    'mu',
+    'nu',
+    'omega',
+    'omicron',
+    'phi',
+    'pi',
+    'psi',
+    'rho',
+    'sigma',
+    'tau',
+    'theta',
+    'upsilon',
+    'xi',
+    'zeta',
+  ];
 
   it('maxFeatures keeps the most frequent, ties cut in numpy argsort order', () => {
     // max_features=5: alpha (3), beta (2), then 3 of 22 terms tied at 1; numpy's unstable

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { NO_CHROMIUM, collectErrors, findChromium, launchChromium, screenshot } from '../helpers/browser.js';
+import { collectErrors, findChromium, launchChromium, NO_CHROMIUM, screenshot } from '../helpers/browser.js';
 import { makeFaqRepo, makeVisionRepo } from '../helpers/models.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 

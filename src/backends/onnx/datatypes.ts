@@ -6,9 +6,7 @@ import type { Datatype } from '../../core/tensor.js';
  * (core/datatypes.ts); onnxruntime-node takes the same arrays, float16 as raw
  * half bits in a Uint16Array. BF16 has no onnxruntime-node type, so it is absent.
  */
-export type OrtType =
-  | 'bool' | 'uint8' | 'int8' | 'uint16' | 'int16' | 'uint32' | 'int32' | 'uint64' | 'int64'
-  | 'float16' | 'float32' | 'float64' | 'string';
+export type OrtType = 'bool' | 'uint8' | 'int8' | 'uint16' | 'int16' | 'uint32' | 'int32' | 'uint64' | 'int64' | 'float16' | 'float32' | 'float64' | 'string';
 
 const ORT_TYPES: Record<OrtType, Datatype> = {
   bool: 'BOOL',
@@ -26,9 +24,7 @@ const ORT_TYPES: Record<OrtType, Datatype> = {
   string: 'BYTES',
 };
 
-const BY_DATATYPE = new Map<Datatype, OrtType>(
-  (Object.entries(ORT_TYPES) as [OrtType, Datatype][]).map(([ort, datatype]) => [datatype, ort]),
-);
+const BY_DATATYPE = new Map<Datatype, OrtType>((Object.entries(ORT_TYPES) as [OrtType, Datatype][]).map(([ort, datatype]) => [datatype, ort]));
 
 /** OIP datatype of an ONNX Runtime tensor type; undefined for types rtscore does not carry (int4, …). */
 export function datatypeOfOrtType(type: string): Datatype | undefined {

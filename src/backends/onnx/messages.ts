@@ -14,20 +14,18 @@ export interface WorkerInit {
 /** Tensors cross threads as they are: typed arrays (buffers transferred) or arrays of Uint8Array (BYTES). */
 export type WireTensor = Pick<Tensor, 'name' | 'datatype' | 'shape' | 'data'>;
 
-export type ToWorker =
-  | { type: 'run'; id: number; inputs: WireTensor[]; outputNames: string[] }
-  | { type: 'close' };
+export type ToWorker = { type: 'run'; id: number; inputs: WireTensor[]; outputNames: string[] } | { type: 'close' };
 
 export type FromWorker =
   | {
-    type: 'ready';
-    inputs: TensorSpec[];
-    outputs: TensorSpec[];
-    provider: ExecutionProvider;
-    /** Why CUDA was not used when `auto` asked for it. */
-    fallbackReason?: string;
-    loadMs: number;
-  }
+      type: 'ready';
+      inputs: TensorSpec[];
+      outputs: TensorSpec[];
+      provider: ExecutionProvider;
+      /** Why CUDA was not used when `auto` asked for it. */
+      fallbackReason?: string;
+      loadMs: number;
+    }
   | { type: 'load-error'; message: string }
   | { type: 'result'; id: number; outputs: WireTensor[] }
   | { type: 'run-error'; id: number; message: string };

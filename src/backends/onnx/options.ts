@@ -1,5 +1,5 @@
 import { rtsError } from '../../core/errors.js';
-import { silentLogger, type Logger } from '../../core/logger.js';
+import { type Logger, silentLogger } from '../../core/logger.js';
 
 export type ExecutionProvider = 'cpu' | 'cuda';
 export type GraphOptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';

@@ -25,10 +25,16 @@ export class SessionInstance {
   private readonly exitPromise: Promise<number>;
   onUnexpectedExit: ((reason: string) => void) | undefined;
 
-  private constructor(readonly index: number, private readonly worker: Worker, readonly info: ReadyInfo) {
+  private constructor(
+    readonly index: number,
+    private readonly worker: Worker,
+    readonly info: ReadyInfo,
+  ) {
     this.exitPromise = new Promise((resolve) => worker.once('exit', resolve));
     worker.on('message', (msg: FromWorker) => this.onMessage(msg));
-    worker.on('error', (err) => { this.lastError = err.message; });
+    worker.on('error', (err) => {
+      this.lastError = err.message;
+    });
     worker.once('exit', (code) => this.onExit(code));
   }
 
@@ -50,7 +56,9 @@ export class SessionInstance {
           fail(msg.message);
         }
       };
-      const onError = (err: Error): void => { lastError = err.message; };
+      const onError = (err: Error): void => {
+        lastError = err.message;
+      };
       const onExit = (code: number): void => fail(lastError ?? `its worker thread exited with code ${code}`);
       const cleanup = (): void => {
         worker.off('message', onMessage);
@@ -95,7 +103,9 @@ export class SessionInstance {
     const msg: ToWorker = { type: 'close' };
     this.worker.postMessage(msg);
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), timeoutMs); });
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
     const outcome = await Promise.race([this.exitPromise, timeout]);
     clearTimeout(timer);
     if (outcome === 'timeout') await this.worker.terminate();

@@ -1,12 +1,10 @@
 import { stat } from 'node:fs/promises';
+import { allocate, copyOf, isFixedSize } from '../../core/datatypes.js';
 import { rtsError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { elementCount, type Tensor, type TensorSpec } from '../../core/tensor.js';
-import { allocate, copyOf, isFixedSize } from '../../core/datatypes.js';
 import { ownsWholeBuffer, transferList, type WireTensor, type WorkerInit } from './messages.js';
-import {
-  resolveSessionOptions, type ExecutionProvider, type OnnxSessionOptions, type ResolvedSessionOptions,
-} from './options.js';
+import { type ExecutionProvider, type OnnxSessionOptions, type ResolvedSessionOptions, resolveSessionOptions } from './options.js';
 import { SessionInstance } from './session-instance.js';
 import { validateInputs, validateOutputNames } from './validate.js';
 
@@ -88,9 +86,7 @@ export class OnnxSessionPool {
       },
     };
     const started = performance.now();
-    const results = await Promise.allSettled(
-      Array.from({ length: resolved.instances }, (_, i) => SessionInstance.start(i, init)),
-    );
+    const results = await Promise.allSettled(Array.from({ length: resolved.instances }, (_, i) => SessionInstance.start(i, init)));
     const instances = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure !== undefined) {
@@ -100,8 +96,10 @@ export class OnnxSessionPool {
 
     const info = instances[0]!.info;
     if (info.fallbackReason !== undefined) {
-      logger.warn({ requested: 'auto', provider: 'cpu', reason: info.fallbackReason },
-        `CUDA execution provider unavailable, falling back to CPU: ${info.fallbackReason}`);
+      logger.warn(
+        { requested: 'auto', provider: 'cpu', reason: info.fallbackReason },
+        `CUDA execution provider unavailable, falling back to CPU: ${info.fallbackReason}`,
+      );
     }
     const pool = new OnnxSessionPool(resolved, init, instances, logger);
     if (resolved.warmup) {
@@ -111,14 +109,17 @@ export class OnnxSessionPool {
         logger.warn({ err }, `warm-up run failed: ${(err as Error).message}`);
       }
     }
-    logger.info({
-      provider: pool.provider,
-      instances: pool.instances,
-      intraOpNumThreads: resolved.intraOpNumThreads,
-      loadSeconds: Number(((performance.now() - started) / 1000).toFixed(3)),
-      inputs: pool.inputs,
-      outputs: pool.outputs,
-    }, 'ONNX Runtime session ready');
+    logger.info(
+      {
+        provider: pool.provider,
+        instances: pool.instances,
+        intraOpNumThreads: resolved.intraOpNumThreads,
+        loadSeconds: Number(((performance.now() - started) / 1000).toFixed(3)),
+        inputs: pool.inputs,
+        outputs: pool.outputs,
+      },
+      'ONNX Runtime session ready',
+    );
     return pool;
   }
 
@@ -152,9 +153,17 @@ export class OnnxSessionPool {
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw rtsError('INVALID_INPUT', `warm-up batch size must be a positive integer, got ${batchSize}`);
     }
-    await Promise.all(this.slots
-      .filter((s) => s.state === 'ready')
-      .map((slot) => this.enqueue(zeroInputs(this.inputs, batchSize), this.outputs.map((o) => o.name), slot)));
+    await Promise.all(
+      this.slots
+        .filter((s) => s.state === 'ready')
+        .map((slot) =>
+          this.enqueue(
+            zeroInputs(this.inputs, batchSize),
+            this.outputs.map((o) => o.name),
+            slot,
+          ),
+        ),
+    );
   }
 
   /** Stop taking runs, wait for queued and in-flight ones, then end the workers. */
@@ -162,12 +171,14 @@ export class OnnxSessionPool {
     this.closing ??= (async () => {
       await this.drained();
       await Promise.all(this.slots.map((slot) => slot.replacing));
-      await Promise.all(this.slots.map(async (slot) => {
-        const instance = slot.instance;
-        slot.instance = undefined;
-        slot.state = 'dead';
-        await instance?.stop();
-      }));
+      await Promise.all(
+        this.slots.map(async (slot) => {
+          const instance = slot.instance;
+          slot.instance = undefined;
+          slot.state = 'dead';
+          await instance?.stop();
+        }),
+      );
       this.logger.debug('ONNX Runtime session pool closed');
     })();
     return this.closing;
@@ -188,10 +199,13 @@ export class OnnxSessionPool {
       if (slot.state !== 'ready' || instance === undefined || instance.busy) continue;
       const job = slot.pinned.shift() ?? this.queue.shift();
       if (job === undefined) continue;
-      instance.run(job.inputs, job.outputNames, transferList(job.inputs)).then(
-        (outputs) => job.resolve(outputs),
-        (err: Error) => job.reject(err),
-      ).finally(() => this.dispatch());
+      instance
+        .run(job.inputs, job.outputNames, transferList(job.inputs))
+        .then(
+          (outputs) => job.resolve(outputs),
+          (err: Error) => job.reject(err),
+        )
+        .finally(() => this.dispatch());
     }
     this.notifyIfDrained();
   }
@@ -220,7 +234,9 @@ export class OnnxSessionPool {
       this.logger.error({ instance: slot.index, reason }, 'ONNX Runtime worker died; starting a replacement');
       slot.instance = undefined;
       slot.state = 'starting';
-      slot.replacing = this.replace(slot).finally(() => { slot.replacing = undefined; });
+      slot.replacing = this.replace(slot).finally(() => {
+        slot.replacing = undefined;
+      });
     };
   }
 
@@ -230,9 +246,15 @@ export class OnnxSessionPool {
       instance = await SessionInstance.start(slot.index, this.init);
       if (this.options.warmup) {
         const zeros = zeroInputs(this.inputs, 1);
-        await instance.run(zeros, this.outputs.map((o) => o.name), transferList(zeros)).catch((err: Error) => {
-          this.logger.warn({ instance: slot.index, err }, `warm-up run failed: ${err.message}`);
-        });
+        await instance
+          .run(
+            zeros,
+            this.outputs.map((o) => o.name),
+            transferList(zeros),
+          )
+          .catch((err: Error) => {
+            this.logger.warn({ instance: slot.index, err }, `warm-up run failed: ${err.message}`);
+          });
       }
       if (!instance.alive) throw new Error('the new worker stopped during its warm-up run');
     } catch (err) {
@@ -274,16 +296,15 @@ function zeroInputs(specs: readonly TensorSpec[], batchSize: number): WireTensor
   return specs.map((spec) => {
     const shape = spec.shape.map((d, i) => (d >= 0 ? d : i === 0 ? batchSize : 1));
     const n = elementCount(shape);
-    const data = isFixedSize(spec.datatype)
-      ? allocate(spec.datatype, n)
-      : Array.from({ length: n }, () => new Uint8Array(0));
+    const data = isFixedSize(spec.datatype) ? allocate(spec.datatype, n) : Array.from({ length: n }, () => new Uint8Array(0));
     return { name: spec.name, datatype: spec.datatype, shape, data };
   });
 }
 
 function withCudaHint(err: Error, provider: ResolvedSessionOptions['executionProvider']): Error {
   if (provider !== 'cuda') return err;
-  err.message += ' (the CUDA provider needs onnxruntime-node installed with ONNXRUNTIME_NODE_INSTALL=cuda12 and a GPU; '
-    + "use executionProvider 'auto' to fall back to CPU)";
+  err.message +=
+    ' (the CUDA provider needs onnxruntime-node installed with ONNXRUNTIME_NODE_INSTALL=cuda12 and a GPU; ' +
+    "use executionProvider 'auto' to fall back to CPU)";
   return err;
 }

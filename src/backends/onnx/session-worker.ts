@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
 import type { TensorSpec } from '../../core/tensor.js';
 import { datatypeOfOrtType, ortTypeOfDatatype } from './datatypes.js';
-import { transferList, type FromWorker, type ToWorker, type WireTensor, type WorkerInit } from './messages.js';
+import { type FromWorker, type ToWorker, transferList, type WireTensor, type WorkerInit } from './messages.js';
 import type { ExecutionProvider, WorkerSessionOptions } from './options.js';
 
 /**
@@ -37,9 +37,7 @@ async function create(provider: ExecutionProvider, o: WorkerSessionOptions): Pro
     // Failing to load the CUDA provider is printed by its global logger regardless.
     logSeverityLevel: 3,
   };
-  return modelBytes === undefined
-    ? ort.InferenceSession.create(modelPath, sessionOptions)
-    : ort.InferenceSession.create(modelBytes, sessionOptions);
+  return modelBytes === undefined ? ort.InferenceSession.create(modelPath, sessionOptions) : ort.InferenceSession.create(modelBytes, sessionOptions);
 }
 
 async function open(): Promise<{ session: ort.InferenceSession; provider: ExecutionProvider; fallbackReason?: string }> {
@@ -73,7 +71,11 @@ function toOrt(t: WireTensor): ort.Tensor {
   const type = ortTypeOfDatatype(t.datatype);
   if (type === undefined) throw new Error(`datatype ${t.datatype} is not supported by ONNX Runtime`);
   if (type === 'string') {
-    return new ort.Tensor('string', (t.data as Uint8Array[]).map((b) => decoder.decode(b)), t.shape);
+    return new ort.Tensor(
+      'string',
+      (t.data as Uint8Array[]).map((b) => decoder.decode(b)),
+      t.shape,
+    );
   }
   return new ort.Tensor(type, t.data as never, t.shape);
 }
@@ -81,9 +83,7 @@ function toOrt(t: WireTensor): ort.Tensor {
 function fromOrt(name: string, value: ort.Tensor): WireTensor {
   const datatype = datatypeOfOrtType(value.type);
   if (datatype === undefined) throw new Error(`output "${name}" has type ${value.type}, which rtscore does not support`);
-  const data = value.type === 'string'
-    ? (value.data as string[]).map((s) => encoder.encode(s))
-    : value.data as WireTensor['data'];
+  const data = value.type === 'string' ? (value.data as string[]).map((s) => encoder.encode(s)) : (value.data as WireTensor['data']);
   return { name, datatype, shape: [...value.dims], data };
 }
 
@@ -103,7 +103,11 @@ async function main(): Promise<void> {
   }
   const { session } = opened;
   post({
-    type: 'ready', inputs, outputs, provider: opened.provider, loadMs: performance.now() - started,
+    type: 'ready',
+    inputs,
+    outputs,
+    provider: opened.provider,
+    loadMs: performance.now() - started,
     ...(opened.fallbackReason === undefined ? {} : { fallbackReason: opened.fallbackReason }),
   });
 

@@ -1,6 +1,6 @@
+import { arrayNameOf, arrayNameOfValue } from '../../core/datatypes.js';
 import { rtsError } from '../../core/errors.js';
 import { describeSpec, elementCount, shapeMatches, type Tensor, type TensorSpec } from '../../core/tensor.js';
-import { arrayNameOf, arrayNameOfValue } from '../../core/datatypes.js';
 
 /**
  * Checks run inputs against the model's metadata before they travel to a
@@ -21,9 +21,9 @@ export function validateInputs(specs: readonly TensorSpec[], inputs: readonly Te
   for (const input of inputs) {
     const spec = byName.get(input?.name);
     if (spec === undefined) {
-      throw rtsError('INVALID_INPUT',
-        `unknown input "${String(input?.name)}"; the model's inputs are ${describeSpecs(specs)}`,
-        { details: { expected: specs } });
+      throw rtsError('INVALID_INPUT', `unknown input "${String(input?.name)}"; the model's inputs are ${describeSpecs(specs)}`, {
+        details: { expected: specs },
+      });
     }
     if (seen.has(spec.name)) throw rtsError('INVALID_INPUT', `input "${spec.name}" is given more than once`);
     seen.add(spec.name);
@@ -31,25 +31,23 @@ export function validateInputs(specs: readonly TensorSpec[], inputs: readonly Te
   }
   const missing = specs.filter((s) => !seen.has(s.name));
   if (missing.length > 0) {
-    throw rtsError('INVALID_INPUT', `missing input${missing.length > 1 ? 's' : ''} ${describeSpecs(missing)}`,
-      { details: { expected: specs } });
+    throw rtsError('INVALID_INPUT', `missing input${missing.length > 1 ? 's' : ''} ${describeSpecs(missing)}`, { details: { expected: specs } });
   }
 }
 
 function validateTensor(spec: TensorSpec, input: Tensor): void {
   const where = `input "${spec.name}"`;
   if (input.datatype !== spec.datatype) {
-    throw rtsError('INVALID_INPUT', `${where} must be ${spec.datatype}, got ${String(input.datatype)}`,
-      { details: { expected: spec } });
+    throw rtsError('INVALID_INPUT', `${where} must be ${spec.datatype}, got ${String(input.datatype)}`, { details: { expected: spec } });
   }
   const shape = input.shape;
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
     throw rtsError('INVALID_INPUT', `${where} needs a shape of non-negative integers, got ${JSON.stringify(shape)}`);
   }
   if (!shapeMatches(spec.shape, shape)) {
-    throw rtsError('INVALID_INPUT',
-      `${where} must have shape [${spec.shape.join(',')}] (-1 = any size), got [${shape.join(',')}]`,
-      { details: { expected: spec } });
+    throw rtsError('INVALID_INPUT', `${where} must have shape [${spec.shape.join(',')}] (-1 = any size), got [${shape.join(',')}]`, {
+      details: { expected: spec },
+    });
   }
   const expectedArray = arrayNameOf(spec.datatype);
   const actualArray = arrayNameOfValue(input.data);
@@ -61,8 +59,7 @@ function validateTensor(spec: TensorSpec, input: Tensor): void {
   }
   const count = elementCount(shape);
   if (input.data.length !== count) {
-    throw rtsError('INVALID_INPUT',
-      `${where} with shape [${shape.join(',')}] needs ${count} values, got ${input.data.length}`);
+    throw rtsError('INVALID_INPUT', `${where} with shape [${shape.join(',')}] needs ${count} values, got ${input.data.length}`);
   }
 }
 

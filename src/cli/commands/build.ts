@@ -1,9 +1,9 @@
 import { Argument, type Command } from 'commander';
 import { rtsError } from '../../core/errors.js';
-import { loadConfig } from '../../server/config.js';
 import { ModelRegistry } from '../../core/registry.js';
+import { loadConfig } from '../../server/config.js';
 import { createLogger } from '../../server/logging.js';
-import { RESNET_DEPTHS, resnetSummary, writeResnetModel, type ResnetDepth } from '../../tasks/vision/resnet/index.js';
+import { RESNET_DEPTHS, type ResnetDepth, resnetSummary, writeResnetModel } from '../../tasks/vision/resnet/index.js';
 import { modelKinds } from '../kinds.js';
 import { int, print } from '../options.js';
 
@@ -23,7 +23,9 @@ export function registerBuildCommands(program: Command): void {
       if (!RESNET_DEPTHS.includes(o.depth as ResnetDepth)) throw rtsError('INVALID_INPUT', `--depth must be one of ${RESNET_DEPTHS.join(', ')}`);
       const depth = o.depth as ResnetDepth;
       const summary = resnetSummary({ depth, baseWidth: o.baseWidth });
-      print(`ResNet-${depth}: ${summary.parameters.toLocaleString('en-US')} parameters, ${(summary.multiplyAdds / 1e9).toFixed(2)} G multiply-adds per 224×224 image, ${summary.layers} layers`);
+      print(
+        `ResNet-${depth}: ${summary.parameters.toLocaleString('en-US')} parameters, ${(summary.multiplyAdds / 1e9).toFixed(2)} G multiply-adds per 224×224 image, ${summary.layers} layers`,
+      );
       if (o.dryRun) return;
       const out = o.out ?? `models/resnet${depth}/1/model.onnx`;
       const r = await writeResnetModel(out, { depth, seed: o.seed, baseWidth: o.baseWidth, onProgress: print });
@@ -36,7 +38,12 @@ export function registerBuildCommands(program: Command): void {
     .option('--only <names>', 'comma-separated models')
     .action(async (o: { models?: string; only?: string }) => {
       const config = loadConfig({ env: process.env, flags: { modelsDir: o.models, models: o.only, logLevel: 'info' } });
-      const registry = new ModelRegistry({ root: config.modelsDir, kinds: modelKinds, buildMissing: true, logger: createLogger({ level: 'info', instanceId: 'build' }) });
+      const registry = new ModelRegistry({
+        root: config.modelsDir,
+        kinds: modelKinds,
+        buildMissing: true,
+        logger: createLogger({ level: 'info', instanceId: 'build' }),
+      });
       const built = await registry.buildMissing(config.models.length ? config.models : undefined);
       print(built.length ? `built: ${built.join(', ')}` : 'nothing to build: every model has a version');
     });

@@ -1,8 +1,8 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { rtsError } from '../../core/errors.js';
-import { DATASET_CHOICES, isDatasetName, type DatasetName } from '../../tasks/faq/data/datasets.js';
-import { runEvaluate } from '../../tasks/faq/training/evaluate.js';
+import { DATASET_CHOICES, type DatasetName, isDatasetName } from '../../tasks/faq/data/datasets.js';
 import { runPrepare } from '../../tasks/faq/data/prepare.js';
+import { runEvaluate } from '../../tasks/faq/training/evaluate.js';
 import { runTrain } from '../../tasks/faq/training/train.js';
 import { fraction, int, print } from '../options.js';
 import { statusLine } from '../status-line.js';
@@ -15,15 +15,19 @@ function dataset(value: string): Dataset {
 }
 
 /** What `train` was given: a preset alone, or the user's files with the preset whose pipeline they get. */
-function customData(preset: Dataset | undefined, o: { data?: string; faqs?: string; format: 'csv' | 'reference'; name?: string }): { preset: Dataset; source: { data?: { questions: string; faqs: string }; input?: string } } {
+function customData(
+  preset: Dataset | undefined,
+  o: { data?: string; faqs?: string; format: 'csv' | 'reference'; name?: string },
+): { preset: Dataset; source: { data?: { questions: string; faqs: string }; input?: string } } {
   if (o.data === undefined) {
     if (o.faqs !== undefined) throw rtsError('INVALID_INPUT', '--faqs goes with --data (your labelled questions)');
-    if (preset === undefined) throw rtsError('INVALID_INPUT', `give a preset (${DATASET_CHOICES}) or your data: rtscore train --data questions.csv --faqs faqs.json --name support`);
+    if (preset === undefined)
+      throw rtsError('INVALID_INPUT', `give a preset (${DATASET_CHOICES}) or your data: rtscore train --data questions.csv --faqs faqs.json --name support`);
     return { preset, source: {} };
   }
   if (o.name === undefined) throw rtsError('INVALID_INPUT', 'with --data, name the model: --name <name> (its folder in the model repository)');
   if (o.format === 'reference') {
-    if (o.faqs !== undefined) throw rtsError('INVALID_INPUT', '--format reference reads the FAQs from the folder\'s orig-q and ans files; leave out --faqs');
+    if (o.faqs !== undefined) throw rtsError('INVALID_INPUT', "--format reference reads the FAQs from the folder's orig-q and ans files; leave out --faqs");
     return { preset: preset ?? 'faq', source: { input: o.data } };
   }
   if (o.faqs === undefined) throw rtsError('INVALID_INPUT', 'with --data questions.csv, give the FAQs too: --faqs faqs.json');
@@ -47,29 +51,55 @@ export function registerFaqCommands(program: Command): void {
     });
   program
     .command('train')
-    .description('train an FAQ matcher into the model repository: a preset (faq, banking77: the shipped data) or your own data with the same pipeline and evaluation')
+    .description(
+      'train an FAQ matcher into the model repository: a preset (faq, banking77: the shipped data) or your own data with the same pipeline and evaluation',
+    )
     .argument('[preset]', `${DATASET_CHOICES}; with --data, the pipeline to use (default: banking77 for a CSV, faq for --format reference)`, dataset)
     .option('--data <path>', 'your labelled questions: a CSV with the columns text,label (or, with --format reference, a folder of orig-q/dup-q/ans.tsv)')
     .option('--faqs <file>', 'your FAQs: a JSON array of {"id", "question", "answer"}; each question\'s label is an FAQ id')
     .addOption(new Option('--format <format>', 'format of --data').choices(['csv', 'reference']).default('csv'))
     .option('--models <dir>', 'model repository', 'models')
-    .option('--name <name>', 'model name (default: the preset\'s name; required with --data)')
+    .option('--name <name>', "model name (default: the preset's name; required with --data)")
     .option('--version <v>', 'version folder to write (default: next number)')
     .option('--seed <n>', 'seed of the splits (default 42)', int('seed'))
-    .addOption(new Option('--fit-on <rows>', 'questions the served pipeline learns from: train, or all (test too; test figures then from a fit without them)').choices(['train', 'all']).default('train'))
-    .action(async (preset: Dataset | undefined, o: { data?: string; faqs?: string; format: 'csv' | 'reference'; models: string; name?: string; version?: string; seed?: number; fitOn: 'train' | 'all' }) => {
-      const own = customData(preset, o);
-      const status = statusLine();
-      try {
-        await runTrain({
-          dataset: own.preset, modelsDir: o.models, ...own.source,
-          ...(o.name ? { name: o.name } : {}), ...(o.version ? { version: o.version } : {}), ...(o.seed !== undefined ? { seed: o.seed } : {}),
-          fitOn: o.fitOn, print: status.print, progress: status.update,
-        });
-      } finally {
-        status.done();
-      }
-    });
+    .addOption(
+      new Option('--fit-on <rows>', 'questions the served pipeline learns from: train, or all (test too; test figures then from a fit without them)')
+        .choices(['train', 'all'])
+        .default('train'),
+    )
+    .action(
+      async (
+        preset: Dataset | undefined,
+        o: {
+          data?: string;
+          faqs?: string;
+          format: 'csv' | 'reference';
+          models: string;
+          name?: string;
+          version?: string;
+          seed?: number;
+          fitOn: 'train' | 'all';
+        },
+      ) => {
+        const own = customData(preset, o);
+        const status = statusLine();
+        try {
+          await runTrain({
+            dataset: own.preset,
+            modelsDir: o.models,
+            ...own.source,
+            ...(o.name ? { name: o.name } : {}),
+            ...(o.version ? { version: o.version } : {}),
+            ...(o.seed !== undefined ? { seed: o.seed } : {}),
+            fitOn: o.fitOn,
+            print: status.print,
+            progress: status.update,
+          });
+        } finally {
+          status.done();
+        }
+      },
+    );
   program
     .command('evaluate')
     .description('rank of the true FAQ on the test split: Accuracy@1/2/3 and mean rank')

@@ -8,7 +8,9 @@ import { print } from '../options.js';
 export function registerInspectCommand(program: Command): void {
   program
     .command('inspect')
-    .description('describe an ONNX file as rtscore would serve it: producer, opsets, inputs and outputs (OIP datatypes and shapes), fixes applied at load, a suggested config.json')
+    .description(
+      'describe an ONNX file as rtscore would serve it: producer, opsets, inputs and outputs (OIP datatypes and shapes), fixes applied at load, a suggested config.json',
+    )
     .argument('<file>', 'the .onnx file')
     .option('--json', 'print the report as JSON')
     .action(async (file: string, o: { json?: boolean }) => {

@@ -1,8 +1,8 @@
 import cluster from 'node:cluster';
 import type { Command } from 'commander';
-import { loadConfig, type ConfigInput } from '../../server/config.js';
 import { ModelRegistry } from '../../core/registry.js';
 import { serveClusterMetrics } from '../../server/cluster-metrics.js';
+import { type ConfigInput, loadConfig } from '../../server/config.js';
 import { noModelsError, startServer } from '../../server/serve.js';
 import { modelKinds } from '../kinds.js';
 import { int, print } from '../options.js';

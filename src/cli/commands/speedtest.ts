@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { rtsError } from '../../core/errors.js';
 import { mulberry32, shuffleInPlace } from '../../core/random.js';
 import { summarizeRun } from '../../speedtest/result.js';
@@ -44,13 +44,16 @@ function url(value: string): string {
     throw new InvalidArgumentError('not a URL (e.g. https://scoring.example.com or http://127.0.0.1:8080)');
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new InvalidArgumentError('the URL must start with http:// or https://');
-  if (u.search || u.hash) throw new InvalidArgumentError('give the service\'s base URL, without a query or fragment');
+  if (u.search || u.hash) throw new InvalidArgumentError("give the service's base URL, without a query or fragment");
   return value;
 }
 
 function list<T>(name: string, parse: (v: string) => T) {
   return (value: string): T[] => {
-    const items = value.split(',').map((v) => v.trim()).filter(Boolean);
+    const items = value
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
     if (items.length === 0) throw new InvalidArgumentError(`${name} needs at least one value`);
     return items.map(parse);
   };
@@ -73,7 +76,10 @@ async function loadQuestions(file: string | undefined, model: string | undefined
     const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
       throw rtsError('INVALID_INPUT', `cannot read the questions file ${file}: ${err.code ?? err.message}`);
     });
-    const questions = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+    const questions = text
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter(Boolean);
     if (questions.length === 0) throw rtsError('INVALID_INPUT', `${file} holds no question (one per line)`);
     return { questions, source: file };
   }
@@ -89,15 +95,17 @@ async function loadImage(file: string): Promise<{ bytes: Buffer; contentType: st
   const bytes = await readFile(file).catch((err: NodeJS.ErrnoException) => {
     throw rtsError('INVALID_INPUT', `cannot read the image ${file}: ${err.code ?? err.message}`);
   });
-  const contentType = bytes[0] === 0xff && bytes[1] === 0xd8 ? 'image/jpeg'
-    : bytes.subarray(0, 4).toString('latin1') === '\x89PNG' ? 'image/png' : 'application/octet-stream';
+  const contentType =
+    bytes[0] === 0xff && bytes[1] === 0xd8 ? 'image/jpeg' : bytes.subarray(0, 4).toString('latin1') === '\x89PNG' ? 'image/png' : 'application/octet-stream';
   return { bytes, contentType };
 }
 
 export function registerSpeedtestCommand(program: Command): void {
   program
     .command('speedtest')
-    .description("drive a running service with the reference's speed test (100 requests, 4 clients, POST /score) or other routes; writes an HTML report with charts and the raw samples as JSON, and exits 2 if any request failed")
+    .description(
+      "drive a running service with the reference's speed test (100 requests, 4 clients, POST /score) or other routes; writes an HTML report with charts and the raw samples as JSON, and exits 2 if any request failed",
+    )
     .requiredOption('--url <url>', 'base URL of the service, e.g. https://scoring.example.com', url)
     .option('--api-key <key>', 'API key, sent as "Authorization: Bearer <key>" (or RTSCORE_SPEEDTEST_API_KEY)')
     .option('--model <name>', 'model to address (default: whichever model the service uses for the route)')
@@ -105,18 +113,19 @@ export function registerSpeedtestCommand(program: Command): void {
     .option('--concurrency <list>', 'comma-separated numbers of concurrent clients, one run each', list('concurrency', int('concurrency', 1)), [4])
     .addOption(new Option('--requests <n>', 'requests per run (default 100)').argParser(int('requests', 1)).conflicts('duration'))
     .addOption(new Option('--duration <s>', 'seconds per run, instead of a number of requests').argParser(seconds))
-    .option('--warmup <n>', 'unmeasured requests before each route\'s runs', int('warmup'), 0)
-    .option('--questions <file>', 'questions for score/match, one a line (default: the shipped data set\'s)')
+    .option('--warmup <n>', "unmeasured requests before each route's runs", int('warmup'), 0)
+    .option('--questions <file>', "questions for score/match, one a line (default: the shipped data set's)")
     .option('--image <file>', 'JPEG or PNG for classify/score-image')
     .option('--top-k <n>', 'matches or classes per answer for match/classify', int('top-k', 1), 5)
     .option('--timeout <s>', 'per-request limit in seconds', seconds, 60)
     .option('--report <file>', 'HTML report to write', 'speedtest-report.html')
-    .option('--samples <file>', 'raw per-request samples (JSON) to write (default: the report\'s name with .json)')
+    .option('--samples <file>', "raw per-request samples (JSON) to write (default: the report's name with .json)")
     .action(async (o: SpeedtestFlags) => {
       const apiKey = o.apiKey ?? process.env.RTSCORE_SPEEDTEST_API_KEY;
       const needsQuestions = o.route.some((r) => r === 'score' || r === 'match');
       const needsImage = o.route.some((r) => r === 'classify' || r === 'score-image');
-      if (needsImage && !o.image) throw rtsError('INVALID_INPUT', `the ${o.route.filter((r) => r === 'classify' || r === 'score-image').join(' and ')} route needs --image <file>`);
+      if (needsImage && !o.image)
+        throw rtsError('INVALID_INPUT', `the ${o.route.filter((r) => r === 'classify' || r === 'score-image').join(' and ')} route needs --image <file>`);
       const questions = needsQuestions ? await loadQuestions(o.questions, o.model) : undefined;
       const image = o.image ? await loadImage(o.image) : undefined;
       const inputs = {
@@ -127,12 +136,20 @@ export function registerSpeedtestCommand(program: Command): void {
         headers: (apiKey ? { authorization: `Bearer ${apiKey}` } : {}) as Record<string, string>,
       };
       const routes = o.route.map((r) => planRoute(r, inputs));
-      const amount: { requests: number } | { durationSeconds: number } = o.duration !== undefined ? { durationSeconds: o.duration } : { requests: o.requests ?? 100 };
+      const amount: { requests: number } | { durationSeconds: number } =
+        o.duration !== undefined ? { durationSeconds: o.duration } : { requests: o.requests ?? 100 };
       const html = resolve(o.report);
-      const json = resolve(o.samples ?? html.replace(/\.html?$/i, '') + '.json');
-      print(`speed test of ${o.url}: ${routes.map((r) => r.name).join(', ')} × ${o.concurrency.join(', ')} clients, ${'requests' in amount ? `${amount.requests} requests` : `${amount.durationSeconds} s`} per run`);
+      const json = resolve(o.samples ?? `${html.replace(/\.html?$/i, '')}.json`);
+      print(
+        `speed test of ${o.url}: ${routes.map((r) => r.name).join(', ')} × ${o.concurrency.join(', ')} clients, ${'requests' in amount ? `${amount.requests} requests` : `${amount.durationSeconds} s`} per run`,
+      );
       const result = await runSpeedtest({
-        url: o.url, routes, concurrency: o.concurrency, ...amount, warmup: o.warmup, timeoutMs: o.timeout * 1000,
+        url: o.url,
+        routes,
+        concurrency: o.concurrency,
+        ...amount,
+        warmup: o.warmup,
+        timeoutMs: o.timeout * 1000,
         ...(o.model ? { model: o.model } : {}),
         tool: `rtscore ${packageVersion()} speedtest`,
         settings: {
@@ -146,8 +163,12 @@ export function registerSpeedtestCommand(program: Command): void {
         },
         onRun: (run) => {
           const s = summarizeRun(run);
-          const errors = Object.entries(s.errors).map(([k, n]) => `${n}× ${k}`).join(', ');
-          print(`  ${s.route} × ${s.concurrency}: ${s.requests} requests in ${fmt(s.wallMs / 1000)} s, ${fmt(s.requestsPerSecond)} req/s, avg ${fmt(s.averageMs)} ms (wall/n), p50 ${fmt(s.latency.p50)} ms, p99 ${fmt(s.latency.p99)} ms, ${s.failed} failed${errors ? ` (${errors}; first: ${Object.values(run.failureExamples)[0]})` : ''}`);
+          const errors = Object.entries(s.errors)
+            .map(([k, n]) => `${n}× ${k}`)
+            .join(', ');
+          print(
+            `  ${s.route} × ${s.concurrency}: ${s.requests} requests in ${fmt(s.wallMs / 1000)} s, ${fmt(s.requestsPerSecond)} req/s, avg ${fmt(s.averageMs)} ms (wall/n), p50 ${fmt(s.latency.p50)} ms, p99 ${fmt(s.latency.p99)} ms, ${s.failed} failed${errors ? ` (${errors}; first: ${Object.values(run.failureExamples)[0]})` : ''}`,
+          );
         },
       });
       await writeSpeedtestFiles(result, { html, json });

@@ -35,23 +35,33 @@ function columnsOf(value: unknown, field: string, specs: readonly TensorSpec[]):
   if (!Array.isArray(value)) {
     if (field === 'inputs' && byName(value)) {
       // Columnar: {"inputs": {"<input>": [rows…]}}.
-      return new Map(specs.map((spec) => {
-        const column = value[spec.name];
-        if (!Array.isArray(column)) throw rtsError('INVALID_INPUT', `"inputs.${spec.name}" must be an array of rows; the model takes ${expected}`);
-        return [spec.name, column];
-      }));
+      return new Map(
+        specs.map((spec) => {
+          const column = value[spec.name];
+          if (!Array.isArray(column)) throw rtsError('INVALID_INPUT', `"inputs.${spec.name}" must be an array of rows; the model takes ${expected}`);
+          return [spec.name, column];
+        }),
+      );
     }
     throw rtsError('INVALID_INPUT', `"${field}" must be an array with one entry per row; the model takes ${expected}`);
   }
   if (value.length === 0) throw rtsError('INVALID_INPUT', `"${field}" is empty; give at least one row`);
   if (specs.length === 1 && !value.every(byName)) return new Map([[specs[0]!.name, value]]);
   if (!value.every(byName)) {
-    throw rtsError('INVALID_INPUT', `the model has ${specs.length} inputs (${expected}): each entry of "${field}" must be an object {${specs.map((s) => `"${s.name}": …`).join(', ')}}`);
+    throw rtsError(
+      'INVALID_INPUT',
+      `the model has ${specs.length} inputs (${expected}): each entry of "${field}" must be an object {${specs.map((s) => `"${s.name}": …`).join(', ')}}`,
+    );
   }
-  return new Map(specs.map((spec) => [spec.name, value.map((row, i) => {
-    if (!(spec.name in row)) throw rtsError('INVALID_INPUT', `"${field}[${i}]" has no "${spec.name}"; the model takes ${expected}`);
-    return row[spec.name];
-  })]));
+  return new Map(
+    specs.map((spec) => [
+      spec.name,
+      value.map((row, i) => {
+        if (!(spec.name in row)) throw rtsError('INVALID_INPUT', `"${field}[${i}]" has no "${spec.name}"; the model takes ${expected}`);
+        return row[spec.name];
+      }),
+    ]),
+  );
 }
 
 /** The rows' shape: [rows, …the spec's other dimensions, variable ones measured on the first row]. */

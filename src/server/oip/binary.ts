@@ -1,7 +1,7 @@
+import { allocate, bytesPerElement, HOST_IS_LITTLE_ENDIAN, swapBytes } from '../../core/datatypes.js';
 import { rtsError } from '../../core/errors.js';
 import { quote } from '../../core/quote.js';
 import type { Datatype, NumericArray, Tensor, TensorData } from '../../core/tensor.js';
-import { allocate, bytesPerElement, HOST_IS_LITTLE_ENDIAN, swapBytes } from '../../core/datatypes.js';
 import { formatShape } from './shape.js';
 
 /**
@@ -19,7 +19,7 @@ export const HEADER_LENGTH_HEADER = 'inference-header-content-length';
  */
 export function parseHeaderLength(value: string | string[] | undefined, bodyLength: number): number | undefined {
   if (value === undefined) return undefined;
-  const text = Array.isArray(value) ? value[0] ?? '' : value;
+  const text = Array.isArray(value) ? (value[0] ?? '') : value;
   if (!/^[0-9]{1,15}$/.test(text.trim())) {
     throw rtsError('INVALID_INPUT', `Inference-Header-Content-Length must be a non-negative integer, got ${quote(text)}`);
   }
@@ -46,7 +46,10 @@ export function decodeBinaryTensor(datatype: Datatype, shape: readonly number[],
   const width = bytesPerElement(datatype);
   const expected = count * width;
   if (bytes.length !== expected) {
-    throw rtsError('INVALID_INPUT', `${where}: ${datatype} shape ${formatShape(shape)} needs ${expected} bytes of binary data (${count} × ${width}), got ${bytes.length}`);
+    throw rtsError(
+      'INVALID_INPUT',
+      `${where}: ${datatype} shape ${formatShape(shape)} needs ${expected} bytes of binary data (${count} × ${width}), got ${bytes.length}`,
+    );
   }
   const out = allocate(datatype, count);
   const view = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
@@ -67,7 +70,10 @@ function decodeBytesElements(bytes: Uint8Array, count: number, where: string, sh
   let at = 0;
   for (let i = 0; i < count; i++) {
     if (at + 4 > bytes.length) {
-      throw rtsError('INVALID_INPUT', `${where}: BYTES shape ${formatShape(shape)} needs ${count} length-prefixed elements, but the binary data ends after ${i}`);
+      throw rtsError(
+        'INVALID_INPUT',
+        `${where}: BYTES shape ${formatShape(shape)} needs ${count} length-prefixed elements, but the binary data ends after ${i}`,
+      );
     }
     const length = view.getUint32(at, true);
     at += 4;

@@ -3,7 +3,7 @@ import type { ModelMetadata } from '../../core/model.js';
 import { parseJsonText } from '../json.js';
 import { HEADER_LENGTH_HEADER, parseHeaderLength, splitBody } from './binary.js';
 import type { OipLimits } from './limits.js';
-import { parseInferRequest, parseRawRequest, type InferRequest } from './request.js';
+import { type InferRequest, parseInferRequest, parseRawRequest } from './request.js';
 
 /**
  * The body of an inference request, as the raw bytes the /v2 routes receive

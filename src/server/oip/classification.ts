@@ -1,7 +1,7 @@
+import { numberAt } from '../../core/datatypes.js';
 import { rtsError } from '../../core/errors.js';
 import { topK } from '../../core/rank.js';
 import type { NumericArray, Tensor } from '../../core/tensor.js';
-import { numberAt } from '../../core/datatypes.js';
 
 /**
  * The classification extension: a score output of shape [..., classes]

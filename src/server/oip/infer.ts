@@ -1,9 +1,10 @@
 import { isRtsError, rtsError } from '../../core/errors.js';
 import type { Model } from '../../core/model.js';
+import type { Tensor } from '../../core/tensor.js';
 import type { RequestTimings } from '../../core/timings.js';
 import { classify } from './classification.js';
 import type { InferRequest, RequestedOutput } from './request.js';
-import { encodeInferResponse, type EncodedResponse, type ResponseOutput } from './response.js';
+import { type EncodedResponse, encodeInferResponse, type ResponseOutput } from './response.js';
 
 /**
  * The OIP `timeout` parameter (Triton's queue policy, REJECT): a signal that
@@ -15,7 +16,9 @@ import { encodeInferResponse, type EncodedResponse, type ResponseOutput } from '
 function queueDeadline(timeoutUs: number, clientSignal?: AbortSignal): { signal: AbortSignal; clear: () => void } {
   const controller = new AbortController();
   const timer = setTimeout(() => {
-    controller.abort(rtsError('DEADLINE_EXCEEDED', `the request waited longer than its timeout (${timeoutUs} µs) before inference and was not run`, { retryAfterSeconds: 1 }));
+    controller.abort(
+      rtsError('DEADLINE_EXCEEDED', `the request waited longer than its timeout (${timeoutUs} µs) before inference and was not run`, { retryAfterSeconds: 1 }),
+    );
   }, timeoutUs / 1000);
   return { signal: clientSignal ? AbortSignal.any([clientSignal, controller.signal]) : controller.signal, clear: () => clearTimeout(timer) };
 }
@@ -29,7 +32,7 @@ export async function runInference(model: Model, request: InferRequest, clientSi
   const wanted = request.outputs?.map((o) => o.name);
   const deadline = request.timeoutMicroseconds ? queueDeadline(request.timeoutMicroseconds, clientSignal) : undefined;
   const signal = deadline?.signal ?? clientSignal;
-  let tensors;
+  let tensors: Tensor[];
   try {
     tensors = await model.infer(request.inputs, {
       ...(signal ? { signal } : {}),

@@ -1,7 +1,7 @@
+import { allocate, FP16_MAX, INTEGER_RANGES, numberToHalf } from '../../core/datatypes.js';
 import { rtsError } from '../../core/errors.js';
 import { quote } from '../../core/quote.js';
 import type { Datatype, NumericArray, TensorData } from '../../core/tensor.js';
-import { allocate, FP16_MAX, INTEGER_RANGES, numberToHalf } from '../../core/datatypes.js';
 import { formatShape } from './shape.js';
 
 /**
@@ -44,10 +44,16 @@ const DECIMAL = /^-?[0-9]{1,20}$/;
 export function tensorDataFromJson(data: unknown, options: JsonDataOptions): TensorData {
   const { datatype, shape, count, where } = options;
   if (datatype === 'BF16') {
-    throw rtsError('INVALID_INPUT', `${where}: ${datatype} data cannot be sent as JSON; use the binary data format (binary_data_size and Inference-Header-Content-Length)`);
+    throw rtsError(
+      'INVALID_INPUT',
+      `${where}: ${datatype} data cannot be sent as JSON; use the binary data format (binary_data_size and Inference-Header-Content-Length)`,
+    );
   }
   if (!Array.isArray(data)) {
-    throw rtsError('INVALID_INPUT', `${where}: "data" must be an array of ${count} element${count === 1 ? '' : 's'} (flat or nested to shape ${formatShape(shape)})`);
+    throw rtsError(
+      'INVALID_INPUT',
+      `${where}: "data" must be an array of ${count} element${count === 1 ? '' : 's'} (flat or nested to shape ${formatShape(shape)})`,
+    );
   }
   const maxDepth = Math.max(1, shape.length);
   const found = countLeaves(data, maxDepth, count, where, shape);
@@ -73,7 +79,10 @@ function countLeaves(node: unknown[], maxDepth: number, limit: number, where: st
     for (const item of array) {
       if (Array.isArray(item)) {
         if (depth + 1 > maxDepth) {
-          throw rtsError('INVALID_INPUT', `${where}: "data" is nested deeper than shape ${formatShape(shape)} allows (at most ${maxDepth} level${maxDepth === 1 ? '' : 's'} of arrays)`);
+          throw rtsError(
+            'INVALID_INPUT',
+            `${where}: "data" is nested deeper than shape ${formatShape(shape)} allows (at most ${maxDepth} level${maxDepth === 1 ? '' : 's'} of arrays)`,
+          );
         }
         visit(item, depth + 1);
       } else {

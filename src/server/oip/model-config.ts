@@ -1,5 +1,5 @@
-import type { ModelConfig } from '../../core/model-config.js';
 import type { ModelMetadata } from '../../core/model.js';
+import type { ModelConfig } from '../../core/model-config.js';
 import type { TensorSpec } from '../../core/tensor.js';
 
 /**
@@ -54,11 +54,18 @@ export function tritonModelConfig(metadata: ModelMetadata, config: ModelConfig |
       ? {
           dynamic_batching: {
             max_queue_delay_microseconds: Math.round(batching.maxQueueDelayMs * 1000),
-            default_queue_policy: { timeout_action: 'REJECT', default_timeout_microseconds: 0, allow_timeout_override: true, max_queue_size: batching.maxQueueSize },
+            default_queue_policy: {
+              timeout_action: 'REJECT',
+              default_timeout_microseconds: 0,
+              allow_timeout_override: true,
+              max_queue_size: batching.maxQueueSize,
+            },
           },
         }
       : {}),
-    instance_group: [{ name: metadata.name, kind: metadata.properties?.provider === 'cuda' ? 'KIND_GPU' : 'KIND_CPU', count: Number(metadata.properties?.instances ?? 1) }],
+    instance_group: [
+      { name: metadata.name, kind: metadata.properties?.provider === 'cuda' ? 'KIND_GPU' : 'KIND_CPU', count: Number(metadata.properties?.instances ?? 1) },
+    ],
     parameters,
   };
 }

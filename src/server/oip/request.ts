@@ -1,9 +1,9 @@
-import { rtsError } from '../../core/errors.js';
-import { quote } from '../../core/quote.js';
-import type { ModelMetadata } from '../../core/model.js';
-import { describeSpec, isDatatype, type Datatype, type Tensor, type TensorSpec } from '../../core/tensor.js';
-import { decodeBinaryTensor } from './binary.js';
 import { bytesPerElement } from '../../core/datatypes.js';
+import { rtsError } from '../../core/errors.js';
+import type { ModelMetadata } from '../../core/model.js';
+import { quote } from '../../core/quote.js';
+import { type Datatype, describeSpec, isDatatype, type Tensor, type TensorSpec } from '../../core/tensor.js';
+import { decodeBinaryTensor } from './binary.js';
 import { tensorDataFromJson } from './json-data.js';
 import type { OipLimits } from './limits.js';
 import { checkShape, fitShape, formatShape } from './shape.js';
@@ -54,22 +54,29 @@ export function parseInferRequest(json: unknown, binary: Uint8Array | undefined,
   let id: string | undefined;
   if (body.id !== undefined) {
     if (typeof body.id !== 'string') throw rtsError('INVALID_INPUT', `"id" must be a string, got ${quote(body.id)}`);
-    if (body.id.length > limits.maxIdLength) throw rtsError('INVALID_INPUT', `"id" is ${body.id.length} characters; at most ${limits.maxIdLength} are accepted`);
+    if (body.id.length > limits.maxIdLength)
+      throw rtsError('INVALID_INPUT', `"id" is ${body.id.length} characters; at most ${limits.maxIdLength} are accepted`);
     id = body.id;
   }
   const parameters = parseParameters(body.parameters, 'parameters');
   const binaryOutput = optionalBoolean(parameters.binary_data_output, 'parameters.binary_data_output') ?? false;
   const timeout = parameters.timeout;
   if (timeout !== undefined && !(typeof timeout === 'number' && Number.isInteger(timeout) && timeout >= 0 && timeout <= MAX_TIMEOUT_MICROSECONDS)) {
-    throw rtsError('INVALID_INPUT', `parameters.timeout must be a whole number of microseconds from 0 to ${MAX_TIMEOUT_MICROSECONDS}, got ${JSON.stringify(timeout)}`);
+    throw rtsError(
+      'INVALID_INPUT',
+      `parameters.timeout must be a whole number of microseconds from 0 to ${MAX_TIMEOUT_MICROSECONDS}, got ${JSON.stringify(timeout)}`,
+    );
   }
   const inputs = parseInputs(body.inputs, binary, metadata.inputs, limits);
   // An empty list asks for nothing in particular: every output, as when absent.
-  const outputs = body.outputs === undefined || (Array.isArray(body.outputs) && body.outputs.length === 0)
-    ? undefined
-    : parseOutputs(body.outputs, metadata.outputs);
+  const outputs =
+    body.outputs === undefined || (Array.isArray(body.outputs) && body.outputs.length === 0) ? undefined : parseOutputs(body.outputs, metadata.outputs);
   return {
-    ...(id !== undefined ? { id } : {}), parameters: withoutExtensionParameters(parameters), inputs, ...(outputs ? { outputs } : {}), binaryOutput,
+    ...(id !== undefined ? { id } : {}),
+    parameters: withoutExtensionParameters(parameters),
+    inputs,
+    ...(outputs ? { outputs } : {}),
+    binaryOutput,
     ...(timeout ? { timeoutMicroseconds: timeout } : {}),
   };
 }
@@ -106,7 +113,10 @@ function parseInputs(value: unknown, binary: Uint8Array | undefined, specs: read
     if (seen.has(name)) throw rtsError('INVALID_INPUT', `input "${name}" is given more than once`);
     seen.add(name);
     if (!isDatatype(input.datatype)) {
-      throw rtsError('INVALID_INPUT', `${where}: "datatype" must be one of BOOL, UINT8…UINT64, INT8…INT64, FP16, FP32, FP64, BF16, BYTES; got ${quote(input.datatype)}`);
+      throw rtsError(
+        'INVALID_INPUT',
+        `${where}: "datatype" must be one of BOOL, UINT8…UINT64, INT8…INT64, FP16, FP32, FP64, BF16, BYTES; got ${quote(input.datatype)}`,
+      );
     }
     if (input.datatype !== spec.datatype) {
       throw rtsError('INVALID_INPUT', `${where} must be ${spec.datatype}, got ${input.datatype} (the model expects ${describeSpec(spec)})`);
@@ -125,7 +135,10 @@ function parseInputs(value: unknown, binary: Uint8Array | undefined, specs: read
       }
       if (input.data !== undefined) throw rtsError('INVALID_INPUT', `${where} has both "data" and parameters.binary_data_size; send one`);
       if (binary === undefined) {
-        throw rtsError('INVALID_INPUT', `${where} has parameters.binary_data_size but the request has no Inference-Header-Content-Length header giving the JSON part's length`);
+        throw rtsError(
+          'INVALID_INPUT',
+          `${where} has parameters.binary_data_size but the request has no Inference-Header-Content-Length header giving the JSON part's length`,
+        );
       }
       header.binarySize = size;
     } else {
@@ -145,7 +158,7 @@ function parseInputs(value: unknown, binary: Uint8Array | undefined, specs: read
 
   let offset = 0;
   return headers.map((h) => {
-    let data;
+    let data: Tensor['data'];
     if (h.binarySize !== undefined) {
       data = decodeBinaryTensor(h.spec.datatype, h.requestShape, h.count, binary!.subarray(offset, offset + h.binarySize), h.where);
       offset += h.binarySize;
@@ -155,7 +168,10 @@ function parseInputs(value: unknown, binary: Uint8Array | undefined, specs: read
         throw rtsError('INVALID_INPUT', `${h.where}: parameters.content_type must be a string`);
       }
       data = tensorDataFromJson(h.data, {
-        datatype: h.spec.datatype, shape: h.requestShape, count: h.count, where: h.where,
+        datatype: h.spec.datatype,
+        shape: h.requestShape,
+        count: h.count,
+        where: h.where,
         ...(contentType !== undefined ? { contentType } : {}),
       });
     }
@@ -206,7 +222,10 @@ export function parseRawRequest(body: Uint8Array, metadata: ModelMetadata, limit
   const specs = metadata.inputs;
   const spec = specs.length === 1 ? specs[0] : specs.find((s) => s.name === 'image' && s.datatype === 'BYTES');
   if (!spec) {
-    throw rtsError('INVALID_INPUT', `a raw binary request (Inference-Header-Content-Length: 0) needs a model with one input or a BYTES input named "image"; this model's inputs are ${specs.map(describeSpec).join(', ')}`);
+    throw rtsError(
+      'INVALID_INPUT',
+      `a raw binary request (Inference-Header-Content-Length: 0) needs a model with one input or a BYTES input named "image"; this model's inputs are ${specs.map(describeSpec).join(', ')}`,
+    );
   }
   const where = `input "${spec.name}"`;
   if (spec.datatype === 'BYTES') {
@@ -224,7 +243,10 @@ export function parseRawRequest(body: Uint8Array, metadata: ModelMetadata, limit
   }
   const unit = fixed * width;
   if (unit === 0 || body.length % unit !== 0 || (variable === 0 && body.length !== unit)) {
-    throw rtsError('INVALID_INPUT', `${where} ${spec.datatype} ${formatShape(spec.shape)} needs ${variable ? `a multiple of ${unit}` : unit} bytes; the body has ${body.length}`);
+    throw rtsError(
+      'INVALID_INPUT',
+      `${where} ${spec.datatype} ${formatShape(spec.shape)} needs ${variable ? `a multiple of ${unit}` : unit} bytes; the body has ${body.length}`,
+    );
   }
   const shape = spec.shape.map((d) => (d === -1 ? body.length / unit : d));
   const { count } = checkShape(shape, where, limits);

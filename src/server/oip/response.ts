@@ -1,6 +1,6 @@
+import { bfloat16ToNumber, halfToNumber } from '../../core/datatypes.js';
 import type { NumericArray, Tensor } from '../../core/tensor.js';
 import { encodeBinaryTensor } from './binary.js';
-import { bfloat16ToNumber, halfToNumber } from '../../core/datatypes.js';
 
 /**
  * The inference response: `{model_name, model_version, id?, outputs: [...]}`
@@ -48,8 +48,9 @@ export function encodeInferResponse(response: InferResponse): EncodedResponse {
     const params = Object.keys(parameters).length > 0 ? `,"parameters":${JSON.stringify(parameters)}` : '';
     return `${head}${params}${binary ? '' : `,"data":${data}`}}`;
   });
-  const json = `{"model_name":${JSON.stringify(response.modelName)},"model_version":${JSON.stringify(response.modelVersion)}`
-    + `${response.id !== undefined ? `,"id":${JSON.stringify(response.id)}` : ''},"outputs":[${outputs.join(',')}]}`;
+  const json =
+    `{"model_name":${JSON.stringify(response.modelName)},"model_version":${JSON.stringify(response.modelVersion)}` +
+    `${response.id !== undefined ? `,"id":${JSON.stringify(response.id)}` : ''},"outputs":[${outputs.join(',')}]}`;
   if (blobs.length === 0) return { body: json };
   const header = Buffer.from(json, 'utf8');
   return { body: Buffer.concat([header, ...blobs]), headerLength: header.length };

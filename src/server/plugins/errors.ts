@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { rtsError } from '../../core/errors.js';
 import { clip } from '../../core/quote.js';
-import { sendError, type ErrorShape } from '../errors.js';
+import { type ErrorShape, sendError } from '../errors.js';
 
 /**
  * Error and not-found handlers. fastify picks them per encapsulated scope,
@@ -19,10 +19,13 @@ function useErrorShape(scope: FastifyInstance, shape: ErrorShape): void {
 }
 
 /** The root's handlers: every route outside a scope with its own shape. */
-export const apiErrors = fp(async (app) => {
-  useErrorShape(app, 'api');
-  app.setNotFoundHandler((request, reply) => sendError(request, reply, notFound(request), 'api'));
-}, { name: 'rtscore-errors' });
+export const apiErrors = fp(
+  async (app) => {
+    useErrorShape(app, 'api');
+    app.setNotFoundHandler((request, reply) => sendError(request, reply, notFound(request), 'api'));
+  },
+  { name: 'rtscore-errors' },
+);
 
 /**
  * The OIP shape for the routes of `scope` and for unknown URLs under `prefix`
@@ -30,7 +33,10 @@ export const apiErrors = fp(async (app) => {
  */
 export async function useOipErrors(scope: FastifyInstance, prefix: string): Promise<void> {
   useErrorShape(scope, 'oip');
-  await scope.register(async (unknown) => {
-    unknown.setNotFoundHandler((request, reply) => sendError(request, reply, notFound(request), 'oip'));
-  }, { prefix });
+  await scope.register(
+    async (unknown) => {
+      unknown.setNotFoundHandler((request, reply) => sendError(request, reply, notFound(request), 'oip'));
+    },
+    { prefix },
+  );
 }

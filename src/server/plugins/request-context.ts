@@ -10,7 +10,7 @@ import type { ServerContext } from '../context.js';
  * cancellation signal routes pass to the models, the in-flight gauge, and
  * the HTTP/1.1 Host check.
  */
-const REQUEST_ID = /^[A-Za-z0-9._:\-]{1,128}$/;
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** fastify's `genReqId` option. */
 export function requestId(req: { headers: Record<string, string | string[] | undefined> }): string {
@@ -18,32 +18,35 @@ export function requestId(req: { headers: Record<string, string | string[] | und
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
-export const requestContext = fp<{ ctx: ServerContext }>(async (app, { ctx }) => {
-  app.decorateRequest('rtsModel', undefined);
-  app.decorateRequest('principal', undefined);
-  // The signal is made on first use: only routes that run a model ask for it.
-  app.decorateRequest('abortController', null);
-  app.decorateRequest('abortSignal', {
-    getter(this: FastifyRequest) {
-      this.abortController ??= new AbortController();
-      return this.abortController.signal;
-    },
-  });
-
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.header('X-Request-Id', request.id);
-    reply.header('X-Rtscore-Instance', ctx.config.instanceId);
-    if (ctx.state.draining) reply.header('Connection', 'close');
-    // HTTP/1.1 requires Host (RFC 9112 §3.2); Node's own check would answer an empty 400.
-    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
-      done(rtsError('INVALID_INPUT', 'the Host header is missing (HTTP/1.1 requires it)'));
-      return;
-    }
-    ctx.metrics.inFlight.inc();
-    reply.raw.once('close', () => {
-      ctx.metrics.inFlight.dec();
-      if (!reply.raw.writableFinished) request.abortController?.abort();
+export const requestContext = fp<{ ctx: ServerContext }>(
+  async (app, { ctx }) => {
+    app.decorateRequest('rtsModel', undefined);
+    app.decorateRequest('principal', undefined);
+    // The signal is made on first use: only routes that run a model ask for it.
+    app.decorateRequest('abortController', null);
+    app.decorateRequest('abortSignal', {
+      getter(this: FastifyRequest) {
+        this.abortController ??= new AbortController();
+        return this.abortController.signal;
+      },
     });
-    done();
-  });
-}, { name: 'rtscore-request-context' });
+
+    app.addHook('onRequest', (request, reply, done) => {
+      reply.header('X-Request-Id', request.id);
+      reply.header('X-Rtscore-Instance', ctx.config.instanceId);
+      if (ctx.state.draining) reply.header('Connection', 'close');
+      // HTTP/1.1 requires Host (RFC 9112 §3.2); Node's own check would answer an empty 400.
+      if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+        done(rtsError('INVALID_INPUT', 'the Host header is missing (HTTP/1.1 requires it)'));
+        return;
+      }
+      ctx.metrics.inFlight.inc();
+      reply.raw.once('close', () => {
+        ctx.metrics.inFlight.dec();
+        if (!reply.raw.writableFinished) request.abortController?.abort();
+      });
+      done();
+    });
+  },
+  { name: 'rtscore-request-context' },
+);

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { addTiming, TIMING_PHASES, type RequestTimings } from '../../core/timings.js';
+import { addTiming, type RequestTimings, TIMING_PHASES } from '../../core/timings.js';
 
 /**
  * The `Server-Timing` header of inference answers: where the request's time

@@ -17,13 +17,25 @@ export function openLikeDocs(scope: FastifyInstance): void {
 }
 
 /** Lease a model (name, optional version) for the request: recorded for metrics and logs, released after `fn`. */
-export function withLease<T>(ctx: ServerContext, request: FastifyRequest, name: string, version: string | undefined, fn: (model: Model) => T | Promise<T>): Promise<T> {
+export function withLease<T>(
+  ctx: ServerContext,
+  request: FastifyRequest,
+  name: string,
+  version: string | undefined,
+  fn: (model: Model) => T | Promise<T>,
+): Promise<T> {
   request.rtsModel = name;
   return ctx.registry.use(name, version, fn);
 }
 
 /** `withLease` for an inference: counted in the model's statistics (OIP statistics extension). */
-export function withInference<T>(ctx: ServerContext, request: FastifyRequest, name: string, version: string | undefined, fn: (model: Model) => T | Promise<T>): Promise<T> {
+export function withInference<T>(
+  ctx: ServerContext,
+  request: FastifyRequest,
+  name: string,
+  version: string | undefined,
+  fn: (model: Model) => T | Promise<T>,
+): Promise<T> {
   request.rtsModel = name;
   return ctx.registry.infer(name, version, fn);
 }
@@ -44,7 +56,6 @@ export function withModel<M extends Model, T>(
   });
 }
 
-
 /**
  * The default model of a route, by name only: when it is unloaded, still
  * loading or absent the answer is 503 MODEL_NOT_READY, never another model
@@ -54,7 +65,11 @@ export function withModel<M extends Model, T>(
 export function defaultModelName(ctx: ServerContext, name: string): string {
   const state = ctx.registry.state(name)?.state;
   if (state !== 'READY') {
-    throw rtsError('MODEL_NOT_READY', `the default model "${name}" is not ${state === undefined ? 'in the repository' : `ready (${state.toLowerCase()})`}; name a model to use another`, { retryAfterSeconds: 5 });
+    throw rtsError(
+      'MODEL_NOT_READY',
+      `the default model "${name}" is not ${state === undefined ? 'in the repository' : `ready (${state.toLowerCase()})`}; name a model to use another`,
+      { retryAfterSeconds: 5 },
+    );
   }
   return name;
 }

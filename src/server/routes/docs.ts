@@ -1,6 +1,6 @@
-import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { documentRoute } from '../openapi.js';
 import { openLikeDocs } from './common.js';
@@ -19,7 +19,8 @@ export async function registerDocs(app: FastifyInstance, ctx: ServerContext): Pr
         title: 'rtscore',
         version: ctx.version,
         license: { name: 'MIT', url: 'https://opensource.org/licenses/MIT' },
-        description: 'Real-time scoring of machine-learning models: FAQ matching, image classification, the Open Inference Protocol (KServe V2) and the reference architecture\'s /score API.',
+        description:
+          "Real-time scoring of machine-learning models: FAQ matching, image classification, the Open Inference Protocol (KServe V2) and the reference architecture's /score API.",
       },
       // Relative: the server that serves this document (Swagger UI's "Try it out" calls it).
       servers: [{ url: '/', description: 'this rtscore server' }],

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { TextMatch } from '../../core/capabilities.js';
+import { isTextMatcher } from '../../core/capabilities.js';
 import { rtsError } from '../../core/errors.js';
 import type { ServerContext } from '../context.js';
-import { isTextMatcher } from '../../core/capabilities.js';
 import { checkQuestion, checkQuestions, parseTopK } from '../params.js';
 import { defaultModelName, parseName, withModel } from './common.js';
 
@@ -24,7 +24,13 @@ const matchSchema = (maxTopK: number) => ({
     properties: {
       question: { type: 'string', description: 'One question.' },
       questions: { type: 'array', items: { type: 'string' }, description: 'Several questions, answered in order.' },
-      topK: { anyOf: [{ type: 'integer', minimum: 1, maximum: maxTopK }, { type: 'string', enum: ['all'] }], description: 'FAQs to return per question (default: the model\'s, 5); "all" for every FAQ.' },
+      topK: {
+        anyOf: [
+          { type: 'integer', minimum: 1, maximum: maxTopK },
+          { type: 'string', enum: ['all'] },
+        ],
+        description: 'FAQs to return per question (default: the model\'s, 5); "all" for every FAQ.',
+      },
       model: { type: 'string', description: 'Model name (default "faq").' },
       version: { anyOf: [{ type: 'string' }, { type: 'integer' }], description: 'Model version (default: latest).' },
     },
@@ -44,18 +50,14 @@ export function registerFaqRoutes(app: FastifyInstance, ctx: ServerContext): voi
     const single = body.questions === undefined;
     const questions = single ? [body.question] : body.questions!;
     if (single && body.question === undefined) throw rtsError('INVALID_INPUT', 'the body needs a "question" (string) or "questions" (array of strings)');
-    const texts = single
-      ? [checkQuestion(body.question, 'question', ctx.config.maxQuestionChars)]
-      : checkQuestions(questions, 'questions', ctx.config);
+    const texts = single ? [checkQuestion(body.question, 'question', ctx.config.maxQuestionChars)] : checkQuestions(questions, 'questions', ctx.config);
     const name = parseName(body.model, 'model') ?? defaultModelName(ctx, 'faq');
     const version = parseName(body.version, 'version');
     return withModel(ctx, request, name, version, isTextMatcher, 'an FAQ (text-matcher) model', async (model) => {
       const topK = parseTopK(body.topK, model.defaultTopK, model.faqCount, ctx.config.maxTopK);
       const rankings = await model.match(texts, { topK, signal: request.abortSignal, timings: request.timings });
       const results = rankings.map((matches, i) => ({ question: questions[i]!, matches: matches.map(toMatch) }));
-      return single
-        ? { model: model.name, version: model.version, ...results[0]! }
-        : { model: model.name, version: model.version, results };
+      return single ? { model: model.name, version: model.version, ...results[0]! } : { model: model.name, version: model.version, results };
     });
   });
 }

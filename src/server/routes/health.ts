@@ -9,16 +9,20 @@ import type { ServerContext } from '../context.js';
 export function registerHealthRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const open = { config: { access: 'open-health' as const } };
   app.get('/healthz', { ...open, schema: { tags: ['health'], summary: 'Liveness' } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { ...open, schema: { tags: ['health'], summary: 'Readiness: every loaded model ready and warm (ModelRegistry.ready)' } }, async (_req, reply) => {
-    const models = Object.fromEntries(ctx.registry.names().map((n) => [n, ctx.registry.state(n)?.state ?? 'UNAVAILABLE']));
-    if (!ctx.state.isReady()) {
-      reply.code(503).header('Retry-After', '5');
-      // "unavailable": nothing loading and no model left (every one unloaded or failed).
-      const status = ctx.state.draining ? 'draining' : Object.values(models).includes('LOADING') ? 'loading' : 'unavailable';
-      return { status, models };
-    }
-    return { status: 'ready', models };
-  });
+  app.get(
+    '/readyz',
+    { ...open, schema: { tags: ['health'], summary: 'Readiness: every loaded model ready and warm (ModelRegistry.ready)' } },
+    async (_req, reply) => {
+      const models = Object.fromEntries(ctx.registry.names().map((n) => [n, ctx.registry.state(n)?.state ?? 'UNAVAILABLE']));
+      if (!ctx.state.isReady()) {
+        reply.code(503).header('Retry-After', '5');
+        // "unavailable": nothing loading and no model left (every one unloaded or failed).
+        const status = ctx.state.draining ? 'draining' : Object.values(models).includes('LOADING') ? 'loading' : 'unavailable';
+        return { status, models };
+      }
+      return { status: 'ready', models };
+    },
+  );
   app.get('/version', { ...open, schema: { tags: ['health'], summary: 'Server and library versions' } }, async () => ({
     name: 'rtscore',
     version: ctx.version,

@@ -1,16 +1,25 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ImagePrediction } from '../../core/capabilities.js';
+import { isImageClassifier } from '../../core/capabilities.js';
 import { rtsError } from '../../core/errors.js';
 import { timed } from '../../core/timings.js';
-import type { ServerContext } from '../context.js';
 import { decodeBase64Image } from '../base64.js';
-import { isImageClassifier } from '../../core/capabilities.js';
+import type { ServerContext } from '../context.js';
 import { checkImageCount, parseTopK } from '../params.js';
 import { defaultModelName, parseName, withModel } from './common.js';
 
-interface ClassifyQuery { model?: string; version?: string; topK?: string }
+interface ClassifyQuery {
+  model?: string;
+  version?: string;
+  topK?: string;
+}
 /** An image as sent: bytes, or base64 decoded only once the count is known to be within the limits. */
-interface NamedImage { name?: string; bytes?: Uint8Array; base64?: string; field?: string }
+interface NamedImage {
+  name?: string;
+  bytes?: Uint8Array;
+  base64?: string;
+  field?: string;
+}
 
 /**
  * POST /v1/images/classify — top-k ImageNet classes for one or more images,
@@ -19,36 +28,40 @@ interface NamedImage { name?: string; bytes?: Uint8Array; base64?: string; field
  * `model`, `version` and `topK` come from the query string (or the JSON body).
  */
 export function registerImageRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.post<{ Querystring: ClassifyQuery }>('/v1/images/classify', {
-    schema: {
-      tags: ['images'],
-      summary: 'Classify images (raw body, multipart files, or JSON base64)',
-      querystring: {
-        type: 'object',
-        properties: {
-          model: { type: 'string', description: 'Model name (default "resnet152").' },
-          version: { type: 'string' },
-          topK: { type: 'string', description: 'Classes per image (default 5; "all" = every class).' },
+  app.post<{ Querystring: ClassifyQuery }>(
+    '/v1/images/classify',
+    {
+      schema: {
+        tags: ['images'],
+        summary: 'Classify images (raw body, multipart files, or JSON base64)',
+        querystring: {
+          type: 'object',
+          properties: {
+            model: { type: 'string', description: 'Model name (default "resnet152").' },
+            version: { type: 'string' },
+            topK: { type: 'string', description: 'Classes per image (default 5; "all" = every class).' },
+          },
         },
       },
     },
-  }, async (request) => {
-    const { images, fields } = await timed(request.timings, 'decode', () => readImages(request));
-    const q = request.query;
-    const name = parseName(fields.model ?? q.model, 'model') ?? defaultModelName(ctx, 'resnet152');
-    const version = parseName(fields.version ?? q.version, 'version');
-    return withModel(ctx, request, name, version, isImageClassifier, 'an image-classifier model', async (model) => {
-      checkImageCount(images.length, ctx.config, model);
-      const topK = parseTopK(fields.topK ?? q.topK, model.defaultTopK, model.classCount, ctx.config.maxTopK);
-      const bytes = await timed(request.timings, 'decode', () => images.map((i) => i.bytes ?? decodeBase64Image(i.base64!, i.field!)));
-      const predictions = await model.classify(bytes, { topK, signal: request.abortSignal, timings: request.timings });
-      return {
-        model: model.name,
-        version: model.version,
-        results: predictions.map((p, i) => ({ ...(images[i]!.name ? { name: images[i]!.name } : {}), predictions: p.map(toPrediction) })),
-      };
-    });
-  });
+    async (request) => {
+      const { images, fields } = await timed(request.timings, 'decode', () => readImages(request));
+      const q = request.query;
+      const name = parseName(fields.model ?? q.model, 'model') ?? defaultModelName(ctx, 'resnet152');
+      const version = parseName(fields.version ?? q.version, 'version');
+      return withModel(ctx, request, name, version, isImageClassifier, 'an image-classifier model', async (model) => {
+        checkImageCount(images.length, ctx.config, model);
+        const topK = parseTopK(fields.topK ?? q.topK, model.defaultTopK, model.classCount, ctx.config.maxTopK);
+        const bytes = await timed(request.timings, 'decode', () => images.map((i) => i.bytes ?? decodeBase64Image(i.base64!, i.field!)));
+        const predictions = await model.classify(bytes, { topK, signal: request.abortSignal, timings: request.timings });
+        return {
+          model: model.name,
+          version: model.version,
+          results: predictions.map((p, i) => ({ ...(images[i]!.name ? { name: images[i]!.name } : {}), predictions: p.map(toPrediction) })),
+        };
+      });
+    },
+  );
 }
 
 function toPrediction(p: ImagePrediction) {

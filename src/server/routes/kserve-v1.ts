@@ -20,8 +20,12 @@ import { withInference, withLease } from './common.js';
  * class probabilities (`predict_proba`). Errors are `{"error": "<message>"}`.
  * Models answer through the RowPredictor capability (core/capabilities.ts).
  */
-interface NameParams { name: string }
-interface PredictQuery { probabilities?: string }
+interface NameParams {
+  name: string;
+}
+interface PredictQuery {
+  probabilities?: string;
+}
 
 const TAGS = ['kserve-v1'];
 const errorSchema = { type: 'object', properties: { error: { type: 'string' } } } as const;
@@ -34,34 +38,65 @@ export function registerKserveV1Routes(app: FastifyInstance, ctx: ServerContext,
     await useOipErrors(v1, '/v1/models');
     // Predictions are any JSON (labels, numbers, nested rows): no response schema compilation.
     v1.setSerializerCompiler(() => (data) => JSON.stringify(data));
-    v1.get('/v1/models', { schema: { tags: TAGS, summary: 'Names of the served models', response: {
-      200: { type: 'object', properties: { models: { type: 'array', items: { type: 'string' } } } }, ...errors,
-    } } }, async () => ({ models: ctx.registry.names() }));
+    v1.get(
+      '/v1/models',
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Names of the served models',
+          response: {
+            200: { type: 'object', properties: { models: { type: 'array', items: { type: 'string' } } } },
+            ...errors,
+          },
+        },
+      },
+      async () => ({ models: ctx.registry.names() }),
+    );
 
-    v1.get<{ Params: NameParams }>('/v1/models/:name', {
-      config: { access: 'open-health' },
-      schema: { tags: TAGS, summary: 'Model ready (200) or not (503)', params: nameParams, response: {
-        200: { type: 'object', properties: { name: { type: 'string' }, ready: { type: 'boolean' } } }, ...errors,
-      } },
-    }, async (request) => withLease(ctx, request, request.params.name, undefined, () => ({ name: request.params.name, ready: true })));
+    v1.get<{ Params: NameParams }>(
+      '/v1/models/:name',
+      {
+        config: { access: 'open-health' },
+        schema: {
+          tags: TAGS,
+          summary: 'Model ready (200) or not (503)',
+          params: nameParams,
+          response: {
+            200: { type: 'object', properties: { name: { type: 'string' }, ready: { type: 'boolean' } } },
+            ...errors,
+          },
+        },
+      },
+      async (request) => withLease(ctx, request, request.params.name, undefined, () => ({ name: request.params.name, ready: true })),
+    );
 
     // `::` is fastify's escaped literal colon, and the name's pattern stops at it:
     // the path is /v1/models/<name>:predict (a bare `:name::predict` would swallow the verb).
-    v1.post<{ Params: NameParams; Querystring: PredictQuery; Body: unknown }>('/v1/models/:name(^[^:/]+)::predict', {
-      schema: {
-        tags: TAGS,
-        summary: 'Predict: one prediction per instance (labels, or probabilities with ?probabilities=true)',
-        params: nameParams,
-        querystring: { type: 'object', properties: { probabilities: { type: 'string', enum: ['true', 'false'], description: 'true: class probabilities (predict_proba) instead of labels' } } },
-        body: {
-          type: 'object',
-          description: '{"instances": [row, …]} — a row is a list of features, a string for a text model, or an object by input name; or {"inputs": …} (rows, or columns by input name).',
-          // Checked once, with messages naming the model's inputs, by instancesToTensors.
-          properties: { instances: { description: 'One entry per row' }, inputs: { description: 'Rows, or {"<input>": rows}' } },
+    v1.post<{ Params: NameParams; Querystring: PredictQuery; Body: unknown }>(
+      '/v1/models/:name(^[^:/]+)::predict',
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Predict: one prediction per instance (labels, or probabilities with ?probabilities=true)',
+          params: nameParams,
+          querystring: {
+            type: 'object',
+            properties: {
+              probabilities: { type: 'string', enum: ['true', 'false'], description: 'true: class probabilities (predict_proba) instead of labels' },
+            },
+          },
+          body: {
+            type: 'object',
+            description:
+              '{"instances": [row, …]} — a row is a list of features, a string for a text model, or an object by input name; or {"inputs": …} (rows, or columns by input name).',
+            // Checked once, with messages naming the model's inputs, by instancesToTensors.
+            properties: { instances: { description: 'One entry per row' }, inputs: { description: 'Rows, or {"<input>": rows}' } },
+          },
+          response: { 200: { type: 'object', properties: { predictions: { type: 'array', items: {} } } }, ...errors },
         },
-        response: { 200: { type: 'object', properties: { predictions: { type: 'array', items: {} } } }, ...errors },
       },
-    }, async (request) => predict(ctx, request, limits));
+      async (request) => predict(ctx, request, limits),
+    );
   });
 }
 

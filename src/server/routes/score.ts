@@ -1,13 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { rtsError } from '../../core/errors.js';
-import { timed } from '../../core/timings.js';
-import { clip } from '../../core/quote.js';
-import type { ServerContext } from '../context.js';
-import { decodeBase64Image } from '../base64.js';
-import { checkImageCount, checkQuestion, parseTopK } from '../params.js';
 import { isImageClassifier, isRowPredictor, isTextMatcher } from '../../core/capabilities.js';
+import { rtsError } from '../../core/errors.js';
+import { clip } from '../../core/quote.js';
+import { timed } from '../../core/timings.js';
+import { decodeBase64Image } from '../base64.js';
+import type { ServerContext } from '../context.js';
 import { instancesToTensors } from '../kserve/instances.js';
 import { defaultOipLimits } from '../oip/limits.js';
+import { checkImageCount, checkQuestion, parseTopK } from '../params.js';
 import { defaultModelName, withInference } from './common.js';
 
 const REFERENCE_IMAGE_TOP_K = 3;
@@ -19,7 +19,13 @@ const scoreSchema = {
     type: 'object',
     required: ['input'],
     properties: {
-      input: { anyOf: [{ type: 'string' }, { type: 'object', additionalProperties: { type: 'string' } }, { type: 'array', description: 'Rows, for a model served by row (kind onnx)' }] },
+      input: {
+        anyOf: [
+          { type: 'string' },
+          { type: 'object', additionalProperties: { type: 'string' } },
+          { type: 'array', description: 'Rows, for a model served by row (kind onnx)' },
+        ],
+      },
     },
   },
 } as const;
@@ -36,14 +42,20 @@ const scoreSchema = {
 export function registerScoreRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post<{ Body: { input: unknown } }>('/score', { schema: scoreSchema }, async (request) => {
     const input = request.body.input;
-    const name = typeof input === 'string'
-      ? defaultModelName(ctx, 'faq')
-      : defaultModelName(ctx, 'resnet152');
+    const name = typeof input === 'string' ? defaultModelName(ctx, 'faq') : defaultModelName(ctx, 'resnet152');
     return score(ctx, request, name, input);
   });
-  app.post<{ Body: { input: unknown }; Params: { name: string } }>('/models/:name/score', {
-    schema: { ...scoreSchema, summary: 'Reference-compatible scoring with a named model', params: { type: 'object', properties: { name: { type: 'string' } } } },
-  }, async (request) => score(ctx, request, request.params.name, request.body.input));
+  app.post<{ Body: { input: unknown }; Params: { name: string } }>(
+    '/models/:name/score',
+    {
+      schema: {
+        ...scoreSchema,
+        summary: 'Reference-compatible scoring with a named model',
+        params: { type: 'object', properties: { name: { type: 'string' } } },
+      },
+    },
+    async (request) => score(ctx, request, request.params.name, request.body.input),
+  );
 }
 
 async function score(ctx: ServerContext, request: FastifyRequest, name: string, input: unknown) {
@@ -52,7 +64,11 @@ async function score(ctx: ServerContext, request: FastifyRequest, name: string, 
     if (isTextMatcher(model)) {
       const question = checkQuestion(input, 'input', ctx.config.maxQuestionChars);
       // The reference answers with every FAQ.
-      const [ranking] = await model.match([question], { topK: parseTopK('all', model.defaultTopK, model.faqCount, ctx.config.maxTopK), signal: request.abortSignal, timings: request.timings });
+      const [ranking] = await model.match([question], {
+        topK: parseTopK('all', model.defaultTopK, model.faqCount, ctx.config.maxTopK),
+        signal: request.abortSignal,
+        timings: request.timings,
+      });
       return { result: [ranking!.map((r) => [r.id, r.answerId, r.score]), computedIn(started)] };
     }
     if (isImageClassifier(model)) {

@@ -12,14 +12,17 @@ import { withLease } from './common.js';
  * The figures come from the registry's statistics (core), fed by the models'
  * observer hooks and the inference routes.
  */
-interface Params { name?: string; version?: string }
+interface Params {
+  name?: string;
+  version?: string;
+}
 
 const TAGS = ['v2'];
 const durationStat = { type: 'object', properties: { count: { type: 'integer' }, ns: { type: 'integer' } } } as const;
 const statsSchema = {
   200: {
     type: 'object',
-    description: 'Cumulative statistics per model version since it was loaded (Triton\'s statistics extension).',
+    description: "Cumulative statistics per model version since it was loaded (Triton's statistics extension).",
     properties: {
       model_stats: {
         type: 'array',
@@ -63,18 +66,60 @@ export function registerOipStatsRoutes(v2: FastifyInstance, ctx: ServerContext):
     return { model_stats: pairs.map(([n, v]) => ctx.registry.statistics.snapshot(n, v)) };
   };
   v2.get('/v2/models/stats', { schema: { tags: TAGS, summary: 'Inference statistics of every model version', response: statsSchema } }, stats);
-  v2.get('/v2/models/:name/stats', { schema: { tags: TAGS, summary: 'Inference statistics of every served version of a model', params: { type: 'object', properties: nameParam, required: ['name'] }, response: statsSchema } }, stats);
-  v2.get('/v2/models/:name/versions/:version/stats', {
-    schema: { tags: TAGS, summary: 'Inference statistics of one model version', params: { type: 'object', properties: { ...nameParam, ...versionParam }, required: ['name', 'version'] }, response: statsSchema },
-  }, stats);
+  v2.get(
+    '/v2/models/:name/stats',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Inference statistics of every served version of a model',
+        params: { type: 'object', properties: nameParam, required: ['name'] },
+        response: statsSchema,
+      },
+    },
+    stats,
+  );
+  v2.get(
+    '/v2/models/:name/versions/:version/stats',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Inference statistics of one model version',
+        params: { type: 'object', properties: { ...nameParam, ...versionParam }, required: ['name', 'version'] },
+        response: statsSchema,
+      },
+    },
+    stats,
+  );
 
   const config = async (request: FastifyRequest<{ Params: Params }>) => {
     const { name, version } = request.params;
     return withLease(ctx, request, name!, version, (model) => tritonModelConfig(model.metadata, ctx.registry.config(name!)));
   };
-  const configSchema = { 200: { type: 'object', additionalProperties: true, description: 'The model configuration in Triton\'s JSON shape (model_config.proto) where it maps.' } };
-  v2.get('/v2/models/:name/config', { schema: { tags: TAGS, summary: 'Model configuration (Triton shape)', params: { type: 'object', properties: nameParam, required: ['name'] }, response: configSchema } }, config);
-  v2.get('/v2/models/:name/versions/:version/config', {
-    schema: { tags: TAGS, summary: 'Model configuration of one version (Triton shape)', params: { type: 'object', properties: { ...nameParam, ...versionParam }, required: ['name', 'version'] }, response: configSchema },
-  }, config);
+  const configSchema = {
+    200: { type: 'object', additionalProperties: true, description: "The model configuration in Triton's JSON shape (model_config.proto) where it maps." },
+  };
+  v2.get(
+    '/v2/models/:name/config',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Model configuration (Triton shape)',
+        params: { type: 'object', properties: nameParam, required: ['name'] },
+        response: configSchema,
+      },
+    },
+    config,
+  );
+  v2.get(
+    '/v2/models/:name/versions/:version/config',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Model configuration of one version (Triton shape)',
+        params: { type: 'object', properties: { ...nameParam, ...versionParam }, required: ['name', 'version'] },
+        response: configSchema,
+      },
+    },
+    config,
+  );
 }

@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { rtsError } from '../../core/errors.js';
-import { timed } from '../../core/timings.js';
 import { quote } from '../../core/quote.js';
-import type { Model } from '../../core/model.js';
+import { timed } from '../../core/timings.js';
 import type { ServerContext } from '../context.js';
 import { HEADER_LENGTH_HEADER } from '../oip/binary.js';
 import { asBytes, parseInferBody, parseJson } from '../oip/body.js';
@@ -16,7 +15,10 @@ import { withInference, withLease } from './common.js';
 import { registerOipHealthRoutes } from './health.js';
 import { registerOipStatsRoutes } from './v2-stats.js';
 
-interface ModelParams { name: string; version?: string }
+interface ModelParams {
+  name: string;
+  version?: string;
+}
 
 const TAGS = ['v2'];
 const REPOSITORY_TAGS = ['repository'];
@@ -62,8 +64,15 @@ const inferRequestSchema = {
         properties: {
           name: { type: 'string' },
           shape: { type: 'array', items: { type: 'integer' } },
-          datatype: { type: 'string', enum: ['BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64', 'BF16', 'BYTES'] },
-          parameters: { type: 'object', additionalProperties: true, description: '`content_type`: "str" (default) or "base64" for BYTES; `binary_data_size` for binary data after the JSON.' },
+          datatype: {
+            type: 'string',
+            enum: ['BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64', 'BF16', 'BYTES'],
+          },
+          parameters: {
+            type: 'object',
+            additionalProperties: true,
+            description: '`content_type`: "str" (default) or "base64" for BYTES; `binary_data_size` for binary data after the JSON.',
+          },
           data: { type: 'array', description: 'Row-major elements, flat or nested to the shape.', items: {} },
         },
       },
@@ -75,7 +84,11 @@ const inferRequestSchema = {
         required: ['name'],
         properties: {
           name: { type: 'string' },
-          parameters: { type: 'object', additionalProperties: true, description: '`classification: k` for the top k classes; `binary_data: true` for binary data.' },
+          parameters: {
+            type: 'object',
+            additionalProperties: true,
+            description: '`classification: k` for the top k classes; `binary_data: true` for binary data.',
+          },
         },
       },
     },
@@ -97,7 +110,8 @@ const inferResponseSchema = {
       },
     },
   },
-  description: 'JSON; or, when an output is binary, `application/octet-stream` made of `Inference-Header-Content-Length` bytes of JSON followed by the binary outputs.',
+  description:
+    'JSON; or, when an output is binary, `application/octet-stream` made of `Inference-Header-Content-Length` bytes of JSON followed by the binary outputs.',
 } as const;
 
 /**
@@ -125,15 +139,38 @@ export function registerV2Routes(app: FastifyInstance, ctx: ServerContext, limit
     v2.setValidatorCompiler(() => () => true);
     v2.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
-    v2.get('/v2', { schema: { tags: TAGS, summary: 'Server metadata: name, version, extensions', response: {
-      200: { type: 'object', properties: { name: { type: 'string' }, version: { type: 'string' }, extensions: { type: 'array', items: { type: 'string' } } } },
-      ...errors,
-    } } }, async () => serverMetadata(ctx.version));
+    v2.get(
+      '/v2',
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Server metadata: name, version, extensions',
+          response: {
+            200: {
+              type: 'object',
+              properties: { name: { type: 'string' }, version: { type: 'string' }, extensions: { type: 'array', items: { type: 'string' } } },
+            },
+            ...errors,
+          },
+        },
+      },
+      async () => serverMetadata(ctx.version),
+    );
 
-    v2.get('/v2/models', { schema: { tags: TAGS, summary: 'Names of the models in the registry (KServe convenience, not in the protocol)', response: {
-      200: { type: 'object', properties: { models: { type: 'array', items: { type: 'string' } } } },
-      ...errors,
-    } } }, async () => ({ models: ctx.registry.names() }));
+    v2.get(
+      '/v2/models',
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Names of the models in the registry (KServe convenience, not in the protocol)',
+          response: {
+            200: { type: 'object', properties: { models: { type: 'array', items: { type: 'string' } } } },
+            ...errors,
+          },
+        },
+      },
+      async () => ({ models: ctx.registry.names() }),
+    );
 
     const metadataSchema = {
       200: {
@@ -154,7 +191,11 @@ export function registerV2Routes(app: FastifyInstance, ctx: ServerContext, limit
       return withLease(ctx, request, name, version, (model) => modelMetadata(model.metadata, ctx.registry.versions(name)));
     };
     v2.get('/v2/models/:name', { schema: { tags: TAGS, summary: 'Model metadata (latest version)', params: modelParams, response: metadataSchema } }, metadata);
-    v2.get('/v2/models/:name/versions/:version', { schema: { tags: TAGS, summary: 'Model metadata of one version', params: versionParams, response: metadataSchema } }, metadata);
+    v2.get(
+      '/v2/models/:name/versions/:version',
+      { schema: { tags: TAGS, summary: 'Model metadata of one version', params: versionParams, response: metadataSchema } },
+      metadata,
+    );
 
     const readySchema = {
       200: { type: 'object', properties: { name: { type: 'string' }, ready: { type: 'boolean' } } },
@@ -166,18 +207,31 @@ export function registerV2Routes(app: FastifyInstance, ctx: ServerContext, limit
     };
     // Per-model readiness names models, so it needs a key like the rest of /v2/models (server health stays open).
     v2.get('/v2/models/:name/ready', { schema: { tags: TAGS, summary: 'Model ready (200) or not (503)', params: modelParams, response: readySchema } }, ready);
-    v2.get('/v2/models/:name/versions/:version/ready', { schema: { tags: TAGS, summary: 'Model version ready (200) or not (503)', params: versionParams, response: readySchema } }, ready);
+    v2.get(
+      '/v2/models/:name/versions/:version/ready',
+      { schema: { tags: TAGS, summary: 'Model version ready (200) or not (503)', params: versionParams, response: readySchema } },
+      ready,
+    );
 
     const inferBody = {
       content: {
         'application/json': { schema: inferRequestSchema },
-        'application/octet-stream': { schema: { type: 'string', format: 'binary', description: 'Binary tensor extension: `Inference-Header-Content-Length` bytes of JSON, then the inputs\' binary data; or, with `Inference-Header-Content-Length: 0`, the raw bytes of the single input (e.g. an encoded image).' } },
+        'application/octet-stream': {
+          schema: {
+            type: 'string',
+            format: 'binary',
+            description:
+              "Binary tensor extension: `Inference-Header-Content-Length` bytes of JSON, then the inputs' binary data; or, with `Inference-Header-Content-Length: 0`, the raw bytes of the single input (e.g. an encoded image).",
+          },
+        },
       },
     };
     const infer = async (request: FastifyRequest<{ Params: ModelParams }>, reply: FastifyReply) => {
       const { name, version } = request.params;
       return withInference(ctx, request, name, version, async (model) => {
-        const parsed = await timed(request.timings, 'decode', () => parseInferBody(request.body, request.headers, model.metadata, oipLimitsFor(model, limits, ctx.config)));
+        const parsed = await timed(request.timings, 'decode', () =>
+          parseInferBody(request.body, request.headers, model.metadata, oipLimitsFor(model, limits, ctx.config)),
+        );
         checkTensorRequest(model, parsed.inputs, ctx.config);
         const encoded = await runInference(model, parsed, request.abortSignal, request.timings);
         if (encoded.headerLength !== undefined) {
@@ -192,75 +246,128 @@ export function registerV2Routes(app: FastifyInstance, ctx: ServerContext, limit
       type: 'object',
       properties: { [HEADER_LENGTH_HEADER]: { type: 'integer', description: 'Binary tensor extension: length of the JSON part (0 = raw binary input).' } },
     };
-    v2.post('/v2/models/:name/infer', { schema: { tags: TAGS, summary: 'Inference (latest version)', params: modelParams, headers: inferHeaders, body: inferBody, response: { 200: inferResponseSchema, ...errors } } }, infer);
-    v2.post('/v2/models/:name/versions/:version/infer', { schema: { tags: TAGS, summary: 'Inference with one version', params: versionParams, headers: inferHeaders, body: inferBody, response: { 200: inferResponseSchema, ...errors } } }, infer);
+    v2.post(
+      '/v2/models/:name/infer',
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Inference (latest version)',
+          params: modelParams,
+          headers: inferHeaders,
+          body: inferBody,
+          response: { 200: inferResponseSchema, ...errors },
+        },
+      },
+      infer,
+    );
+    v2.post(
+      '/v2/models/:name/versions/:version/infer',
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Inference with one version',
+          params: versionParams,
+          headers: inferHeaders,
+          body: inferBody,
+          response: { 200: inferResponseSchema, ...errors },
+        },
+      },
+      infer,
+    );
 
     // Model repository extension (admin keys only when keys are configured).
     const admin = { access: 'admin' as const };
-    v2.post('/v2/repository/index', {
-      config: admin,
-      schema: {
-        tags: REPOSITORY_TAGS,
-        summary: 'Models in the repository and their state',
-        body: { content: { 'application/json': { schema: { type: 'object', properties: { ready: { type: 'boolean', description: 'true: only models ready for inference' } } } } } },
-        response: {
-          200: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, version: { type: 'string' }, state: { type: 'string' }, reason: { type: 'string' } } } },
-          ...errors,
+    v2.post(
+      '/v2/repository/index',
+      {
+        config: admin,
+        schema: {
+          tags: REPOSITORY_TAGS,
+          summary: 'Models in the repository and their state',
+          body: {
+            content: {
+              'application/json': {
+                schema: { type: 'object', properties: { ready: { type: 'boolean', description: 'true: only models ready for inference' } } },
+              },
+            },
+          },
+          response: {
+            200: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: { name: { type: 'string' }, version: { type: 'string' }, state: { type: 'string' }, reason: { type: 'string' } },
+              },
+            },
+            ...errors,
+          },
         },
       },
-    }, async (request) => {
-      const body = optionalObject(request.body, 'the repository index request');
-      const onlyReady = body?.ready;
-      if (onlyReady !== undefined && typeof onlyReady !== 'boolean') throw rtsError('INVALID_INPUT', `"ready" must be true or false, got ${quote(onlyReady)}`);
-      const rows = await ctx.registry.index();
-      return onlyReady ? rows.filter((r) => r.state === 'READY') : rows;
-    });
-
-    const controlBody = { content: { 'application/json': { schema: { type: 'object', properties: { parameters: { type: 'object', additionalProperties: true } } } } } };
-    v2.post('/v2/repository/models/:name/load', {
-      config: admin,
-      schema: {
-        tags: REPOSITORY_TAGS,
-        summary: 'Load or reload a model from its folder (new versions and config swap in without dropping requests)',
-        params: modelParams,
-        body: controlBody,
-        response: { 200: { type: 'object', properties: { name: { type: 'string' }, load: { type: 'boolean' } } }, ...errors },
+      async (request) => {
+        const body = optionalObject(request.body, 'the repository index request');
+        const onlyReady = body?.ready;
+        if (onlyReady !== undefined && typeof onlyReady !== 'boolean')
+          throw rtsError('INVALID_INPUT', `"ready" must be true or false, got ${quote(onlyReady)}`);
+        const rows = await ctx.registry.index();
+        return onlyReady ? rows.filter((r) => r.state === 'READY') : rows;
       },
-    }, async (request: FastifyRequest<{ Params: ModelParams }>) => {
-      const { name } = request.params;
-      request.rtsModel = name;
-      const parameters = controlParameters(request.body, 'load');
-      for (const key of Object.keys(parameters)) {
-        if (key === 'config' || key.startsWith('file:')) {
-          throw rtsError('INVALID_INPUT', `load parameter "${key}" is not supported: rtscore loads models from their folder in the repository`);
+    );
+
+    const controlBody = {
+      content: { 'application/json': { schema: { type: 'object', properties: { parameters: { type: 'object', additionalProperties: true } } } } },
+    };
+    v2.post(
+      '/v2/repository/models/:name/load',
+      {
+        config: admin,
+        schema: {
+          tags: REPOSITORY_TAGS,
+          summary: 'Load or reload a model from its folder (new versions and config swap in without dropping requests)',
+          params: modelParams,
+          body: controlBody,
+          response: { 200: { type: 'object', properties: { name: { type: 'string' }, load: { type: 'boolean' } } }, ...errors },
+        },
+      },
+      async (request: FastifyRequest<{ Params: ModelParams }>) => {
+        const { name } = request.params;
+        request.rtsModel = name;
+        const parameters = controlParameters(request.body, 'load');
+        for (const key of Object.keys(parameters)) {
+          if (key === 'config' || key.startsWith('file:')) {
+            throw rtsError('INVALID_INPUT', `load parameter "${key}" is not supported: rtscore loads models from their folder in the repository`);
+          }
         }
-      }
-      if (!(await ctx.registry.discover()).includes(name)) {
-        throw rtsError('MODEL_NOT_FOUND', `no model "${name}" in the repository (no ${name}/config.json under ${ctx.registry.root})`);
-      }
-      await ctx.registry.load(name);
-      return { name, load: true };
-    });
-
-    v2.post('/v2/repository/models/:name/unload', {
-      config: admin,
-      schema: {
-        tags: REPOSITORY_TAGS,
-        summary: 'Stop serving a model (in-flight requests finish first)',
-        params: modelParams,
-        body: controlBody,
-        response: { 200: { type: 'object', properties: { name: { type: 'string' }, unload: { type: 'boolean' } } }, ...errors },
+        if (!(await ctx.registry.discover()).includes(name)) {
+          throw rtsError('MODEL_NOT_FOUND', `no model "${name}" in the repository (no ${name}/config.json under ${ctx.registry.root})`);
+        }
+        await ctx.registry.load(name);
+        return { name, load: true };
       },
-    }, async (request: FastifyRequest<{ Params: ModelParams }>) => {
-      const { name } = request.params;
-      request.rtsModel = name;
-      controlParameters(request.body, 'unload');
-      if (ctx.registry.names().includes(name)) await ctx.registry.unload(name);
-      else if (!(await ctx.registry.discover()).includes(name)) {
-        throw rtsError('MODEL_NOT_FOUND', `no model "${name}" in the repository`);
-      }
-      return { name, unload: true };
-    });
+    );
+
+    v2.post(
+      '/v2/repository/models/:name/unload',
+      {
+        config: admin,
+        schema: {
+          tags: REPOSITORY_TAGS,
+          summary: 'Stop serving a model (in-flight requests finish first)',
+          params: modelParams,
+          body: controlBody,
+          response: { 200: { type: 'object', properties: { name: { type: 'string' }, unload: { type: 'boolean' } } }, ...errors },
+        },
+      },
+      async (request: FastifyRequest<{ Params: ModelParams }>) => {
+        const { name } = request.params;
+        request.rtsModel = name;
+        controlParameters(request.body, 'unload');
+        if (ctx.registry.names().includes(name)) await ctx.registry.unload(name);
+        else if (!(await ctx.registry.discover()).includes(name)) {
+          throw rtsError('MODEL_NOT_FOUND', `no model "${name}" in the repository`);
+        }
+        return { name, unload: true };
+      },
+    );
   });
 }
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
 import { openLikeDocs } from './common.js';
 
 /** The demo web page (web/ at the project root), served at `/`; open like the docs. */

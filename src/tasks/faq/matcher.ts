@@ -10,16 +10,16 @@
 import { basename, dirname, join } from 'node:path';
 import type { MatchOptions, TextMatch, TextMatcher } from '../../core/capabilities.js';
 import { abortError, isRtsError, rtsError } from '../../core/errors.js';
-import { nullObserver, type ModelObserver } from '../../core/observer.js';
-import { quote } from '../../core/quote.js';
 import type { InferOptions, ModelBuildContext, ModelKind, ModelLoadContext, ModelMetadata } from '../../core/model.js';
+import { type ModelObserver, nullObserver } from '../../core/observer.js';
+import { quote } from '../../core/quote.js';
 import { topK } from '../../core/rank.js';
 import { shapeMatches, type Tensor } from '../../core/tensor.js';
 import { addTiming, type RequestTimings } from '../../core/timings.js';
 import { argmaxRows, loadPipeline, type TextPipeline } from '../../text/index.js';
 import { cleanText } from './data/clean.js';
 import { DATASET_CHOICES, isDatasetName } from './data/datasets.js';
-import { FAQ_MATCHER_KIND, parseMatcherOptions, readFaqsJson, type FaqEntry } from './model-files.js';
+import { FAQ_MATCHER_KIND, type FaqEntry, parseMatcherOptions, readFaqsJson } from './model-files.js';
 
 export { FAQ_MATCHER_KIND } from './model-files.js';
 
@@ -57,13 +57,18 @@ export class FaqMatcher implements TextMatcher {
     private readonly observer: ModelObserver = nullObserver,
   ) {
     if (pipeline.nClasses !== faqs.length) {
-      throw rtsError('CORRUPT_MODEL', `model "${name}" version ${version}: the pipeline scores ${pipeline.nClasses} classes but faqs.json lists ${faqs.length} FAQs`);
+      throw rtsError(
+        'CORRUPT_MODEL',
+        `model "${name}" version ${version}: the pipeline scores ${pipeline.nClasses} classes but faqs.json lists ${faqs.length} FAQs`,
+      );
     }
     this.faqCount = faqs.length;
     const labels = faqs.map((f) => String(f.id));
     this.labelBytes = labels.map((l) => encoder.encode(l));
     this.metadata = {
-      name, version, kind: FAQ_MATCHER_KIND,
+      name,
+      version,
+      kind: FAQ_MATCHER_KIND,
       platform: 'rtscore_text',
       inputs: [{ name: 'text', datatype: 'BYTES', shape: [-1] }],
       outputs: [
@@ -90,13 +95,17 @@ export class FaqMatcher implements TextMatcher {
   async scores(questions: readonly string[], signal?: AbortSignal, timings?: RequestTimings): Promise<Float32Array> {
     const n = this.faqCount;
     const out = new Float32Array(questions.length * n);
-    for (let start = 0; start < questions.length;) {
+    for (let start = 0; start < questions.length; ) {
       if (start > 0) {
         await yieldToEventLoop();
         if (signal?.aborted) throw abortError(signal);
       }
       let end = start + 1;
-      for (let chars = questions[start]!.length; end < questions.length && end - start < FAQ_MAX_BATCH && chars + questions[end]!.length <= SLICE_CHARS; end++) {
+      for (
+        let chars = questions[start]!.length;
+        end < questions.length && end - start < FAQ_MAX_BATCH && chars + questions[end]!.length <= SLICE_CHARS;
+        end++
+      ) {
         chars += questions[end]!.length;
       }
       out.set(this.scoreSlice(questions.slice(start, end), timings), start * n);
@@ -134,10 +143,12 @@ export class FaqMatcher implements TextMatcher {
     const P = await this.scores(questions, options.signal, options.timings);
     const n = this.faqCount;
     // Best first; ties in class-index order so the ranking is deterministic.
-    return questions.map((_q, i) => topK(P.subarray(i * n, (i + 1) * n), k).map(({ index, score }) => {
-      const f = this.faqs[index]!;
-      return { id: f.id, answerId: f.answerId, question: f.question, answer: f.answer, score };
-    }));
+    return questions.map((_q, i) =>
+      topK(P.subarray(i * n, (i + 1) * n), k).map(({ index, score }) => {
+        const f = this.faqs[index]!;
+        return { id: f.id, answerId: f.answerId, question: f.question, answer: f.answer, score };
+      }),
+    );
   }
 
   async infer(inputs: Tensor[], options: InferOptions = {}): Promise<Tensor[]> {
@@ -195,10 +206,7 @@ export function decodeTextInput(inputs: Tensor[]): string[] {
 
 async function load(ctx: ModelLoadContext): Promise<FaqMatcher> {
   const options = parseMatcherOptions(ctx.config.options, ctx.name);
-  const [pipeline, faqs] = await Promise.all([
-    loadPipeline(join(ctx.versionDir, 'pipeline.bin')),
-    readFaqsJson(join(ctx.versionDir, 'faqs.json')),
-  ]);
+  const [pipeline, faqs] = await Promise.all([loadPipeline(join(ctx.versionDir, 'pipeline.bin')), readFaqsJson(join(ctx.versionDir, 'faqs.json'))]);
   const model = new FaqMatcher(ctx.name, ctx.version, pipeline, faqs, options.topK, ctx.observer);
   // Warm up: the first scoring call compiles the hot paths.
   await model.match([faqs[0]!.question || 'warm-up'], { topK: 1 });
@@ -216,7 +224,10 @@ async function build(ctx: ModelBuildContext): Promise<void> {
   // Imported lazily: serving a trained model never needs the training code.
   const { runTrain } = await import('./training/train.js');
   await runTrain({
-    dataset, modelsDir: dirname(ctx.modelDir), name: basename(ctx.modelDir), version: '1',
+    dataset,
+    modelsDir: dirname(ctx.modelDir),
+    name: basename(ctx.modelDir),
+    version: '1',
     preparedDir: false, // prepare in memory: serving writes nothing outside the model repository
     // No validation fit: it would only repeat the model-selection figures (docs/faq-models.md;
     // `rtscore train` reports them) while doubling the CPU a first start needs.

@@ -7,26 +7,30 @@ import { z } from 'zod';
 import { rtsError } from '../../core/errors.js';
 import { parseOrThrow } from '../../core/parse.js';
 import { listVersions } from '../../core/registry.js';
-import { DATASET_NAMES, datasetPresets, type DatasetName } from './data/datasets.js';
+import { DATASET_NAMES, type DatasetName, datasetPresets } from './data/datasets.js';
 
 export const FAQ_MATCHER_KIND = 'faq-matcher';
 
 /** `options` of a faq-matcher's config.json. */
-export const faqMatcherOptionsSchema = z.object({
-  /** FAQs returned by default (1…10,000; more than the FAQ count = all). Default 5. */
-  topK: z.number().int().min(1).max(10_000).default(5),
-  /** Shipped dataset a missing version 1 is trained from (`faq` or `banking77`). */
-  dataset: z.enum(DATASET_NAMES).optional(),
-}).strict();
+export const faqMatcherOptionsSchema = z
+  .object({
+    /** FAQs returned by default (1…10,000; more than the FAQ count = all). Default 5. */
+    topK: z.number().int().min(1).max(10_000).default(5),
+    /** Shipped dataset a missing version 1 is trained from (`faq` or `banking77`). */
+    dataset: z.enum(DATASET_NAMES).optional(),
+  })
+  .strict();
 export type FaqMatcherOptions = z.infer<typeof faqMatcherOptionsSchema>;
 
 /** One entry of a version's faqs.json, in class-index order. */
-export const faqEntrySchema = z.object({
-  id: z.union([z.string(), z.number()]),
-  answerId: z.union([z.string(), z.number()]),
-  question: z.string(),
-  answer: z.string(),
-}).strict();
+export const faqEntrySchema = z
+  .object({
+    id: z.union([z.string(), z.number()]),
+    answerId: z.union([z.string(), z.number()]),
+    question: z.string(),
+    answer: z.string(),
+  })
+  .strict();
 export type FaqEntry = z.infer<typeof faqEntrySchema>;
 
 export function parseMatcherOptions(options: unknown, name: string): FaqMatcherOptions {

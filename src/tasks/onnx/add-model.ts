@@ -2,7 +2,7 @@ import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promis
 import { join } from 'node:path';
 import { rtsError } from '../../core/errors.js';
 import { listVersions } from '../../core/registry.js';
-import { inspectOnnxFile, type Inspection } from './inspect.js';
+import { type Inspection, inspectOnnxFile } from './inspect.js';
 
 /**
  * `rtscore add-model <name> <file.onnx>`: put an exported model into the

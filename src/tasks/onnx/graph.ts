@@ -15,8 +15,19 @@ type Long = { toNumber(): number };
 
 /** ONNX TensorProto element types → OIP datatypes (those onnxruntime-node can carry). */
 const ELEMENT_TYPES: Record<number, Datatype> = {
-  1: 'FP32', 2: 'UINT8', 3: 'INT8', 4: 'UINT16', 5: 'INT16', 6: 'INT32', 7: 'INT64', 8: 'BYTES',
-  9: 'BOOL', 10: 'FP16', 11: 'FP64', 12: 'UINT32', 13: 'UINT64',
+  1: 'FP32',
+  2: 'UINT8',
+  3: 'INT8',
+  4: 'UINT16',
+  5: 'INT16',
+  6: 'INT32',
+  7: 'INT64',
+  8: 'BYTES',
+  9: 'BOOL',
+  10: 'FP16',
+  11: 'FP64',
+  12: 'UINT32',
+  13: 'UINT64',
 };
 const ELEMENT_NAMES: Record<number, string> = {
   ...Object.fromEntries(Object.entries(onnx.TensorProto.DataType).map(([k, v]) => [v, k.toLowerCase()])),
@@ -71,8 +82,11 @@ export function describeValue(info: onnxProto.onnx.IValueInfoProto): ValueDescri
  * so a file counts as ONNX only when it has a graph with outputs and an IR version.
  */
 export function decodeModel(bytes: Uint8Array, file: string): ModelProto {
-  const notOnnx = (why: string) => rtsError('MODEL_LOAD_FAILED',
-    `${file} is not an ONNX model (${why}); export the model to ONNX first (skl2onnx, onnxmltools, torch.onnx.export, tf2onnx) and check it with \`rtscore inspect\``);
+  const notOnnx = (why: string) =>
+    rtsError(
+      'MODEL_LOAD_FAILED',
+      `${file} is not an ONNX model (${why}); export the model to ONNX first (skl2onnx, onnxmltools, torch.onnx.export, tf2onnx) and check it with \`rtscore inspect\``,
+    );
   let model: ModelProto;
   try {
     model = onnx.ModelProto.decode(bytes);
@@ -121,9 +135,11 @@ export function stringAttribute(node: NodeProto, name: string): string | undefin
 
 /** The class labels a classifier node or a ZipMap declares, as text. */
 export function classLabelsOf(node: NodeProto): string[] | undefined {
-  return stringsAttribute(node, 'classlabels_strings')
-    ?? intsAttribute(node, 'classlabels_int64s')?.map(String)
-    ?? intsAttribute(node, 'classlabels_ints')?.map(String);
+  return (
+    stringsAttribute(node, 'classlabels_strings') ??
+    intsAttribute(node, 'classlabels_int64s')?.map(String) ??
+    intsAttribute(node, 'classlabels_ints')?.map(String)
+  );
 }
 
 /** The node that produces a value, if any (graph inputs and initializers have none). */

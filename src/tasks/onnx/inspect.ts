@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { isRtsError, rtsError } from '../../core/errors.js';
 import { decodeModel, describeValue, type ValueDescription } from './graph.js';
-import { prepareModel, type PreparedModel } from './prepare.js';
+import { type PreparedModel, prepareModel } from './prepare.js';
 
 /**
  * What `rtscore inspect <file.onnx>` reports: where the file comes from, what
@@ -47,7 +47,7 @@ export async function inspectOnnxFile(path: string): Promise<Inspection> {
     producer: [model.producerName, model.producerVersion].filter(Boolean).join(' ') || 'unknown',
     irVersion: served?.irVersion ?? 0,
     opsets: served?.opsets ?? [],
-    operators: served?.operators ?? [...new Set((model.graph?.node ?? []).map((n) => (n.domain ? `${n.domain}:${n.opType}` : n.opType ?? '')))].sort(),
+    operators: served?.operators ?? [...new Set((model.graph?.node ?? []).map((n) => (n.domain ? `${n.domain}:${n.opType}` : (n.opType ?? ''))))].sort(),
     declaredOutputs,
     ...(served ? { served } : {}),
     ...(problem ? { problem } : {}),

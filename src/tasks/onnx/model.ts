@@ -5,8 +5,8 @@ import type { PredictOptions, RowPrediction, RowPredictor } from '../../core/cap
 import { isRtsError, rtsError } from '../../core/errors.js';
 import type { InferOptions, ModelKind, ModelLoadContext, ModelMetadata } from '../../core/model.js';
 import { describeSpec, type Tensor, type TensorSpec } from '../../core/tensor.js';
-import { parseOnnxModelOptions, type OnnxModelOptions } from './options.js';
 import { readAndPrepare } from './load-prepared.js';
+import { type OnnxModelOptions, parseOnnxModelOptions } from './options.js';
 import type { PreparedModel } from './prepare.js';
 import { concatRows, predictionsOf, rowCount, splitRows } from './rows.js';
 
@@ -119,20 +119,25 @@ class OnnxModel implements RowPredictor {
       labels[output] = list;
     }
 
-    this.labelsOutput = pickOutput(options.predict.labels, outputs, 'predict.labels', ctx.name)
-      ?? outputs.find((o) => o.name === 'label')?.name
-      ?? (outputs.filter((o) => o.datatype !== 'FP32' && o.datatype !== 'FP64' && o.datatype !== 'FP16').length === 1
+    this.labelsOutput =
+      pickOutput(options.predict.labels, outputs, 'predict.labels', ctx.name) ??
+      outputs.find((o) => o.name === 'label')?.name ??
+      (outputs.filter((o) => o.datatype !== 'FP32' && o.datatype !== 'FP64' && o.datatype !== 'FP16').length === 1
         ? outputs.find((o) => o.datatype !== 'FP32' && o.datatype !== 'FP64' && o.datatype !== 'FP16')!.name
         : this.defaultOutputs[0]!);
-    this.probabilitiesOutput = pickOutput(options.predict.probabilities, outputs, 'predict.probabilities', ctx.name)
-      ?? outputs.find((o) => labels[o.name] !== undefined)?.name
-      ?? outputs.find((o) => o.name === 'probabilities')?.name;
+    this.probabilitiesOutput =
+      pickOutput(options.predict.probabilities, outputs, 'predict.probabilities', ctx.name) ??
+      outputs.find((o) => labels[o.name] !== undefined)?.name ??
+      outputs.find((o) => o.name === 'probabilities')?.name;
 
     const batching = ctx.config.batching;
     if (batching.maxBatchSize > 1) {
       const fixed = inputs.filter((s) => s.shape[0] !== -1);
       if (fixed.length > 0) {
-        throw rtsError('CONFIG', `model "${ctx.name}": batching.maxBatchSize ${batching.maxBatchSize} concatenates requests along dimension 0, which is fixed for ${fixed.map(describeSpec).join(', ')}; export the model with a dynamic first (batch) dimension or set maxBatchSize to 1`);
+        throw rtsError(
+          'CONFIG',
+          `model "${ctx.name}": batching.maxBatchSize ${batching.maxBatchSize} concatenates requests along dimension 0, which is fixed for ${fixed.map(describeSpec).join(', ')}; export the model with a dynamic first (batch) dimension or set maxBatchSize to 1`,
+        );
       }
       const { observer } = ctx;
       this.batcher = new Batcher<Request, Tensor[]>({
@@ -172,14 +177,16 @@ class OnnxModel implements RowPredictor {
 
   async infer(inputs: Tensor[], options: InferOptions = {}): Promise<Tensor[]> {
     validateInputs(this.metadata.inputs, inputs);
-    const wanted = options.outputs === undefined || options.outputs.length === 0
-      ? this.defaultOutputs
-      : validateOutputNames(this.metadata.outputs, options.outputs);
+    const wanted =
+      options.outputs === undefined || options.outputs.length === 0 ? this.defaultOutputs : validateOutputNames(this.metadata.outputs, options.outputs);
     if (options.signal?.aborted) throw rtsError('CANCELLED', 'the request was cancelled');
     const modelInputs = inputs.map((t) => ({ name: this.inputNames.get(t.name)!, datatype: t.datatype, shape: t.shape, data: t.data }));
     let outputs: Tensor[];
     if (this.batcher === undefined) {
-      outputs = await this.pool.run(modelInputs, wanted.map((n) => this.outputNames.get(n)!));
+      outputs = await this.pool.run(
+        modelInputs,
+        wanted.map((n) => this.outputNames.get(n)!),
+      );
     } else {
       outputs = await this.batcher.submit({ inputs: modelInputs, rows: rowCount(modelInputs[0]!) }, options.signal);
     }
@@ -190,7 +197,10 @@ class OnnxModel implements RowPredictor {
   async predict(inputs: Tensor[], options: PredictOptions): Promise<RowPrediction[]> {
     const probabilities = options.probabilities ?? this.options.predict.returns === 'probabilities';
     if (probabilities && this.probabilitiesOutput === undefined) {
-      throw rtsError('INVALID_INPUT', `model "${this.name}" has no class probability output; ask for labels, or name the output in options.predict.probabilities`);
+      throw rtsError(
+        'INVALID_INPUT',
+        `model "${this.name}" has no class probability output; ask for labels, or name the output in options.predict.probabilities`,
+      );
     }
     const output = probabilities ? this.probabilitiesOutput! : this.labelsOutput;
     const [tensor] = await this.infer(inputs, { outputs: [output], ...(options.signal ? { signal: options.signal } : {}) });
@@ -210,22 +220,29 @@ class OnnxModel implements RowPredictor {
     const allOutputs = this.pool.outputs.map((o) => o.name);
     const groups = new Map<string, number[]>();
     items.forEach((item, i) => {
-      const key = item.inputs.map((t) => `${t.name}:${t.shape.slice(1).join(',')}`).sort().join(';');
+      const key = item.inputs
+        .map((t) => `${t.name}:${t.shape.slice(1).join(',')}`)
+        .sort()
+        .join(';');
       groups.set(key, [...(groups.get(key) ?? []), i]);
     });
     const results = new Array<Tensor[]>(items.length);
-    await Promise.all([...groups.values()].map(async (members) => {
-      if (members.length === 1) {
-        results[members[0]!] = await this.pool.run(items[members[0]!]!.inputs, allOutputs);
-        return;
-      }
-      const names = items[members[0]!]!.inputs.map((t) => t.name);
-      const stacked = names.map((name) => concatRows(members.map((m) => items[m]!.inputs.find((t) => t.name === name)!)));
-      const outputs = await this.pool.run(stacked, allOutputs);
-      const rows = members.map((m) => items[m]!.rows);
-      const parts = outputs.map((t) => splitRows(t, rows));
-      members.forEach((m, j) => { results[m] = parts.map((p) => p[j]!); });
-    }));
+    await Promise.all(
+      [...groups.values()].map(async (members) => {
+        if (members.length === 1) {
+          results[members[0]!] = await this.pool.run(items[members[0]!]!.inputs, allOutputs);
+          return;
+        }
+        const names = items[members[0]!]!.inputs.map((t) => t.name);
+        const stacked = names.map((name) => concatRows(members.map((m) => items[m]!.inputs.find((t) => t.name === name)!)));
+        const outputs = await this.pool.run(stacked, allOutputs);
+        const rows = members.map((m) => items[m]!.rows);
+        const parts = outputs.map((t) => splitRows(t, rows));
+        members.forEach((m, j) => {
+          results[m] = parts.map((p) => p[j]!);
+        });
+      }),
+    );
     return results;
   }
 }

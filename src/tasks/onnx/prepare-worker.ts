@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { isRtsError } from '../../core/errors.js';
-import { prepareModel, type PrepareOptions } from './prepare.js';
+import { type PrepareOptions, prepareModel } from './prepare.js';
 
 /**
  * Reads and prepares a model file off the main thread: decoding (and, after
@@ -22,7 +22,9 @@ async function main(): Promise<void> {
     const prepared = prepareModel(bytes, path, options);
     parentPort!.postMessage({ prepared }, prepared.bytes ? [prepared.bytes.buffer as ArrayBuffer] : []);
   } catch (err) {
-    parentPort!.postMessage({ error: isRtsError(err) ? { code: err.code, statusCode: err.statusCode, message: err.message } : { message: (err as Error).message } });
+    parentPort!.postMessage({
+      error: isRtsError(err) ? { code: err.code, statusCode: err.statusCode, message: err.message } : { message: (err as Error).message },
+    });
   }
 }
 

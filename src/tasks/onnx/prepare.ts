@@ -1,8 +1,17 @@
 import onnxProto from 'onnx-proto';
 import { rtsError } from '../../core/errors.js';
 import {
-  classLabelsOf, decodeModel, describeValue, encodeModel, labelsBehind, num, opsets, producerOf,
-  attribute, type ModelProto, type ValueDescription,
+  attribute,
+  classLabelsOf,
+  decodeModel,
+  describeValue,
+  encodeModel,
+  labelsBehind,
+  type ModelProto,
+  num,
+  opsets,
+  producerOf,
+  type ValueDescription,
 } from './graph.js';
 import { defaultLocale } from './locale.js';
 
@@ -54,12 +63,18 @@ export function prepareModel(bytes: Uint8Array, file: string, options: PrepareOp
   const outputs = (graph.output ?? []).map(describeValue);
   for (const input of inputs) {
     if (input.kind !== 'tensor') {
-      throw rtsError('MODEL_LOAD_FAILED', `${file}: input "${input.name}" is ${input.type}; rtscore serves tensor inputs only — re-export the model with tensor inputs (skl2onnx: initial_types=[("X", FloatTensorType([None, n]))])`);
+      throw rtsError(
+        'MODEL_LOAD_FAILED',
+        `${file}: input "${input.name}" is ${input.type}; rtscore serves tensor inputs only — re-export the model with tensor inputs (skl2onnx: initial_types=[("X", FloatTensorType([None, n]))])`,
+      );
     }
   }
   for (const output of outputs) {
     if (output.kind !== 'tensor') {
-      throw rtsError('MODEL_LOAD_FAILED', `${file}: output "${output.name}" is ${output.type} (made by ${producerName(model, output.name)}), which onnxruntime-node cannot return; re-export the model so that this output is a tensor (skl2onnx: options={"zipmap": False}) or leave it out of the graph`);
+      throw rtsError(
+        'MODEL_LOAD_FAILED',
+        `${file}: output "${output.name}" is ${output.type} (made by ${producerName(model, output.name)}), which onnxruntime-node cannot return; re-export the model so that this output is a tensor (skl2onnx: options={"zipmap": False}) or leave it out of the graph`,
+      );
     }
   }
   const labels: Record<string, string[]> = { ...zipLabels };
@@ -68,7 +83,7 @@ export function prepareModel(bytes: Uint8Array, file: string, options: PrepareOp
     const found = labelsBehind(model, output.name);
     if (found && (output.shape?.at(-1) === -1 || output.shape?.at(-1) === found.length)) labels[output.name] = found;
   }
-  const operators = [...new Set((graph.node ?? []).map((n) => (n.domain ? `${n.domain}:${n.opType}` : n.opType ?? '')))].sort();
+  const operators = [...new Set((graph.node ?? []).map((n) => (n.domain ? `${n.domain}:${n.opType}` : (n.opType ?? ''))))].sort();
   const edited = Object.keys(zipLabels).length > 0 || localeChanged;
   return {
     ...(edited ? { bytes: encodeModel(model) } : {}),
@@ -108,7 +123,9 @@ function removeZipMaps(model: ModelProto, notes: string[]): Record<string, strin
       },
     };
     labels[name] = classes;
-    notes.push(`removed ZipMap "${node.name ?? ''}": output "${name}" is now the FP32 [N, ${classes.length}] probabilities ("${source}"), classes ${JSON.stringify(classes)}`);
+    notes.push(
+      `removed ZipMap "${node.name ?? ''}": output "${name}" is now the FP32 [N, ${classes.length}] probabilities ("${source}"), classes ${JSON.stringify(classes)}`,
+    );
   }
   if (Object.keys(labels).length > 0 && !(model.opsetImport ?? []).some((o) => !o.domain || o.domain === 'ai.onnx')) {
     // Identity lives in the default domain, which a pure ai.onnx.ml graph may not import.

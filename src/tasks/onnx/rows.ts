@@ -1,6 +1,6 @@
+import type { RowPrediction } from '../../core/capabilities.js';
 import { allocate, isFixedSize, numberAt } from '../../core/datatypes.js';
 import { rtsError } from '../../core/errors.js';
-import type { RowPrediction } from '../../core/capabilities.js';
 import { elementCount, type NumericArray, type Tensor, type TensorData } from '../../core/tensor.js';
 
 /**
@@ -39,13 +39,18 @@ export function concatRows(parts: readonly Tensor[]): Tensor {
 export function splitRows(t: Tensor, rows: readonly number[]): Tensor[] {
   const total = rows.reduce((a, b) => a + b, 0);
   if (t.shape.length === 0 || t.shape[0] !== total) {
-    throw rtsError('INFERENCE_FAILED', `output "${t.name}" has shape [${t.shape.join(',')}] for a batch of ${total} rows; its first dimension is not the batch — set batching.maxBatchSize to 1 for this model`);
+    throw rtsError(
+      'INFERENCE_FAILED',
+      `output "${t.name}" has shape [${t.shape.join(',')}] for a batch of ${total} rows; its first dimension is not the batch — set batching.maxBatchSize to 1 for this model`,
+    );
   }
   const rowSize = elementCount(t.shape.slice(1));
   let start = 0;
   return rows.map((n) => {
     const part: Tensor = {
-      name: t.name, datatype: t.datatype, shape: [n, ...t.shape.slice(1)],
+      name: t.name,
+      datatype: t.datatype,
+      shape: [n, ...t.shape.slice(1)],
       data: t.data.slice(start * rowSize, (start + n) * rowSize) as TensorData,
     };
     start += n;
@@ -57,8 +62,10 @@ const UTF8 = new TextDecoder();
 
 function element(t: Tensor, i: number): RowPrediction {
   switch (t.datatype) {
-    case 'BYTES': return UTF8.decode((t.data as Uint8Array[])[i]);
-    case 'BOOL': return (t.data as Uint8Array)[i] !== 0;
+    case 'BYTES':
+      return UTF8.decode((t.data as Uint8Array[])[i]);
+    case 'BOOL':
+      return (t.data as Uint8Array)[i] !== 0;
     case 'INT64':
     case 'UINT64': {
       const v = (t.data as BigInt64Array | BigUint64Array)[i]!;

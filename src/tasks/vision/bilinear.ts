@@ -74,8 +74,15 @@ function clip8(v: number): number {
  * and return the `size`×`size` window at (left, top) of the result, interleaved.
  */
 export function resizeCropBilinear(
-  src: Uint8Array, width: number, height: number, channels: number,
-  outWidth: number, outHeight: number, left: number, top: number, size: number,
+  src: Uint8Array,
+  width: number,
+  height: number,
+  channels: number,
+  outWidth: number,
+  outHeight: number,
+  left: number,
+  top: number,
+  size: number,
 ): Uint8Array {
   if (left < 0 || top < 0 || left + size > outWidth || top + size > outHeight) {
     throw new RangeError(`crop ${size}×${size} at (${left}, ${top}) lies outside ${outWidth}×${outHeight}`);
@@ -92,7 +99,9 @@ export function resizeCropBilinear(
     const srcRow = (rowFirst + r) * width * channels;
     const dstRow = r * size * channels;
     for (let j = 0; j < size; j++) {
-      const xmin = h.first[j]!, n = h.count[j]!, kOff = j * h.ksize;
+      const xmin = h.first[j]!,
+        n = h.count[j]!,
+        kOff = j * h.ksize;
       for (let c = 0; c < channels; c++) {
         let ss = HALF;
         for (let x = 0; x < n; x++) ss += src[srcRow + (xmin + x) * channels + c]! * h.weights[kOff + x]!;
@@ -105,7 +114,9 @@ export function resizeCropBilinear(
   const out = new Uint8Array(size * size * channels);
   const stride = size * channels;
   for (let i = 0; i < size; i++) {
-    const ymin = v.first[i]! - rowFirst, n = v.count[i]!, kOff = i * v.ksize;
+    const ymin = v.first[i]! - rowFirst,
+      n = v.count[i]!,
+      kOff = i * v.ksize;
     for (let p = 0; p < stride; p++) {
       let ss = HALF;
       for (let y = 0; y < n; y++) ss += temp[(ymin + y) * stride + p]! * v.weights[kOff + y]!;

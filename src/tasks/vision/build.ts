@@ -18,15 +18,22 @@ export async function buildResnetVersion(ctx: ModelBuildContext): Promise<void> 
   if (!build) {
     throw rtsError('MODEL_LOAD_FAILED', `model "${ctx.name}" has no version, and no options.build (e.g. {"depth": 152}) says how to generate one`);
   }
-  ctx.logger.info({ depth: build.depth }, `generating ResNet-${build.depth} with seeded random weights (for real predictions, put a pretrained ONNX export at ${join(ctx.modelDir, '2', file)})`);
+  ctx.logger.info(
+    { depth: build.depth },
+    `generating ResNet-${build.depth} with seeded random weights (for real predictions, put a pretrained ONNX export at ${join(ctx.modelDir, '2', file)})`,
+  );
   // The version folder appears only once the file in it is complete.
   await writeAtomically(join(ctx.modelDir, '1'), async (version) => {
     const path = join(version, file);
     await mkdir(dirname(path), { recursive: true });
-    await runWorkerJob<unknown, string>(new URL('./resnet-build-worker.js', import.meta.url), { path, options: build }, {
-      what: `generating ${ctx.name}`,
-      failure: 'MODEL_LOAD_FAILED',
-      onProgress: (progress) => ctx.logger.info(`[build ${ctx.name}] ${progress}`),
-    });
+    await runWorkerJob<unknown, string>(
+      new URL('./resnet-build-worker.js', import.meta.url),
+      { path, options: build },
+      {
+        what: `generating ${ctx.name}`,
+        failure: 'MODEL_LOAD_FAILED',
+        onProgress: (progress) => ctx.logger.info(`[build ${ctx.name}] ${progress}`),
+      },
+    );
   });
 }

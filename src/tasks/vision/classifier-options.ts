@@ -3,10 +3,10 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { onnxConfigSchema, sessionOptionsOf } from '../../backends/onnx/config.js';
 import { rtsError } from '../../core/errors.js';
-import { packageRoot } from '../../core/package-root.js';
 import type { RuntimeSettings } from '../../core/model.js';
+import { packageRoot } from '../../core/package-root.js';
 import { parseOrThrow } from '../../core/parse.js';
-import { parsePreprocessSpec, type PreprocessSpec } from './preprocess-spec.js';
+import { type PreprocessSpec, parsePreprocessSpec } from './preprocess-spec.js';
 
 /**
  * The `options` of an `image-classifier` model's config.json:
@@ -23,35 +23,39 @@ import { parsePreprocessSpec, type PreprocessSpec } from './preprocess-spec.js';
  * ```
  */
 /** `options.build`: how rtscore generates the model when its folder has no version. */
-export const resnetBuildSchema = z.object({
-  depth: z.union([z.literal(18), z.literal(34), z.literal(50), z.literal(101), z.literal(152)]),
-  seed: z.number().int().optional(),
-  baseWidth: z.number().int().min(1).optional(),
-}).strict();
+export const resnetBuildSchema = z
+  .object({
+    depth: z.union([z.literal(18), z.literal(34), z.literal(50), z.literal(101), z.literal(152)]),
+    seed: z.number().int().optional(),
+    baseWidth: z.number().int().min(1).optional(),
+  })
+  .strict();
 
-export const classifierOptionsSchema = z.object({
-  /** The ONNX file inside the version folder. */
-  file: z.string().min(1).default('model.onnx'),
-  /**
-   * Label file, one class per line in output order (`n01440764 tench, Tinca
-   * tinca` or just names). A relative path is looked up in the version
-   * folder, then the model folder, then rtscore's own folder (where
-   * `data/imagenet/labels.txt` ships).
-   */
-  labels: z.string().min(1).default('labels.txt'),
-  /** Predictions returned when a request does not say. */
-  topK: z.number().int().min(1).default(5),
-  /** Largest decoded image in pixels; default: the server's `maxImagePixels`. */
-  maxPixels: z.number().int().min(1).optional(),
-  /** Model output holding the class scores; default: the model's only output. */
-  outputName: z.string().min(1).optional(),
-  /** Apply softmax to that output (false when the model already ends in a softmax). */
-  softmax: z.boolean().default(true),
-  onnx: onnxConfigSchema.default({ instances: 1, warmup: true }),
-  preprocessing: z.unknown().optional(),
-  /** How `rtscore` generates the model when the folder has no version (read by the build step). */
-  build: resnetBuildSchema.optional(),
-}).strict();
+export const classifierOptionsSchema = z
+  .object({
+    /** The ONNX file inside the version folder. */
+    file: z.string().min(1).default('model.onnx'),
+    /**
+     * Label file, one class per line in output order (`n01440764 tench, Tinca
+     * tinca` or just names). A relative path is looked up in the version
+     * folder, then the model folder, then rtscore's own folder (where
+     * `data/imagenet/labels.txt` ships).
+     */
+    labels: z.string().min(1).default('labels.txt'),
+    /** Predictions returned when a request does not say. */
+    topK: z.number().int().min(1).default(5),
+    /** Largest decoded image in pixels; default: the server's `maxImagePixels`. */
+    maxPixels: z.number().int().min(1).optional(),
+    /** Model output holding the class scores; default: the model's only output. */
+    outputName: z.string().min(1).optional(),
+    /** Apply softmax to that output (false when the model already ends in a softmax). */
+    softmax: z.boolean().default(true),
+    onnx: onnxConfigSchema.default({ instances: 1, warmup: true }),
+    preprocessing: z.unknown().optional(),
+    /** How `rtscore` generates the model when the folder has no version (read by the build step). */
+    build: resnetBuildSchema.optional(),
+  })
+  .strict();
 
 export type ImageClassifierOptions = Omit<z.infer<typeof classifierOptionsSchema>, 'preprocessing'> & {
   preprocessing: PreprocessSpec;

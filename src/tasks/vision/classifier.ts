@@ -2,16 +2,16 @@ import { join } from 'node:path';
 import { OnnxSessionPool, readOnnxMetadataProps } from '../../backends/onnx/index.js';
 import { Batcher } from '../../core/batcher.js';
 import type { ClassifyOptions, ImageClassifier, ImagePrediction } from '../../core/capabilities.js';
-import { RtsError, abortError, isRtsError, rtsError } from '../../core/errors.js';
-import { quote } from '../../core/quote.js';
+import { abortError, isRtsError, RtsError, rtsError } from '../../core/errors.js';
 import type { InferOptions, Model, ModelKind, ModelLoadContext, ModelMetadata } from '../../core/model.js';
-import { describeSpec, elementCount, type Tensor, type TensorSpec } from '../../core/tensor.js';
-import { recordTiming, type RequestTimings } from '../../core/timings.js';
-import { parseClassifierOptions, resolveLabelsPath, sessionDefaults, type ImageClassifierOptions } from './classifier-options.js';
-import { formatLabel, loadLabels, type Label } from './labels.js';
+import { quote } from '../../core/quote.js';
 import { topK } from '../../core/rank.js';
 import { softmax } from '../../core/softmax.js';
+import { describeSpec, elementCount, type Tensor, type TensorSpec } from '../../core/tensor.js';
+import { type RequestTimings, recordTiming } from '../../core/timings.js';
 import { buildResnetVersion } from './build.js';
+import { type ImageClassifierOptions, parseClassifierOptions, resolveLabelsPath, sessionDefaults } from './classifier-options.js';
+import { formatLabel, type Label, loadLabels } from './labels.js';
 import { preprocessImage } from './preprocess.js';
 import { imageTensorShape, type PreprocessLimits } from './preprocess-spec.js';
 
@@ -77,20 +77,28 @@ function checkModelIo(pool: OnnxSessionPool, options: ImageClassifierOptions, la
     throw rtsError('CONFIG', `the model's input is ${describeSpec(input)}; set options.preprocessing.inputName to "${input.name}"`);
   }
   const want = [-1, ...imageTensorShape(spec)];
-  const fits = input.datatype === 'FP32' && input.shape.length === 4 &&
-    input.shape.every((d, i) => d === -1 || i === 0 || d === want[i]);
+  const fits = input.datatype === 'FP32' && input.shape.length === 4 && input.shape.every((d, i) => d === -1 || i === 0 || d === want[i]);
   if (!fits) {
-    throw rtsError('CONFIG', `the model's input ${describeSpec(input)} does not take ${spec.layout} FP32 [N,${want.slice(1).join(',')}] images (options.preprocessing)`);
+    throw rtsError(
+      'CONFIG',
+      `the model's input ${describeSpec(input)} does not take ${spec.layout} FP32 [N,${want.slice(1).join(',')}] images (options.preprocessing)`,
+    );
   }
   if (input.shape[0] !== -1 && !(input.shape[0] === 1 && maxBatchSize === 1)) {
-    throw rtsError('CONFIG', `the model's batch dimension is fixed at ${input.shape[0]}; export it with a dynamic batch dimension or set batching.maxBatchSize to 1`);
+    throw rtsError(
+      'CONFIG',
+      `the model's batch dimension is fixed at ${input.shape[0]}; export it with a dynamic batch dimension or set batching.maxBatchSize to 1`,
+    );
   }
 
   const candidates = options.outputName ? pool.outputs.filter((o) => o.name === options.outputName) : pool.outputs;
   if (candidates.length !== 1) {
-    throw rtsError('CONFIG', options.outputName
-      ? `the model has no output "${options.outputName}"; its outputs are ${pool.outputs.map(describeSpec).join(', ')}`
-      : `the model has ${pool.outputs.length} outputs (${pool.outputs.map(describeSpec).join(', ')}); name the class scores with options.outputName`);
+    throw rtsError(
+      'CONFIG',
+      options.outputName
+        ? `the model has no output "${options.outputName}"; its outputs are ${pool.outputs.map(describeSpec).join(', ')}`
+        : `the model has ${pool.outputs.length} outputs (${pool.outputs.map(describeSpec).join(', ')}); name the class scores with options.outputName`,
+    );
   }
   const output = candidates[0]!;
   if (output.datatype !== 'FP32' || output.shape.length !== 2) {
@@ -208,12 +216,14 @@ class OnnxImageClassifier implements ImageClassifier {
       }
     });
     const started = performance.now();
-    const predictions = logits.map((row) => topK(this.probabilities(row), k).map(({ index, score }) => {
-      const label = this.labels[index]!;
-      const prediction: ImagePrediction = { index, label: label.label, probability: score };
-      if (label.wnid !== undefined) prediction.wnid = label.wnid;
-      return prediction;
-    }));
+    const predictions = logits.map((row) =>
+      topK(this.probabilities(row), k).map(({ index, score }) => {
+        const label = this.labels[index]!;
+        const prediction: ImagePrediction = { index, label: label.label, probability: score };
+        if (label.wnid !== undefined) prediction.wnid = label.wnid;
+        return prediction;
+      }),
+    );
     this.ctx.observer.postprocess?.(this.name, this.version, logits.length, (performance.now() - started) / 1000);
     return predictions;
   }
@@ -225,7 +235,9 @@ class OnnxImageClassifier implements ImageClassifier {
         throw rtsError('INVALID_INPUT', `unknown output ${quote(o)}; the outputs are "${PROBABILITIES}" and "${LOGITS}"`);
       }
     }
-    const logits = await this.admit(imageCount(inputs), async () => this.score(await this.inputImages(inputs, options.signal, options.timings), options.signal, options.timings));
+    const logits = await this.admit(imageCount(inputs), async () =>
+      this.score(await this.inputImages(inputs, options.signal, options.timings), options.signal, options.timings),
+    );
     const batch = logits.length;
     const classes = this.classCount;
     const started = performance.now();
@@ -286,7 +298,10 @@ class OnnxImageClassifier implements ImageClassifier {
     if (t.name === this.io.input.name && t.datatype === 'FP32') {
       const fits = shape.length === 4 && shape[0]! >= 1 && shape.slice(1).every((d, i) => d === this.imageShape[i]);
       if (!fits || !(t.data instanceof Float32Array) || t.data.length !== shape[0]! * this.imageSize) {
-        throw rtsError('INVALID_INPUT', `input "${t.name}" must be FP32 [B,${this.imageShape.join(',')}] with B ≥ 1 and matching data, got shape [${shape.join(',')}]`);
+        throw rtsError(
+          'INVALID_INPUT',
+          `input "${t.name}" must be FP32 [B,${this.imageShape.join(',')}] with B ≥ 1 and matching data, got shape [${shape.join(',')}]`,
+        );
       }
       const data = t.data;
       return Array.from({ length: shape[0]! }, (_, i) => data.slice(i * this.imageSize, (i + 1) * this.imageSize));
@@ -298,18 +313,20 @@ class OnnxImageClassifier implements ImageClassifier {
   private async preprocessAll(images: Uint8Array[], signal?: AbortSignal, timings?: RequestTimings): Promise<Float32Array[]> {
     if (signal?.aborted) throw abortError(signal);
     const { name, version, observer } = this.ctx;
-    return Promise.all(images.map(async (bytes, i) => {
-      const started = performance.now();
-      try {
-        const tensor = await preprocessImage(bytes, this.options.preprocessing, this.limits);
-        const ms = performance.now() - started;
-        observer.preprocess?.(name, version, ms / 1000);
-        recordTiming(timings, 'preprocess', ms);
-        return tensor;
-      } catch (err) {
-        throw images.length > 1 ? naming(err, i) : err;
-      }
-    }));
+    return Promise.all(
+      images.map(async (bytes, i) => {
+        const started = performance.now();
+        try {
+          const tensor = await preprocessImage(bytes, this.options.preprocessing, this.limits);
+          const ms = performance.now() - started;
+          observer.preprocess?.(name, version, ms / 1000);
+          recordTiming(timings, 'preprocess', ms);
+          return tensor;
+        } catch (err) {
+          throw images.length > 1 ? naming(err, i) : err;
+        }
+      }),
+    );
   }
 
   /** Queue the request's images for batched inference; resolves with each image's logits. */
@@ -327,10 +344,7 @@ class OnnxImageClassifier implements ImageClassifier {
     const batch = items.length;
     const data = new Float32Array(batch * this.imageSize);
     items.forEach((item, i) => data.set(item, i * this.imageSize));
-    const [out] = await this.pool.run(
-      [{ name: this.io.input.name, datatype: 'FP32', shape: [batch, ...this.imageShape], data }],
-      [this.io.output.name],
-    );
+    const [out] = await this.pool.run([{ name: this.io.input.name, datatype: 'FP32', shape: [batch, ...this.imageShape], data }], [this.io.output.name]);
     const classes = this.classCount;
     if (!out || !(out.data instanceof Float32Array) || out.data.length !== batch * classes) {
       throw rtsError('INFERENCE_FAILED', `the model returned ${out ? `shape [${out.shape.join(',')}]` : 'nothing'}; expected [${batch},${classes}]`);
@@ -369,13 +383,16 @@ function weightFacts(props: Record<string, string>): Record<string, string> {
   if (props.architecture) facts.architecture = props.architecture;
   if (props.weights) facts.weights = props.weights;
   if (props.weights === 'random') {
-    facts.weightsNote = 'generated (seeded random) weights, not trained: predictions are meaningless; add a pretrained ONNX export as a new version for real ones';
+    facts.weightsNote =
+      'generated (seeded random) weights, not trained: predictions are meaningless; add a pretrained ONNX export as a new version for real ones';
   }
   return facts;
 }
 
 function describePreprocessing(options: ImageClassifierOptions): string {
   const p = options.preprocessing;
-  return `resize shorter side to ${p.resizeShorter}, centre-crop ${p.crop}, ${p.channelOrder} ${p.layout}, ` +
-    `× ${Number(p.scale.toPrecision(6))}, mean [${p.mean.join(', ')}], std [${p.std.join(', ')}]`;
+  return (
+    `resize shorter side to ${p.resizeShorter}, centre-crop ${p.crop}, ${p.channelOrder} ${p.layout}, ` +
+    `× ${Number(p.scale.toPrecision(6))}, mean [${p.mean.join(', ')}], std [${p.std.join(', ')}]`
+  );
 }

@@ -1,5 +1,5 @@
-import sharp, { type SharpOptions, type Metadata, type OutputInfo } from 'sharp';
-import { isRtsError, rtsError, type RtsError } from '../../core/errors.js';
+import sharp, { type Metadata, type OutputInfo, type SharpOptions } from 'sharp';
+import { isRtsError, type RtsError, rtsError } from '../../core/errors.js';
 import type { PreprocessLimits } from './preprocess-spec.js';
 
 /**
@@ -129,9 +129,13 @@ export function checkGeometry(width: number, height: number): void {
   const longer = Math.max(width, height);
   const shorter = Math.min(width, height);
   if (longer > MAX_IMAGE_SIDE || longer / shorter > MAX_ASPECT_RATIO) {
-    throw rtsError('PAYLOAD_TOO_LARGE', `the image is ${width}×${height}: sides may be at most ${MAX_IMAGE_SIDE} pixels and the aspect ratio at most ${MAX_ASPECT_RATIO}:1`, {
-      details: { width, height, maxSide: MAX_IMAGE_SIDE, maxAspectRatio: MAX_ASPECT_RATIO },
-    });
+    throw rtsError(
+      'PAYLOAD_TOO_LARGE',
+      `the image is ${width}×${height}: sides may be at most ${MAX_IMAGE_SIDE} pixels and the aspect ratio at most ${MAX_ASPECT_RATIO}:1`,
+      {
+        details: { width, height, maxSide: MAX_IMAGE_SIDE, maxAspectRatio: MAX_ASPECT_RATIO },
+      },
+    );
   }
 }
 

@@ -14,24 +14,30 @@ import { parseOrThrow } from '../../core/parse.js';
 const triple = z.tuple([z.number(), z.number(), z.number()]);
 const positiveTriple = z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]);
 
-export const preprocessSpecSchema = z.object({
-  /** Name of the model input the image tensor feeds. */
-  inputName: z.string().min(1).default('input'),
-  /** The shorter side is resized to this many pixels, keeping the aspect ratio. */
-  resizeShorter: z.number().int().min(1).max(4096).default(256),
-  /** Side of the square taken from the centre of the resized image. */
-  crop: z.number().int().min(1).max(4096).default(224),
-  /** Multiplies each 0…255 pixel before normalising (1/255 → [0, 1]; 1 for Caffe-style models). */
-  scale: z.number().positive().default(1 / 255),
-  mean: triple.default([0.485, 0.456, 0.406]),
-  std: positiveTriple.default([0.229, 0.224, 0.225]),
-  /** Tensor layout without the batch dimension: C×H×W (PyTorch) or H×W×C (TensorFlow/Keras). */
-  layout: z.enum(['NCHW', 'NHWC']).default('NCHW'),
-  channelOrder: z.enum(['RGB', 'BGR']).default('RGB'),
-}).strict().refine((s) => s.crop <= s.resizeShorter, {
-  message: 'crop must not be larger than resizeShorter',
-  path: ['crop'],
-});
+export const preprocessSpecSchema = z
+  .object({
+    /** Name of the model input the image tensor feeds. */
+    inputName: z.string().min(1).default('input'),
+    /** The shorter side is resized to this many pixels, keeping the aspect ratio. */
+    resizeShorter: z.number().int().min(1).max(4096).default(256),
+    /** Side of the square taken from the centre of the resized image. */
+    crop: z.number().int().min(1).max(4096).default(224),
+    /** Multiplies each 0…255 pixel before normalising (1/255 → [0, 1]; 1 for Caffe-style models). */
+    scale: z
+      .number()
+      .positive()
+      .default(1 / 255),
+    mean: triple.default([0.485, 0.456, 0.406]),
+    std: positiveTriple.default([0.229, 0.224, 0.225]),
+    /** Tensor layout without the batch dimension: C×H×W (PyTorch) or H×W×C (TensorFlow/Keras). */
+    layout: z.enum(['NCHW', 'NHWC']).default('NCHW'),
+    channelOrder: z.enum(['RGB', 'BGR']).default('RGB'),
+  })
+  .strict()
+  .refine((s) => s.crop <= s.resizeShorter, {
+    message: 'crop must not be larger than resizeShorter',
+    path: ['crop'],
+  });
 
 export type PreprocessSpec = z.infer<typeof preprocessSpecSchema>;
 

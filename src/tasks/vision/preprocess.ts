@@ -1,6 +1,6 @@
 import sharp, { type ResizeOptions, type Sharp } from 'sharp';
 import { resizeCropBilinear } from './bilinear.js';
-import { DECODE_TIMEOUT_SECONDS, checkRgb, decodeError, decodeRgb, inspectImage, sharpInput, type ImageInfo } from './image-decode.js';
+import { checkRgb, DECODE_TIMEOUT_SECONDS, decodeError, decodeRgb, type ImageInfo, inspectImage, sharpInput } from './image-decode.js';
 import type { PreprocessLimits, PreprocessSpec } from './preprocess-spec.js';
 
 export type { PreprocessLimits, PreprocessSpec } from './preprocess-spec.js';
@@ -45,9 +45,7 @@ export async function preprocessImage(bytes: Uint8Array, spec: PreprocessSpec, l
 
 /** Size after `Resize(shorter)`: torchvision's `_compute_resized_output_size`. */
 export function resizedSize(width: number, height: number, shorter: number): [number, number] {
-  return width <= height
-    ? [shorter, Math.trunc((shorter * height) / width)]
-    : [Math.trunc((shorter * width) / height), shorter];
+  return width <= height ? [shorter, Math.trunc((shorter * height) / width)] : [Math.trunc((shorter * width) / height), shorter];
 }
 
 /** Offset of a centre crop: torchvision's `int(round((size - crop) / 2.0))`, Python's round-half-to-even. */
@@ -109,17 +107,25 @@ function normalize(rgb: Uint8Array, width: number, left: number, top: number, sp
   const out = new Float32Array(3 * plane);
   // Source channel feeding model channel c.
   const src = spec.channelOrder === 'RGB' ? [0, 1, 2] : [2, 1, 0];
-  const s0 = src[0]!, s1 = src[1]!, s2 = src[2]!;
+  const s0 = src[0]!,
+    s1 = src[1]!,
+    s2 = src[2]!;
   const nchw = spec.layout === 'NCHW';
   for (let y = 0; y < size; y++) {
     let p = ((top + y) * width + left) * 3;
     let o = y * size;
     for (let x = 0; x < size; x++, p += 3, o++) {
-      const v0 = lut[rgb[p + s0]!]!, v1 = lut[256 + rgb[p + s1]!]!, v2 = lut[512 + rgb[p + s2]!]!;
+      const v0 = lut[rgb[p + s0]!]!,
+        v1 = lut[256 + rgb[p + s1]!]!,
+        v2 = lut[512 + rgb[p + s2]!]!;
       if (nchw) {
-        out[o] = v0; out[plane + o] = v1; out[2 * plane + o] = v2;
+        out[o] = v0;
+        out[plane + o] = v1;
+        out[2 * plane + o] = v2;
       } else {
-        out[o * 3] = v0; out[o * 3 + 1] = v1; out[o * 3 + 2] = v2;
+        out[o * 3] = v0;
+        out[o * 3 + 1] = v1;
+        out[o * 3 + 2] = v2;
       }
     }
   }
@@ -135,7 +141,8 @@ function channelTables(spec: PreprocessSpec): Float32Array {
   const lut = new Float32Array(3 * 256);
   const exactDivision = Math.abs(spec.scale * 255 - 1) < 1e-12;
   for (let c = 0; c < 3; c++) {
-    const mean = f(spec.mean[c]!), std = f(spec.std[c]!);
+    const mean = f(spec.mean[c]!),
+      std = f(spec.std[c]!);
     for (let v = 0; v < 256; v++) {
       // float32 at each step, as torch computes ToTensor then Normalize.
       const scaled = exactDivision ? f(v / 255) : f(v * spec.scale);

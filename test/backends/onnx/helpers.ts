@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import type { Logger } from '../../../src/core/logger.js';
 import type { Tensor } from '../../../src/core/tensor.js';
-import { buildResnetModel, type BuildResnetOptions } from '../../../src/tasks/vision/resnet/index.js';
+import { type BuildResnetOptions, buildResnetModel } from '../../../src/tasks/vision/resnet/index.js';
 import { SeededRandom } from '../../../src/tasks/vision/resnet/random.js';
 
 const { onnx } = onnxProto;
@@ -47,10 +47,12 @@ export interface LogLine {
 /** A Logger that records what it is told. */
 export function captureLogger(): { logger: Logger; lines: LogLine[] } {
   const lines: LogLine[] = [];
-  const at = (level: LogLine['level']) => (objOrMsg: object | string, msg?: string): void => {
-    if (typeof objOrMsg === 'string') lines.push({ level, msg: objOrMsg });
-    else lines.push({ level, msg: msg ?? '', obj: objOrMsg });
-  };
+  const at =
+    (level: LogLine['level']) =>
+    (objOrMsg: object | string, msg?: string): void => {
+      if (typeof objOrMsg === 'string') lines.push({ level, msg: objOrMsg });
+      else lines.push({ level, msg: msg ?? '', obj: objOrMsg });
+    };
   const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: () => logger };
   return { logger, lines };
 }
@@ -87,11 +89,7 @@ export function multiInputModel(): Uint8Array {
         valueInfo('text', T.STRING, ['N']),
         valueInfo('ids', T.INT64, ['N', 2]),
       ],
-      output: [
-        valueInfo('sum', T.FLOAT, ['N', 'K']),
-        valueInfo('text_out', T.STRING, ['N']),
-        valueInfo('ids_out', T.INT64, ['N', 2]),
-      ],
+      output: [valueInfo('sum', T.FLOAT, ['N', 'K']), valueInfo('text_out', T.STRING, ['N']), valueInfo('ids_out', T.INT64, ['N', 2])],
     },
   }).finish();
 }

@@ -3,9 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OnnxSessionPool } from '../../../src/backends/onnx/index.js';
 import type { Tensor } from '../../../src/core/tensor.js';
-import {
-  captureLogger, imageBatch, makeTempDir, maxAbs, maxAbsDiff, multiInputModel, writeResnet,
-} from './helpers.js';
+import { captureLogger, imageBatch, makeTempDir, maxAbs, maxAbsDiff, multiInputModel, writeResnet } from './helpers.js';
 
 const TINY = { depth: 18, baseWidth: 8 } as const;
 
@@ -93,8 +91,7 @@ describe('OnnxSessionPool with a generated ResNet', () => {
 
   it('checks inputs against the metadata before running (INVALID_INPUT naming what was expected)', async () => {
     const good = (): Tensor => imageBatch(1, 9);
-    const invalid = (inputs: Tensor[], message: RegExp) =>
-      expect(pool.run(inputs)).rejects.toEqual(expectRtsError('RTS_ERR_INVALID_INPUT', message));
+    const invalid = (inputs: Tensor[], message: RegExp) => expect(pool.run(inputs)).rejects.toEqual(expectRtsError('RTS_ERR_INVALID_INPUT', message));
 
     await invalid([{ ...good(), name: 'image' }], /unknown input "image".*"input" FP32 \[-1,3,224,224\]/);
     await invalid([], /missing input "input" FP32 \[-1,3,224,224\]/);
@@ -196,9 +193,12 @@ describe('OnnxSessionPool with several inputs and datatypes', () => {
   });
 
   it('names every missing input', async () => {
-    await expect(pool.run(inputs().slice(0, 2))).rejects.toEqual(expectRtsError('RTS_ERR_INVALID_INPUT', /missing inputs "text" BYTES \[-1\], "ids" INT64 \[-1,2\]/));
-    await expect(pool.run([...inputs().slice(0, 3), { ...inputs()[3]!, data: new Int32Array(4) }]))
-      .rejects.toEqual(expectRtsError('RTS_ERR_INVALID_INPUT', /BigInt64Array, got Int32Array/));
+    await expect(pool.run(inputs().slice(0, 2))).rejects.toEqual(
+      expectRtsError('RTS_ERR_INVALID_INPUT', /missing inputs "text" BYTES \[-1\], "ids" INT64 \[-1,2\]/),
+    );
+    await expect(pool.run([...inputs().slice(0, 3), { ...inputs()[3]!, data: new Int32Array(4) }])).rejects.toEqual(
+      expectRtsError('RTS_ERR_INVALID_INPUT', /BigInt64Array, got Int32Array/),
+    );
   });
 
   it('turns an ONNX Runtime failure during the run into INFERENCE_FAILED and keeps serving', async () => {

@@ -23,7 +23,7 @@ export function parseDockerfile(text: string): { globalArgs: Record<string, stri
     const line = raw.trim();
     if (line.startsWith('#') || (line === '' && current === '')) continue;
     if (line.endsWith('\\')) {
-      current += line.slice(0, -1) + ' ';
+      current += `${line.slice(0, -1)} `;
       continue;
     }
     logical.push((current + line).trim());
@@ -78,10 +78,9 @@ function patternRegex(pattern: string): RegExp {
     else if (ch === '[' && pattern.indexOf(']', i) > i) {
       // A character class such as [0-9]; Go's [^...] negation is written [!...] too.
       const end = pattern.indexOf(']', i);
-      re += '[' + pattern.slice(i + 1, end).replace(/^!/, '^') + ']';
+      re += `[${pattern.slice(i + 1, end).replace(/^!/, '^')}]`;
       i = end;
-    }
-    else re += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    } else re += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
   }
   return new RegExp(`^${re}$`);
 }

@@ -8,7 +8,7 @@
  * it receives no traffic from the balancer.
  */
 import type { NginxBalancer } from './nginx.js';
-import { sleep, statusOf, type Replica } from './replicas.js';
+import { type Replica, sleep, statusOf } from './replicas.js';
 
 export interface GateChange {
   /** When the probe round that saw the change began: every probe of it came later. */
@@ -26,7 +26,10 @@ export class ReadinessGate {
   private running = false;
   private loop: Promise<void> | undefined;
 
-  constructor(private readonly balancer: NginxBalancer, private readonly intervalMs = 100) {}
+  constructor(
+    private readonly balancer: NginxBalancer,
+    private readonly intervalMs = 100,
+  ) {}
 
   add(replica: Replica): void {
     this.replicas.push(replica);

@@ -35,7 +35,10 @@ export function route(ingress: IIngress, host: string, requestPath: string): Ing
       }
     }
   }
-  candidates.sort((a, b) => elements(b.path).length - elements(a.path).length || b.path.length - a.path.length || Number(b.pathType === 'Exact') - Number(a.pathType === 'Exact'));
+  candidates.sort(
+    (a, b) =>
+      elements(b.path).length - elements(a.path).length || b.path.length - a.path.length || Number(b.pathType === 'Exact') - Number(a.pathType === 'Exact'),
+  );
   return candidates[0];
 }
 

@@ -57,14 +57,9 @@ export function render(kubectl: string, resources: string[], components: string[
   const dir = mkdtempSync(join(tmpdir(), 'rtscore-kustomize-'));
   try {
     const rel = (p: string) => relative(dir, join(root, p));
-    const lines = [
-      'apiVersion: kustomize.config.k8s.io/v1beta1',
-      'kind: Kustomization',
-      'resources:',
-      ...resources.map((r) => `  - ${rel(r)}`),
-    ];
+    const lines = ['apiVersion: kustomize.config.k8s.io/v1beta1', 'kind: Kustomization', 'resources:', ...resources.map((r) => `  - ${rel(r)}`)];
     if (components.length > 0) lines.push('components:', ...components.map((c) => `  - ${rel(c)}`));
-    writeFileSync(join(dir, 'kustomization.yaml'), lines.join('\n') + '\n');
+    writeFileSync(join(dir, 'kustomization.yaml'), `${lines.join('\n')}\n`);
     return parseManifests(runKustomize(kubectl, dir));
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -10,8 +10,8 @@
  * setUpstreams() rewrites the upstream list and reloads nginx (graceful: old
  * workers finish their requests).
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { request } from 'undici';
@@ -93,19 +93,20 @@ http {
   private writeUpstreams(servers: string[]): void {
     this.generation += 1;
     // nginx rejects an empty upstream; a server marked down keeps the block valid (502 for clients).
-    const lines = servers.length > 0
-      ? servers.map((s) => `  server ${s} max_fails=1 fail_timeout=2s;`)
-      : ['  server 127.0.0.1:9 down;'];
-    writeFileSync(join(this.options.dir, 'upstream.conf'), [
-      `map $host $lb_generation { default "${this.generation}"; }`,
-      'upstream rtscore {',
-      ...lines,
-      '  keepalive 16;',
-      // Below the server's keep-alive timeout (65 s), so nginx, not rtscore, closes idle connections.
-      '  keepalive_timeout 30s;',
-      '}',
-      '',
-    ].join('\n'));
+    const lines = servers.length > 0 ? servers.map((s) => `  server ${s} max_fails=1 fail_timeout=2s;`) : ['  server 127.0.0.1:9 down;'];
+    writeFileSync(
+      join(this.options.dir, 'upstream.conf'),
+      [
+        `map $host $lb_generation { default "${this.generation}"; }`,
+        'upstream rtscore {',
+        ...lines,
+        '  keepalive 16;',
+        // Below the server's keep-alive timeout (65 s), so nginx, not rtscore, closes idle connections.
+        '  keepalive_timeout 30s;',
+        '}',
+        '',
+      ].join('\n'),
+    );
   }
 
   /** Generation served by nginx now (over a fresh connection, so by a current worker). */
@@ -121,10 +122,14 @@ http {
     this.process.stdout!.on('data', (c: Buffer) => (this.output += c.toString()));
     this.process.stderr!.on('data', (c: Buffer) => (this.output += c.toString()));
     const expected = this.generation;
-    await waitFor('nginx to start', async () => {
-      if (this.process?.exitCode !== null) throw new Error(`nginx exited: ${this.output}${this.errorLog()}`);
-      return (await this.servedGeneration()) === expected;
-    }, 10_000);
+    await waitFor(
+      'nginx to start',
+      async () => {
+        if (this.process?.exitCode !== null) throw new Error(`nginx exited: ${this.output}${this.errorLog()}`);
+        return (await this.servedGeneration()) === expected;
+      },
+      10_000,
+    );
   }
 
   /** Replace the upstream servers ("127.0.0.1:port") and wait until nginx uses the new list. */
@@ -132,10 +137,9 @@ http {
     this.writeUpstreams(servers);
     const expected = this.generation;
     await run(this.options.nginx, [...this.args, '-s', 'reload']);
-    await waitFor(`nginx to load upstream generation ${expected}`, async () => (await this.servedGeneration()) >= expected, 10_000, 20)
-      .catch((err: Error) => {
-        throw new Error(`${err.message}\n${this.errorLog()}`);
-      });
+    await waitFor(`nginx to load upstream generation ${expected}`, async () => (await this.servedGeneration()) >= expected, 10_000, 20).catch((err: Error) => {
+      throw new Error(`${err.message}\n${this.errorLog()}`);
+    });
     // A fresh connection reaching the new worker does not mean the old one has
     // stopped accepting: until it exits, a client may still land on the old
     // upstream list. Wait for the master to have only the new worker left.

@@ -9,12 +9,13 @@
  * can show all problems at once, and so that the checks themselves can be tested
  * on deliberately broken input.
  */
+
+import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import type { IDeployment } from 'kubernetes-models/apps/v1';
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
-import type { IConfigMap, IContainer, IPodSpec, IService } from 'kubernetes-models/v1';
 import type { IIngress, INetworkPolicy, INetworkPolicyPeer } from 'kubernetes-models/networking.k8s.io/v1';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1';
-import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
+import type { IConfigMap, IContainer, IPodSpec, IService } from 'kubernetes-models/v1';
 import type { K8sObject } from './kustomize.js';
 
 type Labels = Record<string, string>;
@@ -207,7 +208,9 @@ export function drainViolations(objects: K8sObject[], marginSeconds = 2): string
     const serverDrain = (Number(env.RTSCORE_SHUTDOWN_DELAY_MS ?? 0) + Number(env.RTSCORE_SHUTDOWN_GRACE_MS ?? 25_000)) / 1000;
     if (!preStop) out.push(`Deployment/${d.metadata.name}: no preStop hook (endpoints need time to drop the pod)`);
     if (grace < preStopSeconds + serverDrain + marginSeconds) {
-      out.push(`Deployment/${d.metadata.name}: terminationGracePeriodSeconds ${grace} < preStop ${preStopSeconds} s + server drain ${serverDrain} s + ${marginSeconds} s`);
+      out.push(
+        `Deployment/${d.metadata.name}: terminationGracePeriodSeconds ${grace} < preStop ${preStopSeconds} s + server drain ${serverDrain} s + ${marginSeconds} s`,
+      );
     }
   }
   return out;
@@ -265,19 +268,24 @@ export function consistencyViolations(objects: K8sObject[], context: RenderConte
     if (s.spec?.type !== 'LoadBalancer' && s.spec?.type !== 'NodePort' && s.spec?.externalTrafficPolicy) {
       out.push(`${at}: externalTrafficPolicy is only valid on LoadBalancer/NodePort Services`);
     }
-    const containerPorts = new Set(targets.flatMap((d) => d.spec!.template.spec!.containers.flatMap((c) => (c.ports ?? []).flatMap((p) => [p.name, p.containerPort]))));
+    const containerPorts = new Set(
+      targets.flatMap((d) => d.spec!.template.spec!.containers.flatMap((c) => (c.ports ?? []).flatMap((p) => [p.name, p.containerPort]))),
+    );
     for (const p of s.spec?.ports ?? []) {
-      if (p.targetPort !== undefined && !containerPorts.has(p.targetPort as string | number)) out.push(`${at}: targetPort ${p.targetPort} is not a container port`);
+      if (p.targetPort !== undefined && !containerPorts.has(p.targetPort as string | number))
+        out.push(`${at}: targetPort ${p.targetPort} is not a container port`);
     }
   }
   for (const p of objects.filter((o) => o.kind === 'PodDisruptionBudget') as unknown as (IPodDisruptionBudget & K8sObject)[]) {
-    if (matching(p.spec?.selector?.matchLabels as Labels | undefined).length !== 1) out.push(`PodDisruptionBudget/${p.metadata.name}: does not select exactly one Deployment`);
+    if (matching(p.spec?.selector?.matchLabels as Labels | undefined).length !== 1)
+      out.push(`PodDisruptionBudget/${p.metadata.name}: does not select exactly one Deployment`);
   }
   for (const h of objects.filter((o) => o.kind === 'HorizontalPodAutoscaler') as unknown as (IHorizontalPodAutoscaler & K8sObject)[]) {
     const at = `HorizontalPodAutoscaler/${h.metadata.name}`;
     const ref = h.spec?.scaleTargetRef;
     if (h.apiVersion !== 'autoscaling/v2') out.push(`${at}: not autoscaling/v2`);
-    if (ref?.kind !== 'Deployment' || !deployments.some((d) => d.metadata.name === ref.name)) out.push(`${at}: scaleTargetRef ${ref?.kind}/${ref?.name} is not a Deployment in the manifests`);
+    if (ref?.kind !== 'Deployment' || !deployments.some((d) => d.metadata.name === ref.name))
+      out.push(`${at}: scaleTargetRef ${ref?.kind}/${ref?.name} is not a Deployment in the manifests`);
     if ((h.spec?.minReplicas ?? 1) > (h.spec?.maxReplicas ?? 0)) out.push(`${at}: minReplicas > maxReplicas`);
     if ((h.spec?.metrics ?? []).length === 0) out.push(`${at}: no metrics`);
   }
@@ -311,7 +319,8 @@ export function consistencyViolations(objects: K8sObject[], context: RenderConte
         const backend = path.backend.service;
         const svc = services.find((s) => s.metadata.name === backend?.name);
         if (!svc) out.push(`${at}: backend Service ${backend?.name} not in the manifests`);
-        else if (!(svc.spec?.ports ?? []).some((p) => p.name === backend?.port?.name || p.port === backend?.port?.number)) out.push(`${at}: backend port not on Service ${svc.metadata.name}`);
+        else if (!(svc.spec?.ports ?? []).some((p) => p.name === backend?.port?.name || p.port === backend?.port?.number))
+          out.push(`${at}: backend port not on Service ${svc.metadata.name}`);
       }
     }
   }

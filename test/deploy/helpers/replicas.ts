@@ -1,5 +1,5 @@
 /** rtscore replicas as child processes on loopback, as a Deployment's pods would be. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { request } from 'undici';
 
 export { freePort } from '../../../src/core/free-port.js';
@@ -83,10 +83,14 @@ export class Replica {
 
   /** Wait until the process answers /healthz (it listens; it may not be ready). */
   async listening(timeoutMs: number): Promise<void> {
-    await waitFor(`${this.id} to listen`, async () => {
-      if (!this.running) throw new Error(`${this.id} exited:\n${this.output.join('\n')}`);
-      return (await statusOf(this.origin, '/healthz')) === 200;
-    }, timeoutMs).catch((err: Error) => {
+    await waitFor(
+      `${this.id} to listen`,
+      async () => {
+        if (!this.running) throw new Error(`${this.id} exited:\n${this.output.join('\n')}`);
+        return (await statusOf(this.origin, '/healthz')) === 200;
+      },
+      timeoutMs,
+    ).catch((err: Error) => {
       throw new Error(`${err.message}\n${this.output.join('\n')}`);
     });
   }

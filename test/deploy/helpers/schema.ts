@@ -92,7 +92,9 @@ export async function validateObject(obj: K8sObject): Promise<string[]> {
  */
 function withBase64Unwrapped(obj: K8sObject): K8sObject {
   if (obj.apiVersion !== 'v1' || obj.kind !== 'Secret' || typeof obj.data !== 'object' || obj.data === null) return obj;
-  const data = Object.fromEntries(Object.entries(obj.data as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? v.replace(/[\r\n]/g, '') : v]));
+  const data = Object.fromEntries(
+    Object.entries(obj.data as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? v.replace(/[\r\n]/g, '') : v]),
+  );
   return { ...obj, data };
 }
 

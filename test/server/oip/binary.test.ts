@@ -1,20 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { error400 as message } from './expect-400.js';
+import { bfloat16ToNumber, halfToNumber } from '../../../src/core/datatypes.js';
 import type { Datatype, NumericArray } from '../../../src/core/tensor.js';
 import { decodeBinaryTensor, encodeBinaryTensor, parseHeaderLength, splitBody } from '../../../src/server/oip/binary.js';
-import { halfToNumber, bfloat16ToNumber } from '../../../src/core/datatypes.js';
+import { error400 as message } from './expect-400.js';
 
 const where = 'input "x"';
 
-
 /** BYTES elements as the extension frames them: 4-byte LE length + bytes. */
 function frameBytes(elements: string[]): Buffer {
-  return Buffer.concat(elements.flatMap((e) => {
-    const bytes = Buffer.from(e, 'utf8');
-    const length = Buffer.alloc(4);
-    length.writeUInt32LE(bytes.length);
-    return [length, bytes];
-  }));
+  return Buffer.concat(
+    elements.flatMap((e) => {
+      const bytes = Buffer.from(e, 'utf8');
+      const length = Buffer.alloc(4);
+      length.writeUInt32LE(bytes.length);
+      return [length, bytes];
+    }),
+  );
 }
 
 describe('binary tensor data', () => {
@@ -49,8 +50,9 @@ describe('binary tensor data', () => {
   });
 
   it('requires exactly elements × size bytes', () => {
-    expect(message(() => decodeBinaryTensor('FP32', [2, 3], 6, Buffer.alloc(20), where)))
-      .toBe('input "x": FP32 shape [2,3] needs 24 bytes of binary data (6 × 4), got 20');
+    expect(message(() => decodeBinaryTensor('FP32', [2, 3], 6, Buffer.alloc(20), where))).toBe(
+      'input "x": FP32 shape [2,3] needs 24 bytes of binary data (6 × 4), got 20',
+    );
     expect(message(() => decodeBinaryTensor('INT64', [1], 1, Buffer.alloc(9), where))).toMatch(/needs 8 bytes/);
   });
 

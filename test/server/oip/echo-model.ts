@@ -23,7 +23,10 @@ const INPUTS: TensorSpec[] = [
   { name: 'scores', datatype: 'FP32', shape: [-1, 3] },
 ];
 
-interface Hold { arrived: () => void; released: Promise<void> }
+interface Hold {
+  arrived: () => void;
+  released: Promise<void>;
+}
 const holds = new Map<string, Hold>();
 
 /**
@@ -33,8 +36,12 @@ const holds = new Map<string, Hold>();
 export function holdRequests(key: string): { arrived: Promise<void>; release: () => void } {
   let arrived!: () => void;
   let release!: () => void;
-  const arrival = new Promise<void>((resolve) => { arrived = resolve; });
-  const released = new Promise<void>((resolve) => { release = resolve; });
+  const arrival = new Promise<void>((resolve) => {
+    arrived = resolve;
+  });
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
   holds.set(key, { arrived, released });
   return { arrived: arrival, release };
 }
@@ -42,9 +49,16 @@ export function holdRequests(key: string): { arrived: Promise<void>; release: ()
 class EchoModel implements Model {
   readonly kind = 'oip-echo';
   readonly metadata: ModelMetadata;
-  constructor(readonly name: string, readonly version: string) {
+  constructor(
+    readonly name: string,
+    readonly version: string,
+  ) {
     this.metadata = {
-      name, version, kind: this.kind, platform: 'rtscore_echo', maxBatchSize: 1,
+      name,
+      version,
+      kind: this.kind,
+      platform: 'rtscore_echo',
+      maxBatchSize: 1,
       inputs: INPUTS,
       outputs: INPUTS.map((s) => ({ ...s, name: `${s.name}_out` })),
       labels: { scores_out: ['ant', 'bee', 'cat'] },

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faqMatcherKind } from '../../../src/tasks/faq/matcher.js';
 import { makeFaqRepo, TEST_FAQ_COUNT } from '../../helpers/faq-models.js';
-import { bytesBlob, binaryOutputs, call, floats, framed, startV2Server, type V2Server } from './http.js';
+import { binaryOutputs, bytesBlob, call, floats, framed, startV2Server, type V2Server } from './http.js';
 
 /**
  * The Open Inference Protocol with the real FAQ model: BYTES questions in,
@@ -35,9 +35,14 @@ describe('FAQ model over the Open Inference Protocol', () => {
     const r = await call(`${url}/v2/models/faq`);
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({
-      name: 'faq', versions: ['1'], platform: 'rtscore_text',
+      name: 'faq',
+      versions: ['1'],
+      platform: 'rtscore_text',
       inputs: [{ name: 'text', datatype: 'BYTES', shape: [-1] }],
-      outputs: [{ name: 'probabilities', datatype: 'FP32', shape: [-1, faqCount] }, { name: 'label', datatype: 'BYTES', shape: [-1] }],
+      outputs: [
+        { name: 'probabilities', datatype: 'FP32', shape: [-1, faqCount] },
+        { name: 'label', datatype: 'BYTES', shape: [-1] },
+      ],
     });
     expect(faqCount).toBeGreaterThan(1);
   });
@@ -75,7 +80,10 @@ describe('FAQ model over the Open Inference Protocol', () => {
     const probs = scores.json.outputs[0].data as number[];
     for (let row = 0; row < 2; row++) {
       const rowProbs = probs.slice(row * faqCount, (row + 1) * faqCount);
-      const ranked = rowProbs.map((p, i) => [p, i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]).slice(0, 3);
+      const ranked = rowProbs
+        .map((p, i) => [p, i] as const)
+        .sort((a, b) => b[0] - a[0] || a[1] - b[1])
+        .slice(0, 3);
       const got = (out.data as string[]).slice(row * 3, row * 3 + 3).map((s) => {
         const [score, index, ...rest] = s.split(':');
         return { score: Number(score), index: Number(index), label: rest.join(':') };
@@ -89,10 +97,16 @@ describe('FAQ model over the Open Inference Protocol', () => {
   });
 
   it('questions as binary BYTES, outputs as binary', async () => {
-    const req = framed({
-      inputs: [{ name: 'text', shape: [2], datatype: 'BYTES', parameters: { binary_data_size: bytesBlob(...questions).length } }],
-      outputs: [{ name: 'probabilities', parameters: { binary_data: true } }, { name: 'label', parameters: { binary_data: true } }],
-    }, bytesBlob(...questions));
+    const req = framed(
+      {
+        inputs: [{ name: 'text', shape: [2], datatype: 'BYTES', parameters: { binary_data_size: bytesBlob(...questions).length } }],
+        outputs: [
+          { name: 'probabilities', parameters: { binary_data: true } },
+          { name: 'label', parameters: { binary_data: true } },
+        ],
+      },
+      bytesBlob(...questions),
+    );
     const r = await call(`${url}/v2/models/faq/infer`, { method: 'POST', body: req.body, headers: req.headers });
     expect(r.status).toBe(200);
     const blobs = binaryOutputs(r);
@@ -103,7 +117,11 @@ describe('FAQ model over the Open Inference Protocol', () => {
   });
 
   it('raw binary mode: the body is one question', async () => {
-    const r = await call(`${url}/v2/models/faq/infer`, { method: 'POST', body: Buffer.from(questions[0]!), headers: { 'inference-header-content-length': '0' } });
+    const r = await call(`${url}/v2/models/faq/infer`, {
+      method: 'POST',
+      body: Buffer.from(questions[0]!),
+      headers: { 'inference-header-content-length': '0' },
+    });
     expect(r.status).toBe(200);
     expect(r.json.outputs[0]).toMatchObject({ name: 'probabilities', shape: [1, faqCount] });
   });
@@ -111,7 +129,10 @@ describe('FAQ model over the Open Inference Protocol', () => {
   it('mismatches are 400s naming what the model expects', async () => {
     const cases: [unknown, RegExp][] = [
       [{ inputs: [{ name: 'text', shape: [1], datatype: 'FP32', data: [1] }] }, /input "text" must be BYTES, got FP32/],
-      [{ inputs: [{ name: 'text', shape: [2, 2], datatype: 'BYTES', data: ['a', 'b', 'c', 'd'] }] }, /input "text" must have shape \[-1\] \(-1 = any size\), got \[2,2\]/],
+      [
+        { inputs: [{ name: 'text', shape: [2, 2], datatype: 'BYTES', data: ['a', 'b', 'c', 'd'] }] },
+        /input "text" must have shape \[-1\] \(-1 = any size\), got \[2,2\]/,
+      ],
       [{ inputs: [{ name: 'text', shape: [3], datatype: 'BYTES', data: questions }] }, /shape \[3\] needs 3 elements, but "data" holds 2/],
       [{ inputs: [{ name: 'question', shape: [1], datatype: 'BYTES', data: ['x'] }] }, /unknown input "question"; the model's inputs are "text" BYTES \[-1\]/],
       [{ inputs: [{ name: 'text', shape: [1], datatype: 'BYTES', data: [5] }] }, /element 0 must be a string \(BYTES\), got 5/],

@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, type ConfigInput } from '../../../src/server/config.js';
 import type { ModelKind } from '../../../src/core/model.js';
-import { startServer, type RunningServer } from '../../../src/server/serve.js';
+import { type ConfigInput, loadConfig } from '../../../src/server/config.js';
+import { type RunningServer, startServer } from '../../../src/server/serve.js';
 
 /** HTTP helpers for the Open Inference Protocol tests (real server, real sockets). */
 
@@ -17,7 +17,7 @@ export interface Answer {
 
 export async function call(url: string, init: { method?: string; body?: string | Buffer | object; headers?: Record<string, string> } = {}): Promise<Answer> {
   const isBytes = typeof init.body === 'string' || Buffer.isBuffer(init.body);
-  const body = init.body === undefined ? undefined : isBytes ? init.body as string | Buffer : JSON.stringify(init.body);
+  const body = init.body === undefined ? undefined : isBytes ? (init.body as string | Buffer) : JSON.stringify(init.body);
   const headers = { ...(init.body !== undefined && !isBytes ? { 'content-type': 'application/json' } : {}), ...init.headers };
   const res = await fetch(url, { method: init.method ?? (init.body === undefined ? 'GET' : 'POST'), headers, ...(body !== undefined ? { body } : {}) });
   const bytes = Buffer.from(await res.arrayBuffer());
@@ -43,12 +43,14 @@ export function framed(header: unknown, ...blobs: Buffer[]): { body: Buffer; hea
 
 /** BYTES elements in the extension's framing: 4-byte LE length + bytes each. */
 export function bytesBlob(...elements: (string | Buffer)[]): Buffer {
-  return Buffer.concat(elements.flatMap((e) => {
-    const bytes = typeof e === 'string' ? Buffer.from(e, 'utf8') : e;
-    const length = Buffer.alloc(4);
-    length.writeUInt32LE(bytes.length);
-    return [length, bytes];
-  }));
+  return Buffer.concat(
+    elements.flatMap((e) => {
+      const bytes = typeof e === 'string' ? Buffer.from(e, 'utf8') : e;
+      const length = Buffer.alloc(4);
+      length.writeUInt32LE(bytes.length);
+      return [length, bytes];
+    }),
+  );
 }
 
 /** The binary outputs of a framed answer, by output name, in output order. */

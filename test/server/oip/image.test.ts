@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageClassifierKind } from '../../../src/tasks/vision/classifier.js';
 import { makeVisionRepo } from '../../helpers/vision-models.js';
-import { makeEchoRepo, echoKind } from './echo-model.js';
+import { echoKind, makeEchoRepo } from './echo-model.js';
 import { binaryOutputs, bytesBlob, call, floats, framed, startV2Server, type V2Server } from './http.js';
 
 /**
@@ -17,10 +17,14 @@ let server: V2Server;
 let url: string;
 
 beforeAll(async () => {
-  server = await startV2Server([imageClassifierKind, echoKind], async (dir) => {
-    await makeVisionRepo(dir);
-    await makeEchoRepo(dir);
-  }, { bodyLimitBytes: 8 * 1024 * 1024 });
+  server = await startV2Server(
+    [imageClassifierKind, echoKind],
+    async (dir) => {
+      await makeVisionRepo(dir);
+      await makeEchoRepo(dir);
+    },
+    { bodyLimitBytes: 8 * 1024 * 1024 },
+  );
   url = server.url;
 });
 afterAll(async () => {
@@ -47,7 +51,11 @@ describe('metadata and readiness', () => {
   it('GET /v2 describes the server and its extensions', async () => {
     const r = await call(`${url}/v2`);
     expect(r.status).toBe(200);
-    expect(r.json).toEqual({ name: 'rtscore', version: '9.9.9', extensions: ['binary_tensor_data', 'classification', 'model_repository', 'statistics', 'model_configuration', 'schedule_policy'] });
+    expect(r.json).toEqual({
+      name: 'rtscore',
+      version: '9.9.9',
+      extensions: ['binary_tensor_data', 'classification', 'model_repository', 'statistics', 'model_configuration', 'schedule_policy'],
+    });
   });
 
   it('GET /v2/models lists the models', async () => {
@@ -62,8 +70,14 @@ describe('metadata and readiness', () => {
       name: 'resnet',
       versions: ['1'],
       platform: 'onnxruntime_onnx',
-      inputs: [{ name: 'input', datatype: 'FP32', shape: [-1, 3, 224, 224] }, { name: 'image', datatype: 'BYTES', shape: [-1] }],
-      outputs: [{ name: 'probabilities', datatype: 'FP32', shape: [-1, 1000] }, { name: 'logits', datatype: 'FP32', shape: [-1, 1000] }],
+      inputs: [
+        { name: 'input', datatype: 'FP32', shape: [-1, 3, 224, 224] },
+        { name: 'image', datatype: 'BYTES', shape: [-1] },
+      ],
+      outputs: [
+        { name: 'probabilities', datatype: 'FP32', shape: [-1, 1000] },
+        { name: 'logits', datatype: 'FP32', shape: [-1, 1000] },
+      ],
     });
     expect(r.json.properties).toMatchObject({ kind: 'image-classifier', max_batch_size: '4', 'labels.probabilities': '1000', weights: 'random' });
     expect(r.json.properties.weightsNote).toMatch(/not trained/);
@@ -87,11 +101,16 @@ describe('metadata and readiness', () => {
   it('every route is in the OpenAPI document with a tag and a summary', async () => {
     const doc = (await call(`${url}/openapi.json`)).json;
     const expected: [string, string, string][] = [
-      ['get', '/v2', 'v2'], ['get', '/v2/models', 'v2'],
-      ['get', '/v2/models/{name}', 'v2'], ['get', '/v2/models/{name}/versions/{version}', 'v2'],
-      ['get', '/v2/models/{name}/ready', 'v2'], ['get', '/v2/models/{name}/versions/{version}/ready', 'v2'],
-      ['post', '/v2/models/{name}/infer', 'v2'], ['post', '/v2/models/{name}/versions/{version}/infer', 'v2'],
-      ['post', '/v2/repository/index', 'repository'], ['post', '/v2/repository/models/{name}/load', 'repository'],
+      ['get', '/v2', 'v2'],
+      ['get', '/v2/models', 'v2'],
+      ['get', '/v2/models/{name}', 'v2'],
+      ['get', '/v2/models/{name}/versions/{version}', 'v2'],
+      ['get', '/v2/models/{name}/ready', 'v2'],
+      ['get', '/v2/models/{name}/versions/{version}/ready', 'v2'],
+      ['post', '/v2/models/{name}/infer', 'v2'],
+      ['post', '/v2/models/{name}/versions/{version}/infer', 'v2'],
+      ['post', '/v2/repository/index', 'repository'],
+      ['post', '/v2/repository/models/{name}/load', 'repository'],
       ['post', '/v2/repository/models/{name}/unload', 'repository'],
     ];
     for (const [method, path, tag] of expected) {
@@ -129,7 +148,13 @@ describe('image inference', () => {
   });
 
   it('returns top-k labels with the classification parameter, consistent with the scores', async () => {
-    const image = { name: 'image', shape: [2, 1], datatype: 'BYTES', data: [[dog.toString('base64')], [eagle.toString('base64')]], parameters: { content_type: 'base64' } };
+    const image = {
+      name: 'image',
+      shape: [2, 1],
+      datatype: 'BYTES',
+      data: [[dog.toString('base64')], [eagle.toString('base64')]],
+      parameters: { content_type: 'base64' },
+    };
     const scores = await infer({ inputs: [image], outputs: [{ name: 'logits' }, { name: 'probabilities' }] });
     expect(scores.status, scores.body.toString().slice(0, 300)).toBe(200);
     expect(scores.json.outputs.map((o: { name: string }) => o.name)).toEqual(['logits', 'probabilities']);
@@ -151,10 +176,13 @@ describe('image inference', () => {
   });
 
   it('takes encoded images as binary BYTES and returns binary outputs when asked', async () => {
-    const req = framed({
-      inputs: [{ name: 'image', shape: [2], datatype: 'BYTES', parameters: { binary_data_size: dog.length + eagle.length + 8 } }],
-      outputs: [{ name: 'probabilities', parameters: { binary_data: true } }, { name: 'logits' }],
-    }, bytesBlob(dog, eagle));
+    const req = framed(
+      {
+        inputs: [{ name: 'image', shape: [2], datatype: 'BYTES', parameters: { binary_data_size: dog.length + eagle.length + 8 } }],
+        outputs: [{ name: 'probabilities', parameters: { binary_data: true } }, { name: 'logits' }],
+      },
+      bytesBlob(dog, eagle),
+    );
     const r = await call(`${url}/v2/models/resnet/infer`, { method: 'POST', body: req.body, headers: req.headers });
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toBe('application/octet-stream');
@@ -164,20 +192,29 @@ describe('image inference', () => {
     const probs = floats(blobs.get('probabilities')!);
     expect(probs.subarray(0, 1000).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
     // Same answer as the JSON route.
-    const json = await infer({ inputs: [{ name: 'image', shape: [1], datatype: 'BYTES', data: [dog.toString('base64')], parameters: { content_type: 'base64' } }] });
+    const json = await infer({
+      inputs: [{ name: 'image', shape: [1], datatype: 'BYTES', data: [dog.toString('base64')], parameters: { content_type: 'base64' } }],
+    });
     expect(argmax(probs.subarray(0, 1000))).toBe(argmax(Float32Array.from(json.json.outputs[0].data as number[])));
   });
 
   it('takes a preprocessed FP32 tensor through the binary extension and as JSON, with the same result', async () => {
     const data = pixels();
-    const req = framed({
-      id: 'bin',
-      parameters: { binary_data_output: true },
-      inputs: [{ name: 'input', shape: [1, 3, 224, 224], datatype: 'FP32', parameters: { binary_data_size: data.byteLength } }],
-      outputs: [{ name: 'logits' }],
-    }, Buffer.from(data.buffer));
+    const req = framed(
+      {
+        id: 'bin',
+        parameters: { binary_data_output: true },
+        inputs: [{ name: 'input', shape: [1, 3, 224, 224], datatype: 'FP32', parameters: { binary_data_size: data.byteLength } }],
+        outputs: [{ name: 'logits' }],
+      },
+      Buffer.from(data.buffer),
+    );
     // Some clients send the framed body as application/json: the header decides.
-    const binary = await call(`${url}/v2/models/resnet/infer`, { method: 'POST', body: req.body, headers: { ...req.headers, 'content-type': 'application/json' } });
+    const binary = await call(`${url}/v2/models/resnet/infer`, {
+      method: 'POST',
+      body: req.body,
+      headers: { ...req.headers, 'content-type': 'application/json' },
+    });
     expect(binary.status).toBe(200);
     expect(binary.json.id).toBe('bin');
     const logits = floats(binaryOutputs(binary).get('logits')!);
@@ -189,13 +226,21 @@ describe('image inference', () => {
   });
 
   it('raw binary mode: the body is one encoded image (header 0, or an image/* content type)', async () => {
-    const viaHeader = await call(`${url}/v2/models/resnet/infer`, { method: 'POST', body: dog, headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': '0' } });
+    const viaHeader = await call(`${url}/v2/models/resnet/infer`, {
+      method: 'POST',
+      body: dog,
+      headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': '0' },
+    });
     expect(viaHeader.status).toBe(200);
     expect(viaHeader.json.outputs[0]).toMatchObject({ name: 'probabilities', shape: [1, 1000], parameters: { binary_data_size: 4000 } });
     const viaType = await call(`${url}/v2/models/resnet/infer`, { method: 'POST', body: dog, headers: { 'content-type': 'image/jpeg' } });
     expect(viaType.status).toBe(200);
     expect(binaryOutputs(viaType).get('probabilities')!.equals(binaryOutputs(viaHeader).get('probabilities')!)).toBe(true);
-    const notImage = await call(`${url}/v2/models/resnet/infer`, { method: 'POST', body: Buffer.from('hello'), headers: { 'inference-header-content-length': '0' } });
+    const notImage = await call(`${url}/v2/models/resnet/infer`, {
+      method: 'POST',
+      body: Buffer.from('hello'),
+      headers: { 'inference-header-content-length': '0' },
+    });
     expect(notImage.status).toBe(400);
   });
 });
@@ -204,11 +249,23 @@ describe('invalid requests are 400s that say what was expected', () => {
   const ok = { name: 'input', shape: [1, 3, 224, 224], datatype: 'FP32' };
   const cases: [string, unknown, RegExp][] = [
     ['wrong datatype', { inputs: [{ ...ok, datatype: 'FP64', data: [1] }] }, /input "input" must be FP32, got FP64/],
-    ['wrong shape', { inputs: [{ ...ok, shape: [1, 224, 224, 3], data: [1] }] }, /input "input" must have shape \[-1,3,224,224\] \(-1 = any size\), got \[1,224,224,3\]/],
+    [
+      'wrong shape',
+      { inputs: [{ ...ok, shape: [1, 224, 224, 3], data: [1] }] },
+      /input "input" must have shape \[-1,3,224,224\] \(-1 = any size\), got \[1,224,224,3\]/,
+    ],
     ['wrong element count', { inputs: [{ ...ok, data: [1, 2, 3] }] }, /shape \[1,3,224,224\] needs 150528 elements, but "data" holds 3/],
-    ['unknown input', { inputs: [{ ...ok, name: 'pixels', data: [1] }] }, /unknown input "pixels"; the model's inputs are "input" FP32 \[-1,3,224,224\], "image" BYTES \[-1\]/],
+    [
+      'unknown input',
+      { inputs: [{ ...ok, name: 'pixels', data: [1] }] },
+      /unknown input "pixels"; the model's inputs are "input" FP32 \[-1,3,224,224\], "image" BYTES \[-1\]/,
+    ],
     ['unknown output', { inputs: [{ name: 'image', shape: [1], datatype: 'BYTES', data: ['x'] }], outputs: [{ name: 'scores' }] }, /unknown output "scores"/],
-    ['duplicate output', { inputs: [{ name: 'image', shape: [1], datatype: 'BYTES', data: ['x'] }], outputs: [{ name: 'logits' }, { name: 'logits' }] }, /output "logits" is requested more than once/],
+    [
+      'duplicate output',
+      { inputs: [{ name: 'image', shape: [1], datatype: 'BYTES', data: ['x'] }], outputs: [{ name: 'logits' }, { name: 'logits' }] },
+      /output "logits" is requested more than once/,
+    ],
     ['bad base64', { inputs: [{ name: 'image', shape: [1], datatype: 'BYTES', data: ['**'], parameters: { content_type: 'base64' } }] }, /not valid base64/],
     ['not an image', { inputs: [{ name: 'image', shape: [1], datatype: 'BYTES', data: ['plain text'] }] }, /image/i],
     ['no inputs', { inputs: [] }, /"inputs" must be a non-empty array/],
@@ -247,14 +304,22 @@ describe('invalid requests are 400s that say what was expected', () => {
     r = await call(`${url}/v2/models/resnet/infer`, { method: 'POST', body: wrong.body, headers: wrong.headers });
     expect(r.status).toBe(400);
     expect(r.json.error).toMatch(/needs 602112 bytes of binary data \(150528 × 4\), got 16/);
-    r = await call(`${url}/v2/models/resnet/infer`, { method: 'POST', body: short.body, headers: { ...short.headers, 'inference-header-content-length': String(short.body.length + 1) } });
+    r = await call(`${url}/v2/models/resnet/infer`, {
+      method: 'POST',
+      body: short.body,
+      headers: { ...short.headers, 'inference-header-content-length': String(short.body.length + 1) },
+    });
     expect(r.status).toBe(400);
     expect(r.json.error).toMatch(/Inference-Header-Content-Length is \d+ but the body has only/);
   });
 
   it('a body over the size limit is 413', async () => {
     const big = Buffer.alloc(9 * 1024 * 1024);
-    const r = await call(`${url}/v2/models/resnet/infer`, { method: 'POST', body: big, headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': '0' } });
+    const r = await call(`${url}/v2/models/resnet/infer`, {
+      method: 'POST',
+      body: big,
+      headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': '0' },
+    });
     expect(r.status).toBe(413);
     expect(typeof r.json.error).toBe('string');
   });
@@ -269,10 +334,12 @@ describe('datatypes end to end (identity model)', () => {
   const echo = (body: unknown, headers: Record<string, string> = {}) => infer(body, '/v2/models/echo/infer', headers);
 
   it('INT64 and UINT64 round-trip exactly, as JSON numbers', async () => {
-    const r = await echo({ inputs: [
-      { name: 'i64', shape: [3], datatype: 'INT64', data: [-5, '9223372036854775807', '-9223372036854775808'] },
-      { name: 'u64', shape: [1], datatype: 'UINT64', data: ['18446744073709551615'] },
-    ] });
+    const r = await echo({
+      inputs: [
+        { name: 'i64', shape: [3], datatype: 'INT64', data: [-5, '9223372036854775807', '-9223372036854775808'] },
+        { name: 'u64', shape: [1], datatype: 'UINT64', data: ['18446744073709551615'] },
+      ],
+    });
     expect(r.status).toBe(200);
     const text = r.body.toString('utf8');
     expect(text).toContain('"data":[-5,9223372036854775807,-9223372036854775808]');
@@ -280,10 +347,12 @@ describe('datatypes end to end (identity model)', () => {
   });
 
   it('BOOL as JSON booleans; BYTES as strings', async () => {
-    const r = await echo({ inputs: [
-      { name: 'flags', shape: [3], datatype: 'BOOL', data: [true, false, true] },
-      { name: 'text', shape: [2], datatype: 'BYTES', data: ['héllo', 'wörld'] },
-    ] });
+    const r = await echo({
+      inputs: [
+        { name: 'flags', shape: [3], datatype: 'BOOL', data: [true, false, true] },
+        { name: 'text', shape: [2], datatype: 'BYTES', data: ['héllo', 'wörld'] },
+      ],
+    });
     expect(r.json.outputs).toEqual([
       { name: 'flags_out', datatype: 'BOOL', shape: [3], data: [true, false, true] },
       { name: 'text_out', datatype: 'BYTES', shape: [2], data: ['héllo', 'wörld'] },
@@ -295,7 +364,13 @@ describe('datatypes end to end (identity model)', () => {
     expect(asNumbers.status).toBe(200);
     expect(asNumbers.json.outputs.find((o: { name: string }) => o.name === 'half_out').data).toEqual([1, -2]);
     const half = Buffer.from(new Uint16Array([0x3c00, 0xc000]).buffer);
-    const req = framed({ inputs: [{ name: 'half', shape: [2], datatype: 'FP16', parameters: { binary_data_size: 4 } }], outputs: [{ name: 'half_out', parameters: { binary_data: true } }] }, half);
+    const req = framed(
+      {
+        inputs: [{ name: 'half', shape: [2], datatype: 'FP16', parameters: { binary_data_size: 4 } }],
+        outputs: [{ name: 'half_out', parameters: { binary_data: true } }],
+      },
+      half,
+    );
     const r = await call(`${url}/v2/models/echo/infer`, { method: 'POST', body: req.body, headers: req.headers });
     expect(r.status).toBe(200);
     expect(binaryOutputs(r).get('half_out')!.equals(half)).toBe(true);
@@ -312,7 +387,17 @@ describe('datatypes end to end (identity model)', () => {
 
   it('classification uses the labels of the output', async () => {
     const r = await echo({
-      inputs: [{ name: 'scores', shape: [2, 3], datatype: 'FP32', data: [[0.1, 0.7, 0.2], [0.5, 0.2, 0.3]] }],
+      inputs: [
+        {
+          name: 'scores',
+          shape: [2, 3],
+          datatype: 'FP32',
+          data: [
+            [0.1, 0.7, 0.2],
+            [0.5, 0.2, 0.3],
+          ],
+        },
+      ],
       outputs: [{ name: 'scores_out', parameters: { classification: 2 } }],
     });
     expect(r.json.outputs).toEqual([{ name: 'scores_out', datatype: 'BYTES', shape: [2, 2], data: ['0.7:1:bee', '0.2:2:cat', '0.5:0:ant', '0.3:2:cat'] }]);

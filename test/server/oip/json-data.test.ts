@@ -1,19 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { error400 } from './expect-400.js';
-import { RtsError } from '../../../src/core/errors.js';
+import type { RtsError } from '../../../src/core/errors.js';
 import type { Datatype } from '../../../src/core/tensor.js';
 import { decodeBase64, tensorDataFromJson } from '../../../src/server/oip/json-data.js';
 import { checkShape, fitShape } from '../../../src/server/oip/shape.js';
+import { error400 } from './expect-400.js';
 
 const where = 'input "x"';
 const parse = (datatype: Datatype, shape: number[], data: unknown, contentType?: string) =>
   tensorDataFromJson(data, { datatype, shape, count: shape.reduce((a, b) => a * b, 1), where, ...(contentType ? { contentType } : {}) });
 
-
 describe('tensorDataFromJson', () => {
   it('accepts flat and nested data in row-major order', () => {
     const flat = parse('FP32', [2, 3], [1, 2, 3, 4, 5, 6]);
-    const nested = parse('FP32', [2, 3], [[1, 2, 3], [4, 5, 6]]);
+    const nested = parse(
+      'FP32',
+      [2, 3],
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+    );
     expect(flat).toBeInstanceOf(Float32Array);
     expect(Array.from(flat as Float32Array)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(Array.from(nested as Float32Array)).toEqual([1, 2, 3, 4, 5, 6]);
@@ -72,12 +78,14 @@ describe('tensorDataFromJson', () => {
     expect(error400(() => parse('FP32', [2], [1, 2, 3]))).toBe('input "x": shape [2] needs 2 elements, but "data" holds more');
     expect(error400(() => parse('FP32', [1], 5))).toMatch(/"data" must be an array/);
     // A huge claimed shape with tiny data fails on the count, not on allocation.
-    expect(error400(() => tensorDataFromJson([1], { datatype: 'FP64', shape: [1_000_000_000], count: 1_000_000_000, where }))).toMatch(/needs 1000000000 elements/);
+    expect(error400(() => tensorDataFromJson([1], { datatype: 'FP64', shape: [1_000_000_000], count: 1_000_000_000, where }))).toMatch(
+      /needs 1000000000 elements/,
+    );
   });
 
   it('refuses nesting deeper than the shape, even thousands of levels', () => {
     expect(error400(() => parse('FP32', [2], [[1], [2]]))).toMatch(/nested deeper than shape \[2\] allows \(at most 1 level of arrays\)/);
-    const deep = JSON.parse('['.repeat(100_000) + '1' + ']'.repeat(100_000)) as unknown;
+    const deep = JSON.parse(`${'['.repeat(100_000)}1${']'.repeat(100_000)}`) as unknown;
     expect(error400(() => parse('FP32', [1, 1], deep))).toMatch(/nested deeper/);
   });
 

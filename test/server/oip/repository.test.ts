@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoKind, holdRequests, makeEchoRepo } from './echo-model.js';
-import { call, startV2Server, type Answer, type V2Server } from './http.js';
+import { type Answer, call, startV2Server, type V2Server } from './http.js';
 
 /**
  * The model repository extension against the real server and registry:
@@ -21,13 +21,21 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const request = (delayMs = 0, path = '/v2/models/echo/infer', hold?: string) => call(`${url}${path}`, {
-  method: 'POST',
-  body: { inputs: [{ name: 'i64', shape: [1], datatype: 'INT64', data: [7] }], parameters: { delay_ms: delayMs, ...(hold ? { hold } : {}) } },
-});
-const repository = (path: string, body?: unknown) => call(`${url}/v2/repository${path}`, { method: 'POST', ...(body !== undefined ? { body: body as object } : {}) });
+const request = (delayMs = 0, path = '/v2/models/echo/infer', hold?: string) =>
+  call(`${url}${path}`, {
+    method: 'POST',
+    body: { inputs: [{ name: 'i64', shape: [1], datatype: 'INT64', data: [7] }], parameters: { delay_ms: delayMs, ...(hold ? { hold } : {}) } },
+  });
+const repository = (path: string, body?: unknown) =>
+  call(`${url}/v2/repository${path}`, { method: 'POST', ...(body !== undefined ? { body: body as object } : {}) });
 
-interface Outcome { status: number; version?: string; error?: string; started: number; ended: number }
+interface Outcome {
+  status: number;
+  version?: string;
+  error?: string;
+  started: number;
+  ended: number;
+}
 
 /** Clients sending requests back to back until `stop()`; every answer is kept. */
 function traffic(clients = 4, delayMs = 3) {
@@ -39,25 +47,29 @@ function traffic(clients = 4, delayMs = 3) {
     outcomes.push(o);
     wake();
   };
-  const running = Promise.all(Array.from({ length: clients }, async () => {
-    while (!stopped) {
-      const started = performance.now();
-      let r: Answer;
-      try {
-        r = await request(delayMs);
-      } catch (err) {
-        record({ status: 0, error: String(err), started, ended: performance.now() });
-        continue;
+  const running = Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (!stopped) {
+        const started = performance.now();
+        let r: Answer;
+        try {
+          r = await request(delayMs);
+        } catch (err) {
+          record({ status: 0, error: String(err), started, ended: performance.now() });
+          continue;
+        }
+        record({ status: r.status, version: r.json?.model_version, error: r.json?.error, started, ended: performance.now() });
       }
-      record({ status: r.status, version: r.json?.model_version, error: r.json?.error, started, ended: performance.now() });
-    }
-  }));
+    }),
+  );
   return {
     outcomes,
     /** Wait until `count` requests that started after `since` have answered (timing-independent on a busy machine). */
     async settle(since: number, count = 10): Promise<void> {
       while (outcomes.filter((o) => o.started > since).length < count) {
-        await new Promise<void>((resolve) => { wake = resolve; });
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
       }
     },
     async stop(): Promise<Outcome[]> {
@@ -150,7 +162,10 @@ describe('load and unload under traffic', () => {
     const slow2 = request(0, undefined, 'second');
     await second.arrived;
     let unloadAnswered = false;
-    const unload = repository('/models/echo/unload').then((r) => { unloadAnswered = true; return r; });
+    const unload = repository('/models/echo/unload').then((r) => {
+      unloadAnswered = true;
+      return r;
+    });
     // The unload has begun once the model stops being ready; it cannot answer before the drain.
     while ((await call(`${url}/v2/models/echo/ready`)).status === 200);
     expect(unloadAnswered).toBe(false);
@@ -228,7 +243,8 @@ describe('repository access', () => {
   });
 
   it('needs an admin key; model readiness and inference need a key', async () => {
-    const index = (key?: string) => call(`${secured.url}/v2/repository/index`, { method: 'POST', ...(key ? { headers: { authorization: `Bearer ${key}` } } : {}) });
+    const index = (key?: string) =>
+      call(`${secured.url}/v2/repository/index`, { method: 'POST', ...(key ? { headers: { authorization: `Bearer ${key}` } } : {}) });
     const none = await index();
     expect(none.status).toBe(401);
     expect(Object.keys(none.json)).toEqual(['error']);
@@ -250,7 +266,9 @@ function rawPost(base: URL, path: string): Promise<{ status: number; body: strin
     const req = httpRequest({ host: base.hostname, port: base.port, path, method: 'POST' }, (res) => {
       let body = '';
       res.setEncoding('utf8');
-      res.on('data', (chunk: string) => { body += chunk; });
+      res.on('data', (chunk: string) => {
+        body += chunk;
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
     req.on('error', reject);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Tensor } from '../../../src/core/tensor.js';
 import { classify, shortestFloat32 } from '../../../src/server/oip/classification.js';
-import { dataToJson, encodeInferResponse } from '../../../src/server/oip/response.js';
 import { modelMetadata, serverMetadata } from '../../../src/server/oip/metadata.js';
+import { dataToJson, encodeInferResponse } from '../../../src/server/oip/response.js';
 
 const text = (t: Tensor) => (t.data as Uint8Array[]).map((e) => Buffer.from(e).toString('utf8'));
 
@@ -40,7 +40,10 @@ describe('response encoding', () => {
     const big: Tensor = { name: 'i', datatype: 'INT64', shape: [2], data: new BigInt64Array([9007199254740993n, -9223372036854775808n]) };
     const { body, headerLength } = encodeInferResponse({ modelName: 'm', modelVersion: '3', id: 'x', outputs: [{ tensor: big, binary: false }] });
     expect(headerLength).toBeUndefined();
-    expect(body).toBe('{"model_name":"m","model_version":"3","id":"x","outputs":[{"name":"i","datatype":"INT64","shape":[2],"data":[9007199254740993,-9223372036854775808]}]}');
+    expect(body).toBe(
+      '{"model_name":"m","model_version":"3","id":"x","outputs":[{"name":"i","datatype":"INT64","shape":[2],"data":[9007199254740993,-9223372036854775808]}]}',
+    );
+    // biome-ignore lint/correctness/noPrecisionLoss: what JSON.parse makes of INT64 extremes, on purpose.
     expect(JSON.parse(body as string).outputs[0].data).toEqual([9007199254740992, -9223372036854775808]);
   });
 
@@ -58,7 +61,15 @@ describe('response encoding', () => {
     const a: Tensor = { name: 'a', datatype: 'FP32', shape: [2], data: new Float32Array([1, 2]) };
     const b: Tensor = { name: 'b', datatype: 'BYTES', shape: [1], data: [Buffer.from('hi')] };
     const c: Tensor = { name: 'c', datatype: 'INT32', shape: [1], data: new Int32Array([7]) };
-    const { body, headerLength } = encodeInferResponse({ modelName: 'm', modelVersion: '1', outputs: [{ tensor: a, binary: true }, { tensor: c, binary: false }, { tensor: b, binary: true }] });
+    const { body, headerLength } = encodeInferResponse({
+      modelName: 'm',
+      modelVersion: '1',
+      outputs: [
+        { tensor: a, binary: true },
+        { tensor: c, binary: false },
+        { tensor: b, binary: true },
+      ],
+    });
     expect(Buffer.isBuffer(body)).toBe(true);
     const buf = body as Buffer;
     const header = JSON.parse(buf.subarray(0, headerLength).toString('utf8'));
@@ -79,15 +90,31 @@ describe('response encoding', () => {
 
 describe('metadata', () => {
   it('describes the server and a model in the protocol shapes', () => {
-    expect(serverMetadata('1.2.3')).toEqual({ name: 'rtscore', version: '1.2.3', extensions: ['binary_tensor_data', 'classification', 'model_repository', 'statistics', 'model_configuration', 'schedule_policy'] });
-    const meta = modelMetadata({
-      name: 'm', version: '2', kind: 'k', platform: 'onnxruntime_onnx', maxBatchSize: 8,
-      inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 3] }], outputs: [{ name: 'y', datatype: 'FP32', shape: [-1, 2] }],
-      properties: { provider: 'cpu' }, labels: { y: ['a', 'b'] },
-    }, ['1', '2']);
+    expect(serverMetadata('1.2.3')).toEqual({
+      name: 'rtscore',
+      version: '1.2.3',
+      extensions: ['binary_tensor_data', 'classification', 'model_repository', 'statistics', 'model_configuration', 'schedule_policy'],
+    });
+    const meta = modelMetadata(
+      {
+        name: 'm',
+        version: '2',
+        kind: 'k',
+        platform: 'onnxruntime_onnx',
+        maxBatchSize: 8,
+        inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 3] }],
+        outputs: [{ name: 'y', datatype: 'FP32', shape: [-1, 2] }],
+        properties: { provider: 'cpu' },
+        labels: { y: ['a', 'b'] },
+      },
+      ['1', '2'],
+    );
     expect(meta).toEqual({
-      name: 'm', versions: ['1', '2'], platform: 'onnxruntime_onnx',
-      inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 3] }], outputs: [{ name: 'y', datatype: 'FP32', shape: [-1, 2] }],
+      name: 'm',
+      versions: ['1', '2'],
+      platform: 'onnxruntime_onnx',
+      inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 3] }],
+      outputs: [{ name: 'y', datatype: 'FP32', shape: [-1, 2] }],
       properties: { provider: 'cpu', kind: 'k', max_batch_size: '8', 'labels.y': '2' },
     });
   });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelKinds } from '../../../src/cli/kinds.js';
 import { Batcher } from '../../../src/core/batcher.js';
-import type { Model, ModelKind, ModelLoadContext, ModelMetadata, InferOptions } from '../../../src/core/model.js';
+import type { InferOptions, Model, ModelKind, ModelLoadContext, ModelMetadata } from '../../../src/core/model.js';
 import type { Tensor } from '../../../src/core/tensor.js';
 import { makeFaqRepo, TEST_FAQ_COUNT } from '../../helpers/faq-models.js';
 import { call, startV2Server, type V2Server } from './http.js';
@@ -33,9 +33,17 @@ class GatedModel implements Model {
   readonly kind = 'gated';
   readonly metadata: ModelMetadata;
   private readonly batcher: Batcher<number, number>;
-  constructor(readonly name: string, readonly version: string, ctx: ModelLoadContext) {
+  constructor(
+    readonly name: string,
+    readonly version: string,
+    ctx: ModelLoadContext,
+  ) {
     this.metadata = {
-      name, version, kind: this.kind, platform: 'rtscore_test', maxBatchSize: 4,
+      name,
+      version,
+      kind: this.kind,
+      platform: 'rtscore_test',
+      maxBatchSize: 4,
       inputs: [{ name: 'x', datatype: 'FP32', shape: [-1] }],
       outputs: [{ name: 'y', datatype: 'FP32', shape: [-1] }],
     };
@@ -72,7 +80,10 @@ beforeAll(async () => {
   server = await startV2Server([...modelKinds, gatedKind], async (dir) => {
     await makeFaqRepo(dir, { name: 'faq' });
     await mkdir(join(dir, 'gated', '3'), { recursive: true });
-    await writeFile(join(dir, 'gated', 'config.json'), JSON.stringify({ kind: 'gated', description: 'held runs', batching: { maxBatchSize: 4, maxQueueDelayMs: 0, maxQueueSize: 16 } }));
+    await writeFile(
+      join(dir, 'gated', 'config.json'),
+      JSON.stringify({ kind: 'gated', description: 'held runs', batching: { maxBatchSize: 4, maxQueueDelayMs: 0, maxQueueSize: 16 } }),
+    );
   });
 });
 
@@ -81,12 +92,14 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const ask = (question: string, parameters?: object) => call(`${server.url}/v2/models/faq/infer`, {
-  body: { inputs: [{ name: 'text', shape: [1], datatype: 'BYTES', data: [question] }], ...(parameters ? { parameters } : {}) },
-});
-const gatedInfer = (x: number, parameters?: object) => call(`${server.url}/v2/models/gated/infer`, {
-  body: { inputs: [{ name: 'x', shape: [1], datatype: 'FP32', data: [x] }], ...(parameters ? { parameters } : {}) },
-});
+const ask = (question: string, parameters?: object) =>
+  call(`${server.url}/v2/models/faq/infer`, {
+    body: { inputs: [{ name: 'text', shape: [1], datatype: 'BYTES', data: [question] }], ...(parameters ? { parameters } : {}) },
+  });
+const gatedInfer = (x: number, parameters?: object) =>
+  call(`${server.url}/v2/models/gated/infer`, {
+    body: { inputs: [{ name: 'x', shape: [1], datatype: 'FP32', data: [x] }], ...(parameters ? { parameters } : {}) },
+  });
 
 describe('GET /v2/models/{name}/stats', () => {
   it('counts successes, failures, executions and their time', async () => {
@@ -102,9 +115,13 @@ describe('GET /v2/models/{name}/stats', () => {
     const startedAt = Date.now();
     expect((await ask('how do I activate my card')).status).toBe(200);
     expect((await ask('is my card on its way')).status).toBe(200);
-    expect((await call(`${server.url}/v2/models/faq/infer`, { body: { inputs: [{ name: 'text', shape: [2], datatype: 'BYTES', data: ['a', 'b'] }] } })).status).toBe(200);
+    expect(
+      (await call(`${server.url}/v2/models/faq/infer`, { body: { inputs: [{ name: 'text', shape: [2], datatype: 'BYTES', data: ['a', 'b'] }] } })).status,
+    ).toBe(200);
     expect((await ask('x', { timeout: -1 })).status).toBe(400); // refused while parsing: a failed request, never run
-    const wrongOutput = await call(`${server.url}/v2/models/faq/infer`, { body: { inputs: [{ name: 'text', shape: [1], datatype: 'BYTES', data: ['a'] }], outputs: [{ name: 'nope' }] } });
+    const wrongOutput = await call(`${server.url}/v2/models/faq/infer`, {
+      body: { inputs: [{ name: 'text', shape: [1], datatype: 'BYTES', data: ['a'] }], outputs: [{ name: 'nope' }] },
+    });
     expect(wrongOutput.status).toBe(400);
 
     const s = (await call(`${server.url}/v2/models/faq/versions/1/stats`)).json.model_stats[0];
@@ -118,8 +135,10 @@ describe('GET /v2/models/{name}/stats', () => {
     expect(st.fail.count).toBe(2);
     expect(st.compute_infer.count - b.inference_stats.compute_infer.count).toBe(4);
     expect(st.compute_infer.ns).toBeGreaterThan(b.inference_stats.compute_infer.ns);
-    for (const key of ['queue', 'compute_input', 'compute_output', 'cache_hit', 'cache_miss']) expect(st[key]).toEqual({ count: expect.any(Number), ns: expect.any(Number) });
-    const perSize = (stats: typeof s) => Object.fromEntries(stats.batch_stats.map((x: { batch_size: number; compute_infer: { count: number } }) => [x.batch_size, x.compute_infer.count]));
+    for (const key of ['queue', 'compute_input', 'compute_output', 'cache_hit', 'cache_miss'])
+      expect(st[key]).toEqual({ count: expect.any(Number), ns: expect.any(Number) });
+    const perSize = (stats: typeof s) =>
+      Object.fromEntries(stats.batch_stats.map((x: { batch_size: number; compute_infer: { count: number } }) => [x.batch_size, x.compute_infer.count]));
     const after = perSize(s);
     const start = perSize(b);
     expect(after[1] - (start[1] ?? 0)).toBe(2);
@@ -170,9 +189,13 @@ describe('GET /v2/models/{name}/config (Triton shape)', () => {
   it('gives the dynamic batcher and the queue policy of a batched model', async () => {
     const r = await call(`${server.url}/v2/models/gated/config`);
     expect(r.json).toMatchObject({
-      name: 'gated', max_batch_size: 4,
+      name: 'gated',
+      max_batch_size: 4,
       input: [{ name: 'x', data_type: 'TYPE_FP32', dims: [1] }],
-      dynamic_batching: { max_queue_delay_microseconds: 0, default_queue_policy: { timeout_action: 'REJECT', allow_timeout_override: true, max_queue_size: 16 } },
+      dynamic_batching: {
+        max_queue_delay_microseconds: 0,
+        default_queue_policy: { timeout_action: 'REJECT', allow_timeout_override: true, max_queue_size: 16 },
+      },
       parameters: { description: { string_value: 'held runs' } },
     });
   });

@@ -8,7 +8,7 @@ import { defaultRuntimeSettings, type ModelLoadContext } from '../../../src/core
 import { modelConfigSchema } from '../../../src/core/model-config.js';
 import { nullObserver } from '../../../src/core/observer.js';
 import type { Tensor } from '../../../src/core/tensor.js';
-import { faqMatcherKind, type FaqMatcher } from '../../../src/tasks/faq/matcher.js';
+import { type FaqMatcher, faqMatcherKind } from '../../../src/tasks/faq/matcher.js';
 import { makeFaqRepo, TEST_FAQ_COUNT } from '../../helpers/faq-models.js';
 
 let root: string;
@@ -18,9 +18,14 @@ const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 async function context(name: string, options: Record<string, unknown> = { topK: 3 }): Promise<ModelLoadContext> {
   const modelDir = join(root, name);
   return {
-    name, version: '1', modelDir, versionDir: join(modelDir, '1'),
+    name,
+    version: '1',
+    modelDir,
+    versionDir: join(modelDir, '1'),
     config: modelConfigSchema.parse({ kind: 'faq-matcher', options }),
-    logger: silentLogger, observer: nullObserver, settings: defaultRuntimeSettings,
+    logger: silentLogger,
+    observer: nullObserver,
+    settings: defaultRuntimeSettings,
   };
 }
 
@@ -43,9 +48,15 @@ describe('faq-matcher model kind', () => {
     expect(model.defaultTopK).toBe(3);
     const faqs = JSON.parse(await readFile(join(root, 'faq', '1', 'faqs.json'), 'utf8')) as { id: string }[];
     expect(model.metadata).toMatchObject({
-      name: 'faq', version: '1', kind: 'faq-matcher', platform: 'rtscore_text',
+      name: 'faq',
+      version: '1',
+      kind: 'faq-matcher',
+      platform: 'rtscore_text',
       inputs: [{ name: 'text', datatype: 'BYTES', shape: [-1] }],
-      outputs: [{ name: 'probabilities', datatype: 'FP32', shape: [-1, TEST_FAQ_COUNT] }, { name: 'label', datatype: 'BYTES', shape: [-1] }],
+      outputs: [
+        { name: 'probabilities', datatype: 'FP32', shape: [-1, TEST_FAQ_COUNT] },
+        { name: 'label', datatype: 'BYTES', shape: [-1] },
+      ],
       labels: { probabilities: faqs.map((f) => f.id) },
     });
     expect(model.metadata.maxBatchSize).toBeGreaterThan(1);
@@ -62,7 +73,9 @@ describe('faq-matcher model kind', () => {
   });
 
   it('ranks the right FAQ first, best first, with probabilities summing to 1', async () => {
-    const [card, link] = await model.match(['My new card still has not arrived, when will it come?', 'How do I link my card in the app?'], { topK: TEST_FAQ_COUNT });
+    const [card, link] = await model.match(['My new card still has not arrived, when will it come?', 'How do I link my card in the app?'], {
+      topK: TEST_FAQ_COUNT,
+    });
     expect(card![0]).toMatchObject({ id: 'card_arrival', answerId: 'card_arrival', question: 'When will my new card arrive?' });
     expect(card![0]!.answer.length).toBeGreaterThan(20);
     expect(link![0]!.id).toBe('card_linking');
@@ -84,7 +97,9 @@ describe('faq-matcher model kind', () => {
     const long = Array.from({ length: 64 }, (_, i) => `${i} where is my card `.repeat(60).slice(0, 1000));
     let loopRan = false;
     const scored = model.scores(long).then((p) => ({ p, loopRanFirst: loopRan }));
-    setImmediate(() => { loopRan = true; });
+    setImmediate(() => {
+      loopRan = true;
+    });
     const { p, loopRanFirst } = await scored;
     expect(loopRanFirst).toBe(true);
     // Slicing does not change a question's scores.
@@ -130,8 +145,9 @@ describe('faq-matcher model kind', () => {
     for (const [inputs, message] of bad) {
       await expect(model.infer(inputs)).rejects.toMatchObject({ code: 'RTS_ERR_INVALID_INPUT', message: expect.stringMatching(message) });
     }
-    await expect(model.infer([{ name: 'text', datatype: 'BYTES', shape: [1], data: [enc('a')] }], { outputs: ['nope'] }))
-      .rejects.toMatchObject({ code: 'RTS_ERR_INVALID_INPUT' });
+    await expect(model.infer([{ name: 'text', datatype: 'BYTES', shape: [1], data: [enc('a')] }], { outputs: ['nope'] })).rejects.toMatchObject({
+      code: 'RTS_ERR_INVALID_INPUT',
+    });
   });
 
   it('rejects invalid options', async () => {
@@ -158,7 +174,10 @@ describe('faq-matcher model kind', () => {
     await writeFile(join(dir, 'faqs.json'), '{not json');
     await expect(faqMatcherKind.load(await context('broken'))).rejects.toMatchObject({ code: 'RTS_ERR_CORRUPT_MODEL' });
     await writeFile(join(dir, 'faqs.json'), JSON.stringify(good.slice(1)));
-    await expect(faqMatcherKind.load(await context('broken'))).rejects.toMatchObject({ code: 'RTS_ERR_CORRUPT_MODEL', message: expect.stringMatching(/scores 8 classes but faqs.json lists 7/) });
+    await expect(faqMatcherKind.load(await context('broken'))).rejects.toMatchObject({
+      code: 'RTS_ERR_CORRUPT_MODEL',
+      message: expect.stringMatching(/scores 8 classes but faqs.json lists 7/),
+    });
     await rm(join(dir, 'faqs.json'));
     await expect(faqMatcherKind.load(await context('broken'))).rejects.toMatchObject({ code: 'RTS_ERR_MODEL_LOAD_FAILED' });
     await rm(join(dir, 'pipeline.bin'));

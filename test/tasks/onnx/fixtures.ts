@@ -58,7 +58,12 @@ export function encodeGraph(spec: GraphSpec): Uint8Array {
     irVersion: spec.irVersion ?? 8,
     producerName: spec.producer ?? 'skl2onnx',
     producerVersion: '1.16.0',
-    opsetImport: (spec.opsets ?? [{ domain: '', version: 15 }, { domain: 'ai.onnx.ml', version: 1 }]).map((o) => ({ domain: o.domain, version: o.version })),
+    opsetImport: (
+      spec.opsets ?? [
+        { domain: '', version: 15 },
+        { domain: 'ai.onnx.ml', version: 1 },
+      ]
+    ).map((o) => ({ domain: o.domain, version: o.version })),
     graph: { name: 'fixture', node: spec.nodes, input: spec.inputs, output: spec.outputs, initializer: spec.initializers ?? [] },
   }).finish();
 }
@@ -113,20 +118,32 @@ function zipMapLabelAttr(labels: (number | string)[]): Attr {
  */
 export function linearClassifierNodes(input: string, p: LinearParams, zipmap: boolean, suffix = ''): { nodes: Node[]; outputs: Value[] } {
   const stringLabels = typeof p.labels[0] === 'string';
-  const nodes: Node[] = [{
-    opType: 'LinearClassifier', domain: 'ai.onnx.ml', name: `LinearClassifier${suffix}`,
-    input: [input], output: ['label', 'probability_tensor'],
-    attribute: [
-      classLabelAttr(p.labels),
-      attr.floats('coefficients', p.coefficients.flat()),
-      attr.floats('intercepts', p.intercepts),
-      attr.i('multi_class', 1),
-      attr.s('post_transform', 'SOFTMAX'),
-    ],
-  }];
+  const nodes: Node[] = [
+    {
+      opType: 'LinearClassifier',
+      domain: 'ai.onnx.ml',
+      name: `LinearClassifier${suffix}`,
+      input: [input],
+      output: ['label', 'probability_tensor'],
+      attribute: [
+        classLabelAttr(p.labels),
+        attr.floats('coefficients', p.coefficients.flat()),
+        attr.floats('intercepts', p.intercepts),
+        attr.i('multi_class', 1),
+        attr.s('post_transform', 'SOFTMAX'),
+      ],
+    },
+  ];
   const label = tensorValue('label', stringLabels ? T.STRING : T.INT64, ['N']);
   if (zipmap) {
-    nodes.push({ opType: 'ZipMap', domain: 'ai.onnx.ml', name: `ZipMap${suffix}`, input: ['probability_tensor'], output: ['output_probability'], attribute: [zipMapLabelAttr(p.labels)] });
+    nodes.push({
+      opType: 'ZipMap',
+      domain: 'ai.onnx.ml',
+      name: `ZipMap${suffix}`,
+      input: ['probability_tensor'],
+      output: ['output_probability'],
+      attribute: [zipMapLabelAttr(p.labels)],
+    });
     return { nodes, outputs: [label, zipMapValue('output_probability', stringLabels)] };
   }
   nodes.push({ opType: 'Identity', name: `Identity${suffix}`, input: ['probability_tensor'], output: ['probabilities'] });
@@ -172,9 +189,15 @@ export function leafProbabilities(classes: number) {
 }
 
 interface FlatTrees {
-  nodes_treeids: number[]; nodes_nodeids: number[]; nodes_featureids: number[]; nodes_values: number[];
-  nodes_modes: string[]; nodes_truenodeids: number[]; nodes_falsenodeids: number[];
-  nodes_missing_value_tracks_true: number[]; nodes_hitrates: number[];
+  nodes_treeids: number[];
+  nodes_nodeids: number[];
+  nodes_featureids: number[];
+  nodes_values: number[];
+  nodes_modes: string[];
+  nodes_truenodeids: number[];
+  nodes_falsenodeids: number[];
+  nodes_missing_value_tracks_true: number[];
+  nodes_hitrates: number[];
   leaves: { tree: number; node: number; weights: number[] }[];
 }
 
@@ -196,23 +219,40 @@ export function float32AtMost(t: number): number {
 /** Trees in the flat attribute form of TreeEnsemble* (skl2onnx's add_tree_to_attribute_pairs). */
 function flatten(trees: TreeNode[]): FlatTrees {
   const f: FlatTrees = {
-    nodes_treeids: [], nodes_nodeids: [], nodes_featureids: [], nodes_values: [], nodes_modes: [],
-    nodes_truenodeids: [], nodes_falsenodeids: [], nodes_missing_value_tracks_true: [], nodes_hitrates: [], leaves: [],
+    nodes_treeids: [],
+    nodes_nodeids: [],
+    nodes_featureids: [],
+    nodes_values: [],
+    nodes_modes: [],
+    nodes_truenodeids: [],
+    nodes_falsenodeids: [],
+    nodes_missing_value_tracks_true: [],
+    nodes_hitrates: [],
+    leaves: [],
   };
   trees.forEach((tree, treeId) => {
     let next = 0;
     const visit = (node: TreeNode): number => {
       const id = next++;
       const at = f.nodes_nodeids.length;
-      f.nodes_treeids.push(treeId); f.nodes_nodeids.push(id); f.nodes_hitrates.push(1); f.nodes_missing_value_tracks_true.push(0);
+      f.nodes_treeids.push(treeId);
+      f.nodes_nodeids.push(id);
+      f.nodes_hitrates.push(1);
+      f.nodes_missing_value_tracks_true.push(0);
       if (node.weights) {
-        f.nodes_featureids.push(0); f.nodes_values.push(0); f.nodes_modes.push('LEAF');
-        f.nodes_truenodeids.push(0); f.nodes_falsenodeids.push(0);
+        f.nodes_featureids.push(0);
+        f.nodes_values.push(0);
+        f.nodes_modes.push('LEAF');
+        f.nodes_truenodeids.push(0);
+        f.nodes_falsenodeids.push(0);
         f.leaves.push({ tree: treeId, node: id, weights: node.weights });
         return id;
       }
-      f.nodes_featureids.push(node.feature!); f.nodes_values.push(float32AtMost(node.threshold!)); f.nodes_modes.push('BRANCH_LEQ');
-      f.nodes_truenodeids.push(0); f.nodes_falsenodeids.push(0);
+      f.nodes_featureids.push(node.feature!);
+      f.nodes_values.push(float32AtMost(node.threshold!));
+      f.nodes_modes.push('BRANCH_LEQ');
+      f.nodes_truenodeids.push(0);
+      f.nodes_falsenodeids.push(0);
       f.nodes_truenodeids[at] = visit(node.left!);
       f.nodes_falsenodeids[at] = visit(node.right!);
       return id;
@@ -224,9 +264,12 @@ function flatten(trees: TreeNode[]): FlatTrees {
 
 function nodeAttrs(f: FlatTrees): Attr[] {
   return [
-    attr.ints('nodes_treeids', f.nodes_treeids), attr.ints('nodes_nodeids', f.nodes_nodeids),
-    attr.ints('nodes_featureids', f.nodes_featureids), attr.floats('nodes_values', f.nodes_values),
-    attr.strings('nodes_modes', f.nodes_modes), attr.ints('nodes_truenodeids', f.nodes_truenodeids),
+    attr.ints('nodes_treeids', f.nodes_treeids),
+    attr.ints('nodes_nodeids', f.nodes_nodeids),
+    attr.ints('nodes_featureids', f.nodes_featureids),
+    attr.floats('nodes_values', f.nodes_values),
+    attr.strings('nodes_modes', f.nodes_modes),
+    attr.ints('nodes_truenodeids', f.nodes_truenodeids),
     attr.ints('nodes_falsenodeids', f.nodes_falsenodeids),
     attr.ints('nodes_missing_value_tracks_true', f.nodes_missing_value_tracks_true),
     attr.floats('nodes_hitrates', f.nodes_hitrates),
@@ -253,33 +296,57 @@ export function forestParams(trees: number, depth: number, features: number, lab
 export function treeClassifierModel(p: ForestParams, zipmap: boolean): Uint8Array {
   const f = flatten(p.trees);
   const n = p.trees.length;
-  const classTree: number[] = []; const classNode: number[] = []; const classIds: number[] = []; const classWeights: number[] = [];
+  const classTree: number[] = [];
+  const classNode: number[] = [];
+  const classIds: number[] = [];
+  const classWeights: number[] = [];
   for (const leaf of f.leaves) {
     // Binary: only the positive class's weight, as class 0 (skl2onnx keeps
     // flattened_weights[1] when there are two); ONNX Runtime then returns
     // [1 - p, p] and the label p > 0.5.
     const weights = leaf.weights.length === 2 ? [leaf.weights[1]!] : leaf.weights;
     weights.forEach((w, c) => {
-      classTree.push(leaf.tree); classNode.push(leaf.node); classIds.push(c); classWeights.push(Math.fround(w / n));
+      classTree.push(leaf.tree);
+      classNode.push(leaf.node);
+      classIds.push(c);
+      classWeights.push(Math.fround(w / n));
     });
   }
   const stringLabels = typeof p.labels[0] === 'string';
-  const nodes: Node[] = [{
-    opType: 'TreeEnsembleClassifier', domain: 'ai.onnx.ml', name: 'TreeEnsembleClassifier',
-    input: ['X'], output: ['label', 'probabilities'],
-    attribute: [
-      ...nodeAttrs(f),
-      attr.ints('class_treeids', classTree), attr.ints('class_nodeids', classNode), attr.ints('class_ids', classIds),
-      attr.floats('class_weights', classWeights),
-      typeof p.labels[0] === 'string' ? attr.strings('classlabels_strings', p.labels as string[]) : attr.ints('classlabels_int64s', p.labels as number[]),
-      attr.s('post_transform', 'NONE'),
-    ],
-  }];
+  const nodes: Node[] = [
+    {
+      opType: 'TreeEnsembleClassifier',
+      domain: 'ai.onnx.ml',
+      name: 'TreeEnsembleClassifier',
+      input: ['X'],
+      output: ['label', 'probabilities'],
+      attribute: [
+        ...nodeAttrs(f),
+        attr.ints('class_treeids', classTree),
+        attr.ints('class_nodeids', classNode),
+        attr.ints('class_ids', classIds),
+        attr.floats('class_weights', classWeights),
+        typeof p.labels[0] === 'string' ? attr.strings('classlabels_strings', p.labels as string[]) : attr.ints('classlabels_int64s', p.labels as number[]),
+        attr.s('post_transform', 'NONE'),
+      ],
+    },
+  ];
   const label = tensorValue('label', stringLabels ? T.STRING : T.INT64, ['N']);
   if (!zipmap) {
-    return encodeGraph({ nodes, inputs: [tensorValue('X', T.FLOAT, ['N', p.features])], outputs: [label, tensorValue('probabilities', T.FLOAT, ['N', p.labels.length])] });
+    return encodeGraph({
+      nodes,
+      inputs: [tensorValue('X', T.FLOAT, ['N', p.features])],
+      outputs: [label, tensorValue('probabilities', T.FLOAT, ['N', p.labels.length])],
+    });
   }
-  nodes.push({ opType: 'ZipMap', domain: 'ai.onnx.ml', name: 'ZipMap', input: ['probabilities'], output: ['output_probability'], attribute: [zipMapLabelAttr(p.labels)] });
+  nodes.push({
+    opType: 'ZipMap',
+    domain: 'ai.onnx.ml',
+    name: 'ZipMap',
+    input: ['probabilities'],
+    output: ['output_probability'],
+    attribute: [zipMapLabelAttr(p.labels)],
+  });
   return encodeGraph({ nodes, inputs: [tensorValue('X', T.FLOAT, ['N', p.features])], outputs: [label, zipMapValue('output_probability', stringLabels)] });
 }
 
@@ -294,7 +361,9 @@ export function regressorParams(trees: number, depth: number, features: number, 
   const r = seeded(seed);
   return {
     trees: Array.from({ length: trees }, () => randomTree(r, depth, features, 1, (rr) => [Math.fround(rr() * 10 - 5)])),
-    features, base: aggregate === 'SUM' ? 0.5 : 0, aggregate,
+    features,
+    base: aggregate === 'SUM' ? 0.5 : 0,
+    aggregate,
   };
 }
 
@@ -306,16 +375,38 @@ export function regressorParams(trees: number, depth: number, features: number, 
 export function treeRegressorModel(p: RegressorParams): Uint8Array {
   const f = flatten(p.trees);
   return encodeGraph({
-    nodes: [{
-      opType: 'TreeEnsembleRegressor', domain: 'ai.onnx.ml', name: 'TreeEnsembleRegressor', input: ['X'], output: ['variable'],
-      attribute: [
-        ...nodeAttrs(f),
-        attr.ints('target_treeids', f.leaves.map((l) => l.tree)), attr.ints('target_nodeids', f.leaves.map((l) => l.node)),
-        attr.ints('target_ids', f.leaves.map(() => 0)), attr.floats('target_weights', f.leaves.map((l) => l.weights[0]!)),
-        attr.i('n_targets', 1), attr.s('aggregate_function', p.aggregate), attr.floats('base_values', [p.base]),
-        attr.s('post_transform', 'NONE'),
-      ],
-    }],
+    nodes: [
+      {
+        opType: 'TreeEnsembleRegressor',
+        domain: 'ai.onnx.ml',
+        name: 'TreeEnsembleRegressor',
+        input: ['X'],
+        output: ['variable'],
+        attribute: [
+          ...nodeAttrs(f),
+          attr.ints(
+            'target_treeids',
+            f.leaves.map((l) => l.tree),
+          ),
+          attr.ints(
+            'target_nodeids',
+            f.leaves.map((l) => l.node),
+          ),
+          attr.ints(
+            'target_ids',
+            f.leaves.map(() => 0),
+          ),
+          attr.floats(
+            'target_weights',
+            f.leaves.map((l) => l.weights[0]!),
+          ),
+          attr.i('n_targets', 1),
+          attr.s('aggregate_function', p.aggregate),
+          attr.floats('base_values', [p.base]),
+          attr.s('post_transform', 'NONE'),
+        ],
+      },
+    ],
     inputs: [tensorValue('X', T.FLOAT, ['N', p.features])],
     outputs: [tensorValue('variable', T.FLOAT, ['N', 1])],
   });
@@ -323,7 +414,11 @@ export function treeRegressorModel(p: RegressorParams): Uint8Array {
 
 // ---------------------------------------------------------------- scaler / normalizer
 
-export interface ScalerParams { offset: number[]; scale: number[]; norm: 'L1' | 'L2' | 'MAX' }
+export interface ScalerParams {
+  offset: number[];
+  scale: number[];
+  norm: 'L1' | 'L2' | 'MAX';
+}
 
 /**
  * skl2onnx's Pipeline(StandardScaler, Normalizer) fed float64 data
@@ -335,7 +430,14 @@ export function scalerNormalizerModel(p: ScalerParams): Uint8Array {
   return encodeGraph({
     nodes: [
       { opType: 'Cast', name: 'Cast', input: ['X'], output: ['X_float'], attribute: [attr.i('to', T.FLOAT)] },
-      { opType: 'Scaler', domain: 'ai.onnx.ml', name: 'Scaler', input: ['X_float'], output: ['scaled'], attribute: [attr.floats('offset', p.offset), attr.floats('scale', p.scale)] },
+      {
+        opType: 'Scaler',
+        domain: 'ai.onnx.ml',
+        name: 'Scaler',
+        input: ['X_float'],
+        output: ['scaled'],
+        attribute: [attr.floats('offset', p.offset), attr.floats('scale', p.scale)],
+      },
       { opType: 'Normalizer', domain: 'ai.onnx.ml', name: 'Normalizer', input: ['scaled'], output: ['variable'], attribute: [attr.s('norm', p.norm)] },
     ],
     inputs: [tensorValue('X', T.DOUBLE, ['N', features])],
@@ -373,13 +475,37 @@ export function textPipelineModel(p: TextParams, zipmap = true): Uint8Array {
   return encodeGraph({
     nodes: [
       { opType: 'Reshape', name: 'Reshape', input: ['input', 'shape_flat'], output: ['flattened'] },
-      { opType: 'StringNormalizer', name: 'StringNormalizer', input: ['flattened'], output: ['normalized'], attribute: [attr.s('case_change_action', 'LOWER'), attr.i('is_case_sensitive', 0)] },
-      { opType: 'Tokenizer', domain: 'com.microsoft', name: 'Tokenizer', input: ['normalized'], output: ['tokens'], attribute: [attr.i('mark', 0), attr.i('mincharnum', 1), attr.s('pad_value', '#'), attr.s('tokenexp', '[a-zA-Z0-9_]+')] },
       {
-        opType: 'TfIdfVectorizer', name: 'TfIdfVectorizer', input: ['tokens'], output: ['tf'],
+        opType: 'StringNormalizer',
+        name: 'StringNormalizer',
+        input: ['flattened'],
+        output: ['normalized'],
+        attribute: [attr.s('case_change_action', 'LOWER'), attr.i('is_case_sensitive', 0)],
+      },
+      {
+        opType: 'Tokenizer',
+        domain: 'com.microsoft',
+        name: 'Tokenizer',
+        input: ['normalized'],
+        output: ['tokens'],
+        attribute: [attr.i('mark', 0), attr.i('mincharnum', 1), attr.s('pad_value', '#'), attr.s('tokenexp', '[a-zA-Z0-9_]+')],
+      },
+      {
+        opType: 'TfIdfVectorizer',
+        name: 'TfIdfVectorizer',
+        input: ['tokens'],
+        output: ['tf'],
         attribute: [
-          attr.i('max_gram_length', 1), attr.i('max_skip_count', 0), attr.i('min_gram_length', 1), attr.s('mode', 'TF'),
-          attr.ints('ngram_counts', [0]), attr.ints('ngram_indexes', p.vocabulary.map((_, i) => i)), attr.strings('pool_strings', p.vocabulary),
+          attr.i('max_gram_length', 1),
+          attr.i('max_skip_count', 0),
+          attr.i('min_gram_length', 1),
+          attr.s('mode', 'TF'),
+          attr.ints('ngram_counts', [0]),
+          attr.ints(
+            'ngram_indexes',
+            p.vocabulary.map((_, i) => i),
+          ),
+          attr.strings('pool_strings', p.vocabulary),
         ],
       },
       { opType: 'Mul', name: 'Mul', input: ['tf', 'idf'], output: ['tfidf'] },
@@ -389,7 +515,11 @@ export function textPipelineModel(p: TextParams, zipmap = true): Uint8Array {
     initializers: [int64Init('shape_flat', [1], [-1]), floatInit('idf', [v], p.idf)],
     inputs: [tensorValue('input', T.STRING, ['N', 1])],
     outputs: classifier.outputs,
-    opsets: [{ domain: '', version: 15 }, { domain: 'ai.onnx.ml', version: 1 }, { domain: 'com.microsoft', version: 1 }],
+    opsets: [
+      { domain: '', version: 15 },
+      { domain: 'ai.onnx.ml', version: 1 },
+      { domain: 'com.microsoft', version: 1 },
+    ],
   });
 }
 
@@ -400,7 +530,14 @@ export function twoInputModel(coefficients: number[], intercept: number): Uint8A
   return encodeGraph({
     nodes: [
       { opType: 'Concat', name: 'Concat', input: ['a', 'b'], output: ['ab'], attribute: [attr.i('axis', 1)] },
-      { opType: 'LinearRegressor', domain: 'ai.onnx.ml', name: 'LinearRegressor', input: ['ab'], output: ['variable'], attribute: [attr.floats('coefficients', coefficients), attr.floats('intercepts', [intercept]), attr.i('targets', 1)] },
+      {
+        opType: 'LinearRegressor',
+        domain: 'ai.onnx.ml',
+        name: 'LinearRegressor',
+        input: ['ab'],
+        output: ['variable'],
+        attribute: [attr.floats('coefficients', coefficients), attr.floats('intercepts', [intercept]), attr.i('targets', 1)],
+      },
     ],
     inputs: [tensorValue('a', T.FLOAT, ['N', 2]), tensorValue('b', T.FLOAT, ['N', 3])],
     outputs: [tensorValue('variable', T.FLOAT, ['N', 1])],
@@ -436,9 +573,19 @@ export function int64InputModel(table: number[][]): Uint8Array {
 
 /** Every OIP datatype ONNX Runtime carries, each through an Identity: in_<type> → out_<type>, shape [N, 2]. */
 export const IDENTITY_TYPES = {
-  BOOL: T.BOOL, INT8: T.INT8, INT16: T.INT16, INT32: T.INT32, INT64: T.INT64,
-  UINT8: T.UINT8, UINT16: T.UINT16, UINT32: T.UINT32, UINT64: T.UINT64,
-  FP16: T.FLOAT16, FP32: T.FLOAT, FP64: T.DOUBLE, BYTES: T.STRING,
+  BOOL: T.BOOL,
+  INT8: T.INT8,
+  INT16: T.INT16,
+  INT32: T.INT32,
+  INT64: T.INT64,
+  UINT8: T.UINT8,
+  UINT16: T.UINT16,
+  UINT32: T.UINT32,
+  UINT64: T.UINT64,
+  FP16: T.FLOAT16,
+  FP32: T.FLOAT,
+  FP64: T.DOUBLE,
+  BYTES: T.STRING,
 } as const;
 
 export function identityModel(): Uint8Array {

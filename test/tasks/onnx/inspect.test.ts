@@ -1,9 +1,9 @@
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { decodeModel } from '../../../src/tasks/onnx/graph.js';
 import { addOnnxModel } from '../../../src/tasks/onnx/add-model.js';
+import { decodeModel } from '../../../src/tasks/onnx/graph.js';
 import { formatInspection, inspectOnnxFile } from '../../../src/tasks/onnx/inspect.js';
 import { prepareModel } from '../../../src/tasks/onnx/prepare.js';
 import * as F from './fixtures.js';
@@ -27,7 +27,10 @@ afterAll(async () => {
 describe('prepareModel', () => {
   test('a trailing ZipMap becomes an Identity of its FP32 probabilities, keeping the output name and its labels', () => {
     const prepared = prepareModel(F.linearClassifierModel(F.linearParams(3, 4, [10, 20, 30]), true), 'lr.onnx');
-    expect(prepared.outputs.map((o) => [o.name, o.datatype, o.shape])).toEqual([['label', 'INT64', [-1]], ['output_probability', 'FP32', [-1, 3]]]);
+    expect(prepared.outputs.map((o) => [o.name, o.datatype, o.shape])).toEqual([
+      ['label', 'INT64', [-1]],
+      ['output_probability', 'FP32', [-1, 3]],
+    ]);
     expect(prepared.labels).toEqual({ output_probability: ['10', '20', '30'] });
     const edited = decodeModel(prepared.bytes!, 'edited');
     const node = edited.graph!.node!.find((n) => n.output?.includes('output_probability'))!;
@@ -51,7 +54,9 @@ describe('prepareModel', () => {
   });
 
   test('a file that is not ONNX names the file and what to do', () => {
-    expect(() => prepareModel(new TextEncoder().encode('{"not": "onnx"}'), 'model.pkl')).toThrow(/model\.pkl is not an ONNX model .* export the model to ONNX first/);
+    expect(() => prepareModel(new TextEncoder().encode('{"not": "onnx"}'), 'model.pkl')).toThrow(
+      /model\.pkl is not an ONNX model .* export the model to ONNX first/,
+    );
     expect(() => prepareModel(new Uint8Array(0), 'empty.onnx')).toThrow(/empty\.onnx is not an ONNX model/);
   });
 });
@@ -83,14 +88,17 @@ describe('rtscore add-model', () => {
     const models = join(dir, 'models');
     const first = await addOnnxModel(models, 'intents', join(dir, 'text.onnx'));
     expect(first).toMatchObject({ version: '1', createdConfig: true });
-    expect(JSON.parse(await readFile(join(models, 'intents', 'config.json'), 'utf8'))).toEqual({ kind: 'onnx', batching: { maxBatchSize: 8, maxQueueDelayMs: 0 } });
+    expect(JSON.parse(await readFile(join(models, 'intents', 'config.json'), 'utf8'))).toEqual({
+      kind: 'onnx',
+      batching: { maxBatchSize: 8, maxQueueDelayMs: 0 },
+    });
     const second = await addOnnxModel(models, 'intents', join(dir, 'text.onnx'));
     expect(second).toMatchObject({ version: '2', createdConfig: false });
     expect(Buffer.from(await readFile(join(models, 'intents', '2', 'model.onnx'))).equals(Buffer.from(text))).toBe(true);
     expect((await readdir(join(models, 'intents'))).sort()).toEqual(['1', '2', 'config.json']);
   });
 
-  test('refuses a model it cannot serve, another kind\'s folder, and a bad name', async () => {
+  test("refuses a model it cannot serve, another kind's folder, and a bad name", async () => {
     const models = join(dir, 'models2');
     await expect(addOnnxModel(models, 'seq', join(dir, 'sequence.onnx'))).rejects.toThrow(/not added: .*onnxruntime-node cannot return/);
     await mkdir(join(models, 'faq'), { recursive: true });

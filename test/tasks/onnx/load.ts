@@ -10,16 +10,32 @@ import { captureLogger, type LogLine } from '../../backends/onnx/helpers.js';
 import { writeModelFolder } from './fixtures.js';
 
 /** Load a fixture through the `onnx` model kind (no server), as the registry would. */
-export async function loadFixture(model: Uint8Array, config: object = { kind: 'onnx' }): Promise<{ model: RowPredictor; lines: LogLine[]; close(): Promise<void> }> {
+export async function loadFixture(
+  model: Uint8Array,
+  config: object = { kind: 'onnx' },
+): Promise<{ model: RowPredictor; lines: LogLine[]; close(): Promise<void> }> {
   const root = await mkdtemp(join(tmpdir(), 'rtscore-byom-'));
   const dir = await writeModelFolder(root, 'm', model, config);
   const { logger, lines } = captureLogger();
   try {
-    const loaded = await onnxModelKind.load({
-      name: 'm', version: '1', modelDir: dir, versionDir: join(dir, '1'),
-      config: modelConfigSchema.parse(config), logger, observer: nullObserver, settings: { ...defaultRuntimeSettings, intraOpThreads: 1 },
-    }) as RowPredictor;
-    return { model: loaded, lines, close: async () => { await loaded.close(); await rm(root, { recursive: true, force: true }); } };
+    const loaded = (await onnxModelKind.load({
+      name: 'm',
+      version: '1',
+      modelDir: dir,
+      versionDir: join(dir, '1'),
+      config: modelConfigSchema.parse(config),
+      logger,
+      observer: nullObserver,
+      settings: { ...defaultRuntimeSettings, intraOpThreads: 1 },
+    })) as RowPredictor;
+    return {
+      model: loaded,
+      lines,
+      close: async () => {
+        await loaded.close();
+        await rm(root, { recursive: true, force: true });
+      },
+    };
   } catch (err) {
     await rm(root, { recursive: true, force: true });
     throw err;

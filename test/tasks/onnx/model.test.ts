@@ -1,5 +1,5 @@
-import { describe, expect, test } from 'vitest';
 import onnxProto from 'onnx-proto';
+import { describe, expect, test } from 'vitest';
 import * as F from './fixtures.js';
 import { loadFixture } from './load.js';
 
@@ -8,10 +8,22 @@ const T = onnxProto.onnx.TensorProto.DataType;
 
 describe('config.json checked against the model at load', () => {
   test.each([
-    ['a rename of an input the model lacks', { kind: 'onnx', options: { inputs: { features: 'X' } } }, /options\.inputs renames "features", but the model's inputs are "X" FP32 \[-1,4\]/],
+    [
+      'a rename of an input the model lacks',
+      { kind: 'onnx', options: { inputs: { features: 'X' } } },
+      /options\.inputs renames "features", but the model's inputs are "X" FP32 \[-1,4\]/,
+    ],
     ['an unknown option', { kind: 'onnx', options: { zipmap: false } }, /invalid options: .*zipmap/],
-    ['a predict output the model lacks', { kind: 'onnx', options: { predict: { labels: 'classes' } } }, /options\.predict\.labels is "classes", but the outputs are "label" INT64 \[-1\], "output_probability" FP32 \[-1,3\]/],
-    ['labels for an output the model lacks', { kind: 'onnx', options: { labels: { scores: ['a'] } } }, /options\.labels names "scores", which is not an output/],
+    [
+      'a predict output the model lacks',
+      { kind: 'onnx', options: { predict: { labels: 'classes' } } },
+      /options\.predict\.labels is "classes", but the outputs are "label" INT64 \[-1\], "output_probability" FP32 \[-1,3\]/,
+    ],
+    [
+      'labels for an output the model lacks',
+      { kind: 'onnx', options: { labels: { scores: ['a'] } } },
+      /options\.labels names "scores", which is not an output/,
+    ],
   ])('%s', async (_, config, message) => {
     await expect(loadFixture(F.linearClassifierModel(F.linearParams(3, 4, [0, 1, 2]), true), config)).rejects.toThrow(message);
   });
@@ -22,7 +34,9 @@ describe('config.json checked against the model at load', () => {
       inputs: [F.tensorValue('x', T.FLOAT, [1, 2])],
       outputs: [F.tensorValue('y', T.FLOAT, [1, 2])],
     });
-    await expect(loadFixture(fixed, { kind: 'onnx', batching: { maxBatchSize: 4 } })).rejects.toThrow(/batching\.maxBatchSize 4 concatenates requests along dimension 0, which is fixed for "x" FP32 \[1,2\]; export the model with a dynamic first \(batch\) dimension or set maxBatchSize to 1/);
+    await expect(loadFixture(fixed, { kind: 'onnx', batching: { maxBatchSize: 4 } })).rejects.toThrow(
+      /batching\.maxBatchSize 4 concatenates requests along dimension 0, which is fixed for "x" FP32 \[1,2\]; export the model with a dynamic first \(batch\) dimension or set maxBatchSize to 1/,
+    );
     const single = await loadFixture(fixed);
     expect(single.model.metadata.inputs).toEqual([{ name: 'x', datatype: 'FP32', shape: [1, 2] }]);
     await single.close();

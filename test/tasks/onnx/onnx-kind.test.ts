@@ -21,42 +21,56 @@ const scaler: F.ScalerParams = { offset: [1, -2, 0.5], scale: [0.5, 0.25, 2], no
 const text = F.textParams(3);
 const twoCoef = [0.5, -1, 2, 0.25, -0.75];
 const halfWeights = [0.5, 2, -3];
-const table = [[0.1, 0.2], [1.5, -2.5], [3, 4], [-7, 8]];
+const table = [
+  [0.1, 0.2],
+  [1.5, -2.5],
+  [3, 4],
+  [-7, 8],
+];
 
-const rows = [[0.2, -1.3, 0.7, 2.1], [-0.4, 0.9, -1.6, 0.05], [1.7, 0.3, -0.2, -0.9]];
+const rows = [
+  [0.2, -1.3, 0.7, 2.1],
+  [-0.4, 0.9, -1.6, 0.05],
+  [1.7, 0.3, -0.2, -0.9],
+];
 const questions = ['I LOST my card', 'when will the money transfer arrive?', 'Refund refund REFUND', 'nothing known here'];
 
 let server: V2Server;
 let base: string;
 
 beforeAll(async () => {
-  server = await startV2Server(modelKinds, async (dir) => {
-    await F.writeModelFolder(dir, 'linear', F.linearClassifierModel(linearInt, true));
-    await F.writeModelFolder(dir, 'linear-strings', F.linearClassifierModel(linearStr, false));
-    await F.writeModelFolder(dir, 'forest-binary', F.treeClassifierModel(forestBinary, true));
-    await F.writeModelFolder(dir, 'forest', F.treeClassifierModel(forestMulti, true));
-    await F.writeModelFolder(dir, 'gbm', F.treeRegressorModel(gbm));
-    await F.writeModelFolder(dir, 'rf', F.treeRegressorModel(rf));
-    await F.writeModelFolder(dir, 'scaler', F.scalerNormalizerModel(scaler));
-    await F.writeModelFolder(dir, 'text', F.textPipelineModel(text));
-    await F.writeModelFolder(dir, 'two', F.twoInputModel(twoCoef, 0.5));
-    await F.writeModelFolder(dir, 'half', F.fp16Model(halfWeights));
-    await F.writeModelFolder(dir, 'ids', F.int64InputModel(table));
-    await F.writeModelFolder(dir, 'identity', F.identityModel());
-    await F.writeModelFolder(dir, 'renamed', F.linearClassifierModel(linearStr, true), {
-      kind: 'onnx',
-      options: { inputs: { X: 'features' }, outputs: { output_probability: 'probabilities' }, defaultOutputs: ['probabilities'] },
-    });
-    await F.writeModelFolder(dir, 'batched', F.linearClassifierModel(linearInt, true), {
-      kind: 'onnx', batching: { maxBatchSize: 8, maxQueueDelayMs: 20 },
-    });
-    // Models that must fail to load, with a message naming the file and what to do.
-    await F.writeModelFolder(dir, 'junk', new TextEncoder().encode('this is a pickle, not ONNX'));
-    await F.writeModelFolder(dir, 'unknown-op', F.unknownOperatorModel());
-    await F.writeModelFolder(dir, 'future-opset', F.futureOpsetModel());
-    await F.writeModelFolder(dir, 'sequence', F.sequenceOutputModel());
-    await F.writeModelFolder(dir, 'wrong-file', F.unknownOperatorModel(), { kind: 'onnx', options: { file: 'classifier.onnx' } });
-  }, { onModelFailure: 'serve-others', onnxThreads: 1 });
+  server = await startV2Server(
+    modelKinds,
+    async (dir) => {
+      await F.writeModelFolder(dir, 'linear', F.linearClassifierModel(linearInt, true));
+      await F.writeModelFolder(dir, 'linear-strings', F.linearClassifierModel(linearStr, false));
+      await F.writeModelFolder(dir, 'forest-binary', F.treeClassifierModel(forestBinary, true));
+      await F.writeModelFolder(dir, 'forest', F.treeClassifierModel(forestMulti, true));
+      await F.writeModelFolder(dir, 'gbm', F.treeRegressorModel(gbm));
+      await F.writeModelFolder(dir, 'rf', F.treeRegressorModel(rf));
+      await F.writeModelFolder(dir, 'scaler', F.scalerNormalizerModel(scaler));
+      await F.writeModelFolder(dir, 'text', F.textPipelineModel(text));
+      await F.writeModelFolder(dir, 'two', F.twoInputModel(twoCoef, 0.5));
+      await F.writeModelFolder(dir, 'half', F.fp16Model(halfWeights));
+      await F.writeModelFolder(dir, 'ids', F.int64InputModel(table));
+      await F.writeModelFolder(dir, 'identity', F.identityModel());
+      await F.writeModelFolder(dir, 'renamed', F.linearClassifierModel(linearStr, true), {
+        kind: 'onnx',
+        options: { inputs: { X: 'features' }, outputs: { output_probability: 'probabilities' }, defaultOutputs: ['probabilities'] },
+      });
+      await F.writeModelFolder(dir, 'batched', F.linearClassifierModel(linearInt, true), {
+        kind: 'onnx',
+        batching: { maxBatchSize: 8, maxQueueDelayMs: 20 },
+      });
+      // Models that must fail to load, with a message naming the file and what to do.
+      await F.writeModelFolder(dir, 'junk', new TextEncoder().encode('this is a pickle, not ONNX'));
+      await F.writeModelFolder(dir, 'unknown-op', F.unknownOperatorModel());
+      await F.writeModelFolder(dir, 'future-opset', F.futureOpsetModel());
+      await F.writeModelFolder(dir, 'sequence', F.sequenceOutputModel());
+      await F.writeModelFolder(dir, 'wrong-file', F.unknownOperatorModel(), { kind: 'onnx', options: { file: 'classifier.onnx' } });
+    },
+    { onModelFailure: 'serve-others', onnxThreads: 1 },
+  );
   base = server.url;
 }, 240_000);
 
@@ -94,7 +108,12 @@ describe('metadata from the model itself', () => {
     const r = await infer('renamed', { inputs: [fp32('features', rows)] });
     expect(r.status).toBe(200);
     expect(r.json.outputs.map((o: { name: string }) => o.name)).toEqual(['probabilities']);
-    expect(maxAbsDiff(r.json.outputs[0].data, rows.flatMap((x) => linearProba(linearStr, x)))).toBeLessThan(1e-5);
+    expect(
+      maxAbsDiff(
+        r.json.outputs[0].data,
+        rows.flatMap((x) => linearProba(linearStr, x)),
+      ),
+    ).toBeLessThan(1e-5);
   });
 });
 
@@ -132,18 +151,34 @@ describe('scikit-learn shaped graphs agree with their parameters', () => {
   });
 
   test('TreeEnsembleRegressor: SUM with a base value (gradient boosting) and AVERAGE (random forest)', async () => {
-    for (const [model, params] of [['gbm', gbm], ['rf', rf]] as const) {
+    for (const [model, params] of [
+      ['gbm', gbm],
+      ['rf', rf],
+    ] as const) {
       const r = await infer(model, { inputs: [fp32('X', rows)] });
       expect(r.json.outputs[0]).toMatchObject({ name: 'variable', datatype: 'FP32', shape: [3, 1] });
-      expect(maxAbsDiff(r.json.outputs[0].data, rows.map((x) => regress(params, x)))).toBeLessThan(1e-4);
+      expect(
+        maxAbsDiff(
+          r.json.outputs[0].data,
+          rows.map((x) => regress(params, x)),
+        ),
+      ).toBeLessThan(1e-4);
     }
   });
 
   test('Cast(FP64 → float) → Scaler → Normalizer', async () => {
-    const x = [[1.5, 2, -1], [0, 0, 3]];
+    const x = [
+      [1.5, 2, -1],
+      [0, 0, 3],
+    ];
     const r = await infer('scaler', { inputs: [{ name: 'X', datatype: 'FP64', shape: [2, 3], data: x }] });
     expect(r.status).toBe(200);
-    expect(maxAbsDiff(r.json.outputs[0].data, x.flatMap((row) => scaleNormalize(scaler, row)))).toBeLessThan(1e-6);
+    expect(
+      maxAbsDiff(
+        r.json.outputs[0].data,
+        x.flatMap((row) => scaleNormalize(scaler, row)),
+      ),
+    ).toBeLessThan(1e-6);
   });
 
   test('text pipeline: StringNormalizer without locale → Tokenizer → TfIdfVectorizer → Mul → Normalizer → LinearClassifier → ZipMap', async () => {
@@ -157,7 +192,18 @@ describe('scikit-learn shaped graphs agree with their parameters', () => {
   });
 
   test('two inputs, an INT64 input, FP16 in and out (binary)', async () => {
-    const two = await infer('two', { inputs: [fp32('a', [[1, 2], [3, 4]]), fp32('b', [[5, 6, 7], [8, 9, 10]])] });
+    const two = await infer('two', {
+      inputs: [
+        fp32('a', [
+          [1, 2],
+          [3, 4],
+        ]),
+        fp32('b', [
+          [5, 6, 7],
+          [8, 9, 10],
+        ]),
+      ],
+    });
     const dot = (v: number[]) => v.reduce((s, x, i) => s + x * twoCoef[i]!, 0.5);
     expect(maxAbsDiff(two.json.outputs[0].data, [dot([1, 2, 5, 6, 7]), dot([3, 4, 8, 9, 10])])).toBeLessThan(1e-5);
 
@@ -166,7 +212,10 @@ describe('scikit-learn shaped graphs agree with their parameters', () => {
 
     const x = [0.5, -1.25, 3, 100, 0.1, -0.001];
     const bits = Uint16Array.from(x, numberToHalf);
-    const req = framed({ inputs: [{ name: 'x', datatype: 'FP16', shape: [2, 3], parameters: { binary_data_size: 12 } }], parameters: { binary_data_output: true } }, Buffer.from(bits.buffer));
+    const req = framed(
+      { inputs: [{ name: 'x', datatype: 'FP16', shape: [2, 3], parameters: { binary_data_size: 12 } }], parameters: { binary_data_output: true } },
+      Buffer.from(bits.buffer),
+    );
     const half = await call(`${base}/v2/models/half/infer`, req);
     expect(half.status).toBe(200);
     const out = new Uint16Array(Uint8Array.from(binaryOutputs(half).get('y')!).buffer);
@@ -177,10 +226,18 @@ describe('scikit-learn shaped graphs agree with their parameters', () => {
 
 describe('every OIP datatype through ONNX Runtime', () => {
   const values: Record<string, unknown[]> = {
-    BOOL: [true, false, false, true], INT8: [-128, 127, 0, -1], INT16: [-32768, 32767, 1, -2], INT32: [-2147483648, 2147483647, 3, -4],
-    INT64: ['-9223372036854775808', '9223372036854775807', 5, -6], UINT8: [0, 255, 7, 8], UINT16: [0, 65535, 9, 10],
-    UINT32: [0, 4294967295, 11, 12], UINT64: ['18446744073709551615', 0, 13, 14], FP32: [1.5, -2.25, 3.125, 0],
-    FP64: [1e300, -1e-300, Math.PI, 0], BYTES: ['héllo', '', 'wörld', '🙂'],
+    BOOL: [true, false, false, true],
+    INT8: [-128, 127, 0, -1],
+    INT16: [-32768, 32767, 1, -2],
+    INT32: [-2147483648, 2147483647, 3, -4],
+    INT64: ['-9223372036854775808', '9223372036854775807', 5, -6],
+    UINT8: [0, 255, 7, 8],
+    UINT16: [0, 65535, 9, 10],
+    UINT32: [0, 4294967295, 11, 12],
+    UINT64: ['18446744073709551615', 0, 13, 14],
+    FP32: [1.5, -2.25, 3.125, 0],
+    FP64: [1e300, -1e-300, Math.PI, 0],
+    BYTES: ['héllo', '', 'wörld', '🙂'],
   };
   const jsonTypes = Object.keys(values);
 
@@ -188,7 +245,10 @@ describe('every OIP datatype through ONNX Runtime', () => {
     const inputs = jsonTypes.map((t) => ({ name: `in_${t}`, datatype: t, shape: [2, 2], data: values[t] }));
     // FP16 goes as binary below (JSON FP16 is accepted by `:predict`-style callers too, see the KServe tests).
     const fp16 = { name: 'in_FP16', datatype: 'FP16', shape: [2, 2], parameters: { binary_data_size: 8 } };
-    const req = framed({ inputs: [...inputs, fp16], outputs: jsonTypes.map((t) => ({ name: `out_${t}` })) }, Buffer.from(Uint16Array.from([1, 2, 3, 4]).buffer));
+    const req = framed(
+      { inputs: [...inputs, fp16], outputs: jsonTypes.map((t) => ({ name: `out_${t}` })) },
+      Buffer.from(Uint16Array.from([1, 2, 3, 4]).buffer),
+    );
     const r = await call(`${base}/v2/models/identity/infer`, req);
     expect(r.status).toBe(200);
     for (const [i, t] of jsonTypes.entries()) {
@@ -206,7 +266,24 @@ describe('every OIP datatype through ONNX Runtime', () => {
   test('binary in, binary out, byte for byte (FP16 included)', async () => {
     const blobs: Buffer[] = [];
     const inputs = Object.keys(F.IDENTITY_TYPES).map((t) => {
-      const blob = t === 'BYTES' ? bytesBlob('a', 'bc', '', 'déf') : Buffer.from(Array.from({ length: 4 * ({ BOOL: 1, INT8: 1, UINT8: 1, INT16: 2, UINT16: 2, FP16: 2, INT32: 4, UINT32: 4, FP32: 4, INT64: 8, UINT64: 8, FP64: 8 } as Record<string, number>)[t]! }, (_, i) => (t === 'BOOL' ? i % 2 : (i * 37 + 1) % 256)));
+      const blob =
+        t === 'BYTES'
+          ? bytesBlob('a', 'bc', '', 'déf')
+          : Buffer.from(
+              Array.from(
+                {
+                  length:
+                    4 *
+                    (
+                      { BOOL: 1, INT8: 1, UINT8: 1, INT16: 2, UINT16: 2, FP16: 2, INT32: 4, UINT32: 4, FP32: 4, INT64: 8, UINT64: 8, FP64: 8 } as Record<
+                        string,
+                        number
+                      >
+                    )[t]!,
+                },
+                (_, i) => (t === 'BOOL' ? i % 2 : (i * 37 + 1) % 256),
+              ),
+            );
       blobs.push(blob);
       return { name: `in_${t}`, datatype: t, shape: [2, 2], parameters: { binary_data_size: blob.length } };
     });
@@ -218,10 +295,21 @@ describe('every OIP datatype through ONNX Runtime', () => {
 
   test('binary FP32 rows into a scikit-learn classifier', async () => {
     const data = Float32Array.from(rows.flat());
-    const req = framed({ inputs: [{ name: 'X', datatype: 'FP32', shape: [3, 4], parameters: { binary_data_size: data.byteLength } }], outputs: [{ name: 'output_probability', parameters: { binary_data: true } }] }, Buffer.from(data.buffer));
+    const req = framed(
+      {
+        inputs: [{ name: 'X', datatype: 'FP32', shape: [3, 4], parameters: { binary_data_size: data.byteLength } }],
+        outputs: [{ name: 'output_probability', parameters: { binary_data: true } }],
+      },
+      Buffer.from(data.buffer),
+    );
     const r = await call(`${base}/v2/models/linear/infer`, req);
     expect(r.status).toBe(200);
-    expect(maxAbsDiff(Array.from(floats(binaryOutputs(r).get('output_probability')!)), rows.flatMap((x) => linearProba(linearInt, x)))).toBeLessThan(1e-5);
+    expect(
+      maxAbsDiff(
+        Array.from(floats(binaryOutputs(r).get('output_probability')!)),
+        rows.flatMap((x) => linearProba(linearInt, x)),
+      ),
+    ).toBeLessThan(1e-5);
   });
 });
 
@@ -243,10 +331,23 @@ describe('classification extension on score outputs', () => {
 
   test('FP64 and FP32 outputs without labels: "<score>:<index>"', async () => {
     const inputs = Object.keys(F.IDENTITY_TYPES).map((t) => ({
-      name: `in_${t}`, datatype: t, shape: [1, 2],
-      ...(t === 'FP16' ? { parameters: { binary_data_size: 4 } } : { data: t === 'BOOL' ? [true, false] : t === 'BYTES' ? ['a', 'b'] : t === 'FP64' ? [0.25, 0.75] : [2, 1] }),
+      name: `in_${t}`,
+      datatype: t,
+      shape: [1, 2],
+      ...(t === 'FP16'
+        ? { parameters: { binary_data_size: 4 } }
+        : { data: t === 'BOOL' ? [true, false] : t === 'BYTES' ? ['a', 'b'] : t === 'FP64' ? [0.25, 0.75] : [2, 1] }),
     }));
-    const req = framed({ inputs, outputs: [{ name: 'out_FP64', parameters: { classification: 2 } }, { name: 'out_FP32', parameters: { classification: 1 } }] }, Buffer.from(Uint16Array.from([0, 0]).buffer));
+    const req = framed(
+      {
+        inputs,
+        outputs: [
+          { name: 'out_FP64', parameters: { classification: 2 } },
+          { name: 'out_FP32', parameters: { classification: 1 } },
+        ],
+      },
+      Buffer.from(Uint16Array.from([0, 0]).buffer),
+    );
     const r = await call(`${base}/v2/models/identity/infer`, req);
     expect(r.status).toBe(200);
     expect(r.json.outputs[0]).toMatchObject({ datatype: 'BYTES', shape: [1, 2], data: ['0.75:1', '0.25:0'] });
@@ -258,7 +359,11 @@ describe('bad input is a 400 naming the input and what the model expects', () =>
   test.each([
     ['wrong name', { inputs: [fp32('x', rows)] }, /unknown input "x"; the model's inputs are "X" FP32 \[-1,4\]/],
     ['wrong datatype', { inputs: [{ name: 'X', datatype: 'FP64', shape: [3, 4], data: rows }] }, /input "X" must be FP32, got FP64/],
-    ['wrong shape', { inputs: [{ name: 'X', datatype: 'FP32', shape: [2, 6], data: rows.flat().slice(0, 12) }] }, /input "X" must have shape \[-1,4\] \(-1 = any size\), got \[2,6\]/],
+    [
+      'wrong shape',
+      { inputs: [{ name: 'X', datatype: 'FP32', shape: [2, 6], data: rows.flat().slice(0, 12) }] },
+      /input "X" must have shape \[-1,4\] \(-1 = any size\), got \[2,6\]/,
+    ],
     ['wrong rank', { inputs: [{ name: 'X', datatype: 'FP32', shape: [12], data: rows.flat() }] }, /input "X" must have shape \[-1,4\]/],
     ['too few values', { inputs: [{ name: 'X', datatype: 'FP32', shape: [3, 4], data: rows.flat().slice(1) }] }, /needs 12 elements?, but "data" holds 11/],
     ['strings for numbers', { inputs: [{ name: 'X', datatype: 'FP32', shape: [1, 4], data: ['a', 'b', 'c', 'd'] }] }, /element 0 must be a number/],
@@ -297,7 +402,10 @@ describe('models that cannot be served fail to load with what to do (onModelFail
     ['unknown-op', /model\.onnx.*No Op registered for FrobnicateTensor.* re-export/],
     ['future-opset', /model\.onnx.*Opset 99.* re-export with a lower target opset/s],
     ['wrong-file', /model "wrong-file" version 1: cannot read .*1\/classifier\.onnx \(ENOENT\); put the exported model there or set options\.file/],
-    ['sequence', /model\.onnx: output "pieces" is seq\(tensor\(float\)\) \(made by SequenceConstruct node "make_sequence"\), which onnxruntime-node cannot return/],
+    [
+      'sequence',
+      /model\.onnx: output "pieces" is seq\(tensor\(float\)\) \(made by SequenceConstruct node "make_sequence"\), which onnxruntime-node cannot return/,
+    ],
   ])('%s', async (name, reason) => {
     const index = await call(`${base}/v2/repository/index`, { body: {} });
     const entry = index.json.find((e: { name: string }) => e.name === name);

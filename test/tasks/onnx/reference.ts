@@ -31,7 +31,10 @@ function leaf(tree: TreeNode, x: number[]): number[] {
 
 export function forestProba(p: ForestParams, x: number[]): number[] {
   const sum = new Array<number>(p.labels.length).fill(0);
-  for (const t of p.trees) leaf(t, x).forEach((w, c) => { sum[c]! += w / p.trees.length; });
+  for (const t of p.trees)
+    leaf(t, x).forEach((w, c) => {
+      sum[c]! += w / p.trees.length;
+    });
   return sum;
 }
 
@@ -41,20 +44,24 @@ export function regress(p: RegressorParams, x: number[]): number {
 }
 
 export function normalize(v: number[], norm: 'L1' | 'L2' | 'MAX'): number[] {
-  const d = norm === 'L1' ? v.reduce((s, x) => s + Math.abs(x), 0)
-    : norm === 'L2' ? Math.sqrt(v.reduce((s, x) => s + x * x, 0))
-      : Math.max(...v.map(Math.abs));
+  const d = norm === 'L1' ? v.reduce((s, x) => s + Math.abs(x), 0) : norm === 'L2' ? Math.sqrt(v.reduce((s, x) => s + x * x, 0)) : Math.max(...v.map(Math.abs));
   return d === 0 ? v : v.map((x) => x / d);
 }
 
 export function scaleNormalize(p: ScalerParams, x: number[]): number[] {
-  return normalize(x.map((v, i) => (Math.fround(v) - p.offset[i]!) * p.scale[i]!), p.norm);
+  return normalize(
+    x.map((v, i) => (Math.fround(v) - p.offset[i]!) * p.scale[i]!),
+    p.norm,
+  );
 }
 
 export function tfidf(p: TextParams, text: string): number[] {
   const tokens = text.toLowerCase().match(/[a-zA-Z0-9_]+/g) ?? [];
   const counts = p.vocabulary.map((w) => tokens.filter((t) => t === w).length);
-  return normalize(counts.map((c, i) => c * p.idf[i]!), 'L2');
+  return normalize(
+    counts.map((c, i) => c * p.idf[i]!),
+    'L2',
+  );
 }
 
 export function textProba(p: TextParams, text: string): number[] {

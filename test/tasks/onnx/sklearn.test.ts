@@ -19,17 +19,21 @@ const ref = JSON.parse(readFileSync(new URL('../../fixtures/sklearn/reference.js
 let server: V2Server;
 
 beforeAll(async () => {
-  server = await startV2Server(modelKinds, async (dir) => {
-    await F.writeModelFolder(dir, 'lr', F.linearClassifierModel(ref.logistic_regression, true));
-    await F.writeModelFolder(dir, 'lr-names', F.linearClassifierModel(ref.logistic_regression_names, true));
-    await F.writeModelFolder(dir, 'lr-nozipmap', F.linearClassifierModel(ref.logistic_regression_names, false));
-    await F.writeModelFolder(dir, 'rf', F.treeClassifierModel(ref.random_forest, true));
-    await F.writeModelFolder(dir, 'rf-binary', F.treeClassifierModel(ref.random_forest_binary, true));
-    await F.writeModelFolder(dir, 'gbr', F.treeRegressorModel(ref.gradient_boosting_regressor));
-    await F.writeModelFolder(dir, 'rfr', F.treeRegressorModel(ref.random_forest_regressor));
-    await F.writeModelFolder(dir, 'scaler', F.scalerNormalizerModel(ref.scaler_normalizer));
-    await F.writeModelFolder(dir, 'text', F.textPipelineModel(ref.tfidf_logistic_regression));
-  }, { onnxThreads: 1 });
+  server = await startV2Server(
+    modelKinds,
+    async (dir) => {
+      await F.writeModelFolder(dir, 'lr', F.linearClassifierModel(ref.logistic_regression, true));
+      await F.writeModelFolder(dir, 'lr-names', F.linearClassifierModel(ref.logistic_regression_names, true));
+      await F.writeModelFolder(dir, 'lr-nozipmap', F.linearClassifierModel(ref.logistic_regression_names, false));
+      await F.writeModelFolder(dir, 'rf', F.treeClassifierModel(ref.random_forest, true));
+      await F.writeModelFolder(dir, 'rf-binary', F.treeClassifierModel(ref.random_forest_binary, true));
+      await F.writeModelFolder(dir, 'gbr', F.treeRegressorModel(ref.gradient_boosting_regressor));
+      await F.writeModelFolder(dir, 'rfr', F.treeRegressorModel(ref.random_forest_regressor));
+      await F.writeModelFolder(dir, 'scaler', F.scalerNormalizerModel(ref.scaler_normalizer));
+      await F.writeModelFolder(dir, 'text', F.textPipelineModel(ref.tfidf_logistic_regression));
+    },
+    { onnxThreads: 1 },
+  );
 }, 240_000);
 
 afterAll(async () => {
@@ -47,7 +51,7 @@ describe.each([
   ['rf-binary', 'random_forest_binary'],
   ['text', 'tfidf_logistic_regression'],
 ])('classifier %s (scikit-learn %s)', (model, key) => {
-  test(':predict gives scikit-learn\'s labels, ?probabilities=true its predict_proba within 1e-5', async () => {
+  test(":predict gives scikit-learn's labels, ?probabilities=true its predict_proba within 1e-5", async () => {
     const expected = ref[key];
     const labels = await predict(model, expected.X);
     expect(labels.status).toBe(200);
@@ -72,16 +76,20 @@ describe.each([
 test.each([
   ['gbr', 'gradient_boosting_regressor'],
   ['rfr', 'random_forest_regressor'],
-])('regressor %s matches scikit-learn\'s predict (float32 relative error < 1e-5)', async (model, key) => {
+])("regressor %s matches scikit-learn's predict (float32 relative error < 1e-5)", async (model, key) => {
   const expected = ref[key];
   const r = await predict(model, expected.X);
   expect(r.status).toBe(200);
-  r.json.predictions.forEach((v: number, i: number) => expect(Math.abs(v - expected.predict[i]) / Math.max(1, Math.abs(expected.predict[i]))).toBeLessThan(1e-5));
+  r.json.predictions.forEach((v: number, i: number) =>
+    expect(Math.abs(v - expected.predict[i]) / Math.max(1, Math.abs(expected.predict[i]))).toBeLessThan(1e-5),
+  );
 });
 
-test('StandardScaler + Normalizer with float64 input matches scikit-learn\'s transform', async () => {
+test("StandardScaler + Normalizer with float64 input matches scikit-learn's transform", async () => {
   const expected = ref.scaler_normalizer;
-  const r = await call(`${server.url}/v2/models/scaler/infer`, { body: { inputs: [{ name: 'X', datatype: 'FP64', shape: [expected.X.length, 4], data: expected.X }] } });
+  const r = await call(`${server.url}/v2/models/scaler/infer`, {
+    body: { inputs: [{ name: 'X', datatype: 'FP64', shape: [expected.X.length, 4], data: expected.X }] },
+  });
   expect(r.status).toBe(200);
   expect(maxAbsDiff(r.json.outputs[0].data, expected.transform.flat())).toBeLessThan(1e-5);
 });

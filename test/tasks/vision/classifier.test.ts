@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isImageClassifier, type ImageClassifier } from '../../../src/core/capabilities.js';
+import { type ImageClassifier, isImageClassifier } from '../../../src/core/capabilities.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { defaultRuntimeSettings } from '../../../src/core/model.js';
 import { modelConfigSchema } from '../../../src/core/model-config.js';
@@ -19,7 +19,13 @@ const eagle = fixture('eagle.jpg');
 const giraffe = fixture('giraffe.jpg');
 const labelLines = readFileSync(IMAGENET_LABELS, 'utf8').trim().split('\n');
 
-interface Recorded { batches: number[]; waits: number; preprocess: number; cancelled: number; depths: number[] }
+interface Recorded {
+  batches: number[];
+  waits: number;
+  preprocess: number;
+  cancelled: number;
+  depths: number[];
+}
 
 function recorder(): { observer: ModelObserver; seen: Recorded } {
   const seen: Recorded = { batches: [], waits: 0, preprocess: 0, cancelled: 0, depths: [] };
@@ -40,15 +46,26 @@ async function load(dir: string, name: string, observer: ModelObserver = {}, edi
   const json = JSON.parse(await readFile(join(modelDir, 'config.json'), 'utf8'));
   edit?.(json);
   const model = await imageClassifierKind.load({
-    name, version: '1', modelDir, versionDir: join(modelDir, '1'),
-    config: modelConfigSchema.parse(json), logger: silentLogger, observer, settings: defaultRuntimeSettings,
+    name,
+    version: '1',
+    modelDir,
+    versionDir: join(modelDir, '1'),
+    config: modelConfigSchema.parse(json),
+    logger: silentLogger,
+    observer,
+    settings: defaultRuntimeSettings,
   });
   if (!isImageClassifier(model)) throw new Error('not an image classifier');
   return model;
 }
 
 async function errorOf(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
-  return promise.then(() => { throw new Error('expected a rejection'); }, (e: { code: string; message: string }) => e);
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (e: { code: string; message: string }) => e,
+  );
 }
 
 let dir: string;
@@ -102,10 +119,9 @@ describe('image-classifier on a tiny ResNet', () => {
   });
 
   it('gives probabilities that sum to 1 over all classes, from the tensor API', async () => {
-    const [probabilities, logits] = await model.infer(
-      [{ name: 'image', datatype: 'BYTES', shape: [2], data: [dog, eagle] }],
-      { outputs: ['probabilities', 'logits'] },
-    );
+    const [probabilities, logits] = await model.infer([{ name: 'image', datatype: 'BYTES', shape: [2], data: [dog, eagle] }], {
+      outputs: ['probabilities', 'logits'],
+    });
     expect(probabilities).toMatchObject({ name: 'probabilities', datatype: 'FP32', shape: [2, 1000] });
     expect(logits).toMatchObject({ name: 'logits', shape: [2, 1000] });
     const p = probabilities!.data as Float32Array;
@@ -137,7 +153,8 @@ describe('image-classifier on a tiny ResNet', () => {
     const [fromTensor] = await model.infer([{ name: 'input', datatype: 'FP32', shape: [1, 3, 224, 224], data: tensor }], { outputs: ['logits'] });
     const [fromBytes] = await model.infer([{ name: 'image', datatype: 'BYTES', shape: [1, 1], data: [dog] }], { outputs: ['logits'] });
     expect(fromTensor!.shape).toEqual([1, 1000]);
-    const a = fromTensor!.data as Float32Array, b = fromBytes!.data as Float32Array;
+    const a = fromTensor!.data as Float32Array,
+      b = fromBytes!.data as Float32Array;
     for (let i = 0; i < 1000; i++) expect(a[i]).toBeCloseTo(b[i]!, 5);
     expect(tensor.length).toBe(3 * 224 * 224); // the caller's array is copied, not handed away
   });
@@ -187,25 +204,53 @@ describe('loading checks the configuration against the model', () => {
   it('refuses labels that do not match the class count', async () => {
     const labels = join(dir, 'ten-labels.txt');
     await writeFile(labels, Array.from({ length: 10 }, (_, i) => `class ${i}`).join('\n'));
-    const err = await errorOf(load(dir, 'resnet', {}, (c) => { c.options.labels = labels; }));
+    const err = await errorOf(
+      load(dir, 'resnet', {}, (c) => {
+        c.options.labels = labels;
+      }),
+    );
     expect(err.code).toBe('RTS_ERR_CONFIG');
     expect(err.message).toMatch(/scores 1000 classes but the labels file has 10/);
   });
 
   it('says which input name to configure', async () => {
-    const err = await errorOf(load(dir, 'resnet', {}, (c) => { c.options.preprocessing = { inputName: 'data' }; }));
+    const err = await errorOf(
+      load(dir, 'resnet', {}, (c) => {
+        c.options.preprocessing = { inputName: 'data' };
+      }),
+    );
     expect(err.message).toMatch(/set options.preprocessing.inputName to "input"/);
   });
 
   it('refuses preprocessing the model cannot take', async () => {
-    const err = await errorOf(load(dir, 'resnet', {}, (c) => { c.options.preprocessing = { layout: 'NHWC' }; }));
+    const err = await errorOf(
+      load(dir, 'resnet', {}, (c) => {
+        c.options.preprocessing = { layout: 'NHWC' };
+      }),
+    );
     expect(err.code).toBe('RTS_ERR_CONFIG');
     expect(err.message).toMatch(/does not take NHWC FP32 \[N,224,224,3\]/);
   });
 
   it('refuses unknown options and missing label files', async () => {
-    expect((await errorOf(load(dir, 'resnet', {}, (c) => { c.options.top_k = 3; }))).message).toMatch(/top_k/);
-    expect((await errorOf(load(dir, 'resnet', {}, (c) => { c.options.labels = 'nowhere/labels.txt'; }))).message).toMatch(/not found; looked in/);
+    expect(
+      (
+        await errorOf(
+          load(dir, 'resnet', {}, (c) => {
+            c.options.top_k = 3;
+          }),
+        )
+      ).message,
+    ).toMatch(/top_k/);
+    expect(
+      (
+        await errorOf(
+          load(dir, 'resnet', {}, (c) => {
+            c.options.labels = 'nowhere/labels.txt';
+          }),
+        )
+      ).message,
+    ).toMatch(/not found; looked in/);
   });
 
   it('finds the shipped labels by their repository path and closes cleanly', async () => {

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { MAX_ASPECT_RATIO, MAX_IMAGE_SIDE, inspectImage } from '../../../src/tasks/vision/image-decode.js';
+import { inspectImage, MAX_ASPECT_RATIO, MAX_IMAGE_SIDE } from '../../../src/tasks/vision/image-decode.js';
 import { preprocessImage } from '../../../src/tasks/vision/preprocess.js';
 import { parsePreprocessSpec } from '../../../src/tasks/vision/preprocess-spec.js';
 import { forgedPng } from './forged-png.js';
@@ -17,13 +17,20 @@ describe('image header budget', () => {
   });
 
   it('refuses sides over MAX_IMAGE_SIDE and aspect ratios over MAX_ASPECT_RATIO, tall or wide', async () => {
-    for (const [w, h] of [[MAX_IMAGE_SIDE + 1, 100], [100, MAX_IMAGE_SIDE + 1], [MAX_ASPECT_RATIO * 2 + 1, 2], [1, MAX_ASPECT_RATIO + 1]] as const) {
+    for (const [w, h] of [
+      [MAX_IMAGE_SIDE + 1, 100],
+      [100, MAX_IMAGE_SIDE + 1],
+      [MAX_ASPECT_RATIO * 2 + 1, 2],
+      [1, MAX_ASPECT_RATIO + 1],
+    ] as const) {
       await expect(inspectImage(forgedPng(w, h), limits), `${w}×${h}`).rejects.toMatchObject({ code: 'RTS_ERR_PAYLOAD_TOO_LARGE' });
     }
   });
 
   it('still reads real elongated images within the budget', async () => {
-    const tall = await sharp({ create: { width: 3, height: 1000, channels: 3, background: { r: 9, g: 99, b: 199 } } }).png().toBuffer();
+    const tall = await sharp({ create: { width: 3, height: 1000, channels: 3, background: { r: 9, g: 99, b: 199 } } })
+      .png()
+      .toBuffer();
     await expect(inspectImage(tall, limits)).resolves.toMatchObject({ width: 3, height: 1000 });
     await expect(preprocessImage(tall, parsePreprocessSpec({}), limits)).resolves.toBeInstanceOf(Float32Array);
   });

@@ -22,20 +22,35 @@ export function raw(data: Buffer, width: number, height: number, channels: 1 | 2
 }
 
 export function solid(width: number, height: number, colour: Rgb): Sharp {
-  return raw(pixels(width, height, 3, () => colour), width, height, 3);
+  return raw(
+    pixels(width, height, 3, () => colour),
+    width,
+    height,
+    3,
+  );
 }
 
 /** The pattern test/tasks/vision/torchvision values were computed on (same formula in Python). */
 export function pattern(width: number, height: number): Sharp {
-  return raw(pixels(width, height, 3, (x, y) => [(x * 37 + y * 11) % 256, (x * x + 3 * y) % 256, (x * y) % 256]), width, height, 3);
+  return raw(
+    pixels(width, height, 3, (x, y) => [(x * 37 + y * 11) % 256, (x * x + 3 * y) % 256, (x * y) % 256]),
+    width,
+    height,
+    3,
+  );
 }
 
 /** Red rising left → right (0…255), green falling, blue constant. */
 export function horizontalRamp(width: number, height: number): Sharp {
-  return raw(pixels(width, height, 3, (x) => {
-    const r = Math.round((255 * x) / (width - 1));
-    return [r, 255 - r, 128];
-  }), width, height, 3);
+  return raw(
+    pixels(width, height, 3, (x) => {
+      const r = Math.round((255 * x) / (width - 1));
+      return [r, 255 - r, 128];
+    }),
+    width,
+    height,
+    3,
+  );
 }
 
 /** Undo normalisation: back to 0…255 pixel values. */

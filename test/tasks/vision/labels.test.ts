@@ -28,7 +28,10 @@ describe('the shipped ImageNet labels', () => {
 
 describe('label files', () => {
   it('accepts plain names, CRLF line ends and a trailing blank line', () => {
-    expect(parseLabels('cat\r\ndog\r\n\r\n')).toEqual([{ index: 0, label: 'cat' }, { index: 1, label: 'dog' }]);
+    expect(parseLabels('cat\r\ndog\r\n\r\n')).toEqual([
+      { index: 0, label: 'cat' },
+      { index: 1, label: 'dog' },
+    ]);
   });
 
   it('refuses a blank line in the middle, which would shift every later index', () => {

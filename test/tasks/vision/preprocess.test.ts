@@ -6,9 +6,7 @@ import { isRtsError } from '../../../src/core/errors.js';
 import { inspectImage, sniffFormat } from '../../../src/tasks/vision/image-decode.js';
 import { centerCropOffset, preprocessImage, resizedSize } from '../../../src/tasks/vision/preprocess.js';
 import { parsePreprocessSpec } from '../../../src/tasks/vision/preprocess-spec.js';
-import {
-  columnMeans, denormalize, horizontalRamp, normalized, pattern, pixels, raw, rowMeans, solid, type Rgb,
-} from './images.js';
+import { columnMeans, denormalize, horizontalRamp, normalized, pattern, pixels, type Rgb, raw, rowMeans, solid } from './images.js';
 
 const spec = parsePreprocessSpec({});
 const limits = { maxPixels: 40_000_000 };
@@ -17,7 +15,10 @@ const fixture = (name: string) => readFileSync(new URL(`../../fixtures/images/${
 
 /** Rejects with an RtsError of this code (e.g. 'RTS_ERR_BAD_IMAGE'). */
 async function rejectsWith(promise: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(isRtsError(err), `expected an RtsError, got ${String(err)}`).toBe(true);
   expect((err as { code: string }).code).toBe(code);
   if (message) expect((err as Error).message).toMatch(message);
@@ -87,7 +88,9 @@ describe('formats', () => {
   it('takes the first frame of an animated GIF', async () => {
     // Two 40×40 frames: red, then blue.
     const frames = pixels(40, 80, 3, (_x, y) => (y < 40 ? [255, 0, 0] : [0, 0, 255]));
-    const gif = await sharp(frames, { raw: { width: 40, height: 80, channels: 3, pageHeight: 40 } }).gif().toBuffer();
+    const gif = await sharp(frames, { raw: { width: 40, height: 80, channels: 3, pageHeight: 40 } })
+      .gif()
+      .toBuffer();
     const info = await inspectImage(gif, limits);
     expect(info).toMatchObject({ format: 'gif', width: 40, height: 40, pages: 2 });
     expect(maxErrorFromSolid(await preprocessImage(gif, spec, limits), [255, 0, 0])).toBeLessThan(1e-6);
@@ -96,7 +99,10 @@ describe('formats', () => {
   it('reads 16-bit PNGs as 8-bit values', async () => {
     const data = new Uint16Array(300 * 260 * 3);
     for (let i = 0; i < data.length; i++) data[i] = [200, 100, 50][i % 3]! * 257;
-    const png = await sharp(data, { raw: { width: 300, height: 260, channels: 3 } }).toColourspace('rgb16').png().toBuffer();
+    const png = await sharp(data, { raw: { width: 300, height: 260, channels: 3 } })
+      .toColourspace('rgb16')
+      .png()
+      .toBuffer();
     expect(maxErrorFromSolid(await preprocessImage(png, spec, limits), [200, 100, 50])).toBeLessThan(1e-6);
   });
 });
@@ -151,7 +157,14 @@ describe('orientation, colour and alpha', () => {
 
   it('expands grey to three equal channels', async () => {
     // 256×300 grey, vertical ramp g(y) = y % 256: no resize, crop at (16, 38).
-    const grey = await raw(pixels(256, 300, 1, (_x, y) => [y % 256]), 256, 300, 1).png().toBuffer();
+    const grey = await raw(
+      pixels(256, 300, 1, (_x, y) => [y % 256]),
+      256,
+      300,
+      1,
+    )
+      .png()
+      .toBuffer();
     expect((await inspectImage(grey, limits)).channels).toBe(1);
     const t = await preprocessImage(grey, spec, limits);
     for (let i = 0; i < PLANE; i += 97) {
@@ -164,12 +177,30 @@ describe('orientation, colour and alpha', () => {
   it('drops alpha rather than blending it (PIL convert("RGB"))', async () => {
     // Alpha from 0 to 255 across the image; the colour must come through unchanged.
     const colour: Rgb = [10, 200, 30];
-    for (const [w, h] of [[300, 260], [120, 90]]) { // downscaled and upscaled paths
-      const rgba = await raw(pixels(w!, h!, 4, (x) => [...colour, x % 256]), w!, h!, 4).png().toBuffer();
+    for (const [w, h] of [
+      [300, 260],
+      [120, 90],
+    ]) {
+      // downscaled and upscaled paths
+      const rgba = await raw(
+        pixels(w!, h!, 4, (x) => [...colour, x % 256]),
+        w!,
+        h!,
+        4,
+      )
+        .png()
+        .toBuffer();
       expect((await inspectImage(rgba, limits)).hasAlpha).toBe(true);
       expect(maxErrorFromSolid(await preprocessImage(rgba, spec, limits), colour)).toBeLessThan(1e-6);
     }
-    const greyAlpha = await raw(pixels(300, 300, 2, (x) => [90, (x * 7) % 256]), 300, 300, 2).png().toBuffer();
+    const greyAlpha = await raw(
+      pixels(300, 300, 2, (x) => [90, (x * 7) % 256]),
+      300,
+      300,
+      2,
+    )
+      .png()
+      .toBuffer();
     expect(await inspectImage(greyAlpha, limits)).toMatchObject({ channels: 2, hasAlpha: true });
     expect(maxErrorFromSolid(await preprocessImage(greyAlpha, spec, limits), [90, 90, 90])).toBeLessThan(1e-6);
   });
@@ -178,7 +209,14 @@ describe('orientation, colour and alpha', () => {
     // 640×200 → 819×256 (upscaled), crop left = round(297.5) = 298. Resized column X samples
     // the source at (X + 0.5) × 640/819; the red|blue edge (source x = 320) falls exactly on
     // X = 409, i.e. crop column 111, which gets half of each; every other column is pure.
-    const img = await raw(pixels(640, 200, 3, (x) => (x < 320 ? [255, 0, 0] : [0, 0, 255])), 640, 200, 3).png().toBuffer();
+    const img = await raw(
+      pixels(640, 200, 3, (x) => (x < 320 ? [255, 0, 0] : [0, 0, 255])),
+      640,
+      200,
+      3,
+    )
+      .png()
+      .toBuffer();
     const t = await preprocessImage(img, spec, limits);
     const red = columnMeans(t, 0).map((v) => Math.abs(Math.round(denormalize(v, 0))));
     const blue = columnMeans(t, 2).map((v) => Math.abs(Math.round(denormalize(v, 2))));
@@ -202,7 +240,9 @@ describe('agreement with torchvision', () => {
       means: [0.061192307621240616, 0.21359685063362122, 0.41216975450515747],
     },
     'pattern 600×400 (downscaled)': {
-      values: [-0.9705454111099243, 0.19393789768218994, -0.5253018736839294, 0.21106265485286713, 1.0280112028121948, 0.06047937646508217, 0.025620991364121437],
+      values: [
+        -0.9705454111099243, 0.19393789768218994, -0.5253018736839294, 0.21106265485286713, 1.0280112028121948, 0.06047937646508217, 0.025620991364121437,
+      ],
       means: [0.06546905636787415, 0.19809259474277496, 0.384347140789032],
     },
     'dog.jpg 512×384 (downscaled)': {
@@ -216,7 +256,7 @@ describe('agreement with torchvision', () => {
     'dog.jpg 512×384 (downscaled)': async () => fixture('dog.jpg'),
   };
 
-  it('matches exactly when upscaling (Pillow\'s bilinear resampling reproduced)', async () => {
+  it("matches exactly when upscaling (Pillow's bilinear resampling reproduced)", async () => {
     const t = await preprocessImage(await inputs['pattern 60×40 (upscaled)']!(), spec, limits);
     const ref = reference['pattern 60×40 (upscaled)']!;
     INDICES.forEach((i, k) => expect(t[i]).toBeCloseTo(ref.values[k]!, 6));

@@ -33,7 +33,11 @@ export function parseCsv(text: string): CsvResult {
         while (i < n) {
           const ch = text[i]!;
           if (ch === '"') {
-            if (text[i + 1] === '"') { value += '"'; i += 2; continue; }
+            if (text[i + 1] === '"') {
+              value += '"';
+              i += 2;
+              continue;
+            }
             i++;
             closed = true;
             break;
@@ -55,12 +59,18 @@ export function parseCsv(text: string): CsvResult {
         }
       }
       fields.push(value);
-      if (i < n && text[i] === ',' && broken === undefined) { i++; continue; }
+      if (i < n && text[i] === ',' && broken === undefined) {
+        i++;
+        continue;
+      }
       break;
     }
     // End of record: consume the line break.
     if (text[i] === '\r') i++;
-    if (text[i] === '\n') { i++; line++; }
+    if (text[i] === '\n') {
+      i++;
+      line++;
+    }
     if (broken !== undefined) problems.push({ line: startLine, reason: broken });
     else if (!(fields.length === 1 && fields[0] === '')) records.push({ fields, line: startLine });
   }

@@ -42,7 +42,9 @@ export function filterAndSplit(input: FilterInput, params: PrepareParams, print:
   let { originals, duplicates, answers } = input;
   const record = (step: string): void => {
     steps.push({ step, originals: originals.length, duplicates: duplicates.length, answers: answers.length });
-    print(`${step.padEnd(58)} originals ${String(originals.length).padStart(6)}  duplicates ${String(duplicates.length).padStart(6)}  answers ${String(answers.length).padStart(6)}`);
+    print(
+      `${step.padEnd(58)} originals ${String(originals.length).padStart(6)}  duplicates ${String(duplicates.length).padStart(6)}  answers ${String(answers.length).padStart(6)}`,
+    );
   };
   record('read and cleaned');
 

@@ -7,13 +7,19 @@ import { parseOrThrow } from '../../../core/parse.js';
 import { normalizeText } from './clean.js';
 import { parseCsv } from './csv.js';
 import type { FilterInput } from './filter.js';
-import { decodeLines, readMaybeGzip, type RowProblem } from './read-lines.js';
+import { decodeLines, type RowProblem, readMaybeGzip } from './read-lines.js';
 
-const faqFileSchema = z.array(z.object({
-  id: z.string().min(1),
-  question: z.string().min(1),
-  answer: z.string().min(1),
-}).strict()).min(1);
+const faqFileSchema = z
+  .array(
+    z
+      .object({
+        id: z.string().min(1),
+        question: z.string().min(1),
+        answer: z.string().min(1),
+      })
+      .strict(),
+  )
+  .min(1);
 
 export type FaqFileEntry = z.infer<typeof faqFileSchema>[number];
 

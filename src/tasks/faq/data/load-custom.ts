@@ -30,7 +30,10 @@ class Problems {
   check(what: string): void {
     if (this.list.length === 0) return;
     const more = this.list.length > MAX_SHOWN ? `\n  … and ${this.list.length - MAX_SHOWN} more` : '';
-    throw rtsError('INVALID_INPUT', `${what}: ${this.list.length} problem${this.list.length === 1 ? '' : 's'}\n  ${this.list.slice(0, MAX_SHOWN).join('\n  ')}${more}`);
+    throw rtsError(
+      'INVALID_INPUT',
+      `${what}: ${this.list.length} problem${this.list.length === 1 ? '' : 's'}\n  ${this.list.slice(0, MAX_SHOWN).join('\n  ')}${more}`,
+    );
   }
 }
 
@@ -41,7 +44,11 @@ function lineAt(text: string, index: number): number {
   return line;
 }
 
-interface CustomFaq { id: string; question: string; answer: string }
+interface CustomFaq {
+  id: string;
+  question: string;
+  answer: string;
+}
 
 /** The FAQ file: a JSON array of {id, question, answer}, ids unique; problems named with their line. */
 export async function readCustomFaqs(path: string): Promise<CustomFaq[]> {
@@ -57,7 +64,8 @@ export async function readCustomFaqs(path: string): Promise<CustomFaq[]> {
     const at = /position (\d+)/.exec((err as Error).message);
     throw rtsError('INVALID_INPUT', `${file}${at ? `:${lineAt(text, Number(at[1]))}` : ''}: not valid JSON (${(err as Error).message})`);
   }
-  if (!Array.isArray(parsed) || parsed.length === 0) throw rtsError('INVALID_INPUT', `${file}: expected a JSON array of FAQs [{"id", "question", "answer"}, …]`);
+  if (!Array.isArray(parsed) || parsed.length === 0)
+    throw rtsError('INVALID_INPUT', `${file}: expected a JSON array of FAQs [{"id", "question", "answer"}, …]`);
   // Where each entry starts, to name lines: the n-th top-level object.
   const starts: number[] = [];
   let depth = 0;
@@ -120,7 +128,10 @@ export async function loadCustomSet(files: CustomDataFiles): Promise<{ input: Fi
   const labelColumn = names.indexOf('label') >= 0 ? names.indexOf('label') : names.indexOf('category');
   if (textColumn < 0 || labelColumn < 0) {
     const lacking = [textColumn < 0 ? 'text' : '', labelColumn < 0 ? 'label' : ''].filter(Boolean).join(' and ');
-    throw rtsError('INVALID_INPUT', `${file}:${header.line}: the header row has no ${lacking} column (found: ${header.fields.join(', ') || 'nothing'}); expected "text,label"`);
+    throw rtsError(
+      'INVALID_INPUT',
+      `${file}:${header.line}: the header row has no ${lacking} column (found: ${header.fields.join(', ') || 'nothing'}); expected "text,label"`,
+    );
   }
   if (rows.length === 0) throw rtsError('INVALID_INPUT', `${file}: no question below the header row`);
 

@@ -28,7 +28,11 @@ export async function loadTsvSet(dir: string): Promise<{ input: FilterInput; pro
   return {
     input: {
       originals: orig.rows.map((r) => ({
-        id: r.id, answerId: r.answerId, text: cleanText(r.text0), question: titleOf(r.text0), answer: '',
+        id: r.id,
+        answerId: r.answerId,
+        text: cleanText(r.text0),
+        question: titleOf(r.text0),
+        answer: '',
       })),
       duplicates: dup.rows.map((r) => ({ id: r.id, answerId: r.answerId, text: cleanText(r.text0) })),
       answers: ans.rows.map((r) => ({ id: r.id, answer: htmlToText(r.text0, { dropCode: false }) })),

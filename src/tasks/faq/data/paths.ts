@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { packageRoot } from '../../../core/package-root.js';
-import { datasetPresets, type DatasetName } from './datasets.js';
+import { type DatasetName, datasetPresets } from './datasets.js';
 
 /** The shipped data of each dataset (under the package's `data/`). */
 export function defaultInput(dataset: DatasetName): string {

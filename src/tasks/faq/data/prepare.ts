@@ -5,12 +5,12 @@ import { rtsError } from '../../../core/errors.js';
 import { DATASET_CHOICES, datasetPresets, isDatasetName } from './datasets.js';
 import { filterAndSplit, pct } from './filter.js';
 import { loadLabelledSet } from './load-banking77.js';
-import { loadCustomSet, type CustomDataFiles } from './load-custom.js';
+import { type CustomDataFiles, loadCustomSet } from './load-custom.js';
 import { loadTsvSet } from './load-tsv-set.js';
 import { defaultInput, defaultPreparedDir } from './paths.js';
 import { formatProblem } from './read-lines.js';
 import { formatSummary } from './summary.js';
-import type { DatasetName, FaqOriginal, LabelledQuestion, PrepareParams, PrepareStats, PreparedSet } from './types.js';
+import type { DatasetName, FaqOriginal, LabelledQuestion, PreparedSet, PrepareParams, PrepareStats } from './types.js';
 
 export interface PrepareOptions {
   dataset: DatasetName;
@@ -43,23 +43,25 @@ export async function runPrepare(options: PrepareOptions): Promise<PreparedSet> 
     seed: options.seed ?? d.seed,
   };
   validateParams(params);
-  const input = options.custom ? `${options.custom.questions} + ${options.custom.faqs}` : options.input ?? defaultInput(dataset);
+  const input = options.custom ? `${options.custom.questions} + ${options.custom.faqs}` : (options.input ?? defaultInput(dataset));
 
   print(`preparing ${options.custom ? 'your data' : dataset} from ${input}`);
-  const loaded = options.custom ? await loadCustomSet(options.custom)
-    : preset.format === 'tsv' ? await loadTsvSet(input) : await loadLabelledSet(input);
+  const loaded = options.custom ? await loadCustomSet(options.custom) : preset.format === 'tsv' ? await loadTsvSet(input) : await loadLabelledSet(input);
   for (const p of loaded.problems.slice(0, 20)) print(`skipped malformed row ${formatProblem(p)}`);
   if (loaded.problems.length > 20) print(`… and ${loaded.problems.length - 20} more malformed rows (listed in stats.json)`);
 
   const r = filterAndSplit(loaded.input, params, print);
-  if (r.originals.length === 0) throw rtsError('INVALID_INPUT', `no FAQ is left in ${input} after filtering (min_text ${params.minText}, min_dupes ${params.minDupes})`);
+  if (r.originals.length === 0)
+    throw rtsError('INVALID_INPUT', `no FAQ is left in ${input} after filtering (min_text ${params.minText}, min_dupes ${params.minDupes})`);
   print(`text length, originals:  ${formatSummary(r.textLength.originals)}`);
   print(`text length, duplicates: ${formatSummary(r.textLength.duplicates)}`);
   print(`duplicates per original: ${formatSummary(r.dupesPerOriginal)}`);
   print(`largest class: ${r.largestClass.answerId} with ${r.largestClass.count} duplicates (${pct(r.largestClass.share)})`);
 
   const stats: PrepareStats = {
-    dataset, input, params,
+    dataset,
+    input,
+    params,
     problemCount: loaded.problems.length,
     problems: loaded.problems.slice(0, MAX_LISTED_PROBLEMS),
     steps: r.steps,
@@ -78,7 +80,9 @@ export async function runPrepare(options: PrepareOptions): Promise<PreparedSet> 
 }
 
 function validateParams(p: PrepareParams): void {
-  const bad = (msg: string): never => { throw rtsError('INVALID_INPUT', msg); };
+  const bad = (msg: string): never => {
+    throw rtsError('INVALID_INPUT', msg);
+  };
   if (!Number.isInteger(p.minText) || p.minText < 0) bad(`minText must be an integer >= 0, got ${p.minText}`);
   if (!Number.isInteger(p.minDupes) || p.minDupes < 1) bad(`minDupes must be an integer >= 1, got ${p.minDupes}`);
   if (!(p.testSize > 0 && p.testSize < 1)) bad(`testSize must be between 0 and 1 (exclusive), got ${p.testSize}`);
@@ -94,19 +98,22 @@ export async function writePrepared(dir: string, set: PreparedSet): Promise<void
     writeFile(join(dir, 'originals.jsonl'), jsonl(set.originals.map(({ id, answerId, text, question, answer }) => ({ id, answerId, text, question, answer })))),
     writeFile(join(dir, 'train.jsonl'), jsonl(q(set.train))),
     writeFile(join(dir, 'test.jsonl'), jsonl(q(set.test))),
-    writeFile(join(dir, 'stats.json'), JSON.stringify(set.stats, null, 2) + '\n'),
+    writeFile(join(dir, 'stats.json'), `${JSON.stringify(set.stats, null, 2)}\n`),
   ]);
 }
 
 async function readJsonl<T>(path: string): Promise<T[]> {
   const text = await readFile(path, 'utf8');
-  return text.split('\n').filter((l) => l.trim() !== '').map((l, i) => {
-    try {
-      return JSON.parse(l) as T;
-    } catch {
-      throw rtsError('INVALID_INPUT', `${path}:${i + 1}: not valid JSON`);
-    }
-  });
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l, i) => {
+      try {
+        return JSON.parse(l) as T;
+      } catch {
+        throw rtsError('INVALID_INPUT', `${path}:${i + 1}: not valid JSON`);
+      }
+    });
 }
 
 /** Read a prepared set written by `writePrepared`. */

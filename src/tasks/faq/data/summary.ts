@@ -25,15 +25,22 @@ export function summarize(values: readonly number[]): Summary {
   // Sample standard deviation (ddof = 1), as pandas reports it.
   const std = n > 1 ? Math.sqrt(sorted.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : NaN;
   return {
-    count: n, mean, std,
-    min: n ? sorted[0]! : NaN, q25: quantile(sorted, 0.25), median: quantile(sorted, 0.5),
-    q75: quantile(sorted, 0.75), max: n ? sorted[n - 1]! : NaN,
+    count: n,
+    mean,
+    std,
+    min: n ? sorted[0]! : NaN,
+    q25: quantile(sorted, 0.25),
+    median: quantile(sorted, 0.5),
+    q75: quantile(sorted, 0.75),
+    max: n ? sorted[n - 1]! : NaN,
   };
 }
 
 const fmt = (v: number): string => (Number.isInteger(v) ? String(v) : v.toFixed(2));
 
 export function formatSummary(s: Summary): string {
-  return `count ${s.count}, min ${fmt(s.min)}, 25% ${fmt(s.q25)}, median ${fmt(s.median)}, ` +
-    `75% ${fmt(s.q75)}, mean ${fmt(s.mean)}, std ${fmt(s.std)}, max ${fmt(s.max)}`;
+  return (
+    `count ${s.count}, min ${fmt(s.min)}, 25% ${fmt(s.q25)}, median ${fmt(s.median)}, ` +
+    `75% ${fmt(s.q75)}, mean ${fmt(s.mean)}, std ${fmt(s.std)}, max ${fmt(s.max)}`
+  );
 }

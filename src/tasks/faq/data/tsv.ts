@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { decodeLines, readMaybeGzip, type RowProblem } from './read-lines.js';
+import { decodeLines, type RowProblem, readMaybeGzip } from './read-lines.js';
 
 /** A row of `orig-q.tsv` / `dup-q.tsv`: `Id, AnswerId, Text0, CreationDate`. */
 export interface QuestionRow {
@@ -74,7 +74,11 @@ async function readTsv<T>(
 
 export function readQuestionsTsv(path: string): Promise<TsvResult<QuestionRow>> {
   return readTsv(path, 4, [0, 1], (f, ids, line) => ({
-    id: ids[0]!, answerId: ids[1]!, text0: f[2]!, creationDate: f[3]!, line,
+    id: ids[0]!,
+    answerId: ids[1]!,
+    text0: f[2]!,
+    creationDate: f[3]!,
+    line,
   }));
 }
 

@@ -1,6 +1,6 @@
-import type { Summary } from './summary.js';
-import type { RowProblem } from './read-lines.js';
 import type { DatasetName, PrepareParams } from './datasets.js';
+import type { RowProblem } from './read-lines.js';
+import type { Summary } from './summary.js';
 
 export type { DatasetName, PrepareParams } from './datasets.js';
 

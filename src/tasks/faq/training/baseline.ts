@@ -3,7 +3,7 @@
  * and a question's score for each FAQ = the cosine similarity of their vectors. Nothing is
  * learnt from the labelled duplicates.
  */
-import { csrTimesDense, TfidfVectorizer, type TfidfOptions } from '../../../text/index.js';
+import { csrTimesDense, type TfidfOptions, TfidfVectorizer } from '../../../text/index.js';
 
 export class CosineBaseline {
   private readonly vectorizer: TfidfVectorizer;

@@ -8,14 +8,13 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { rtsError } from '../../../core/errors.js';
 import { loadPipeline } from '../../../text/index.js';
-import { CosineBaseline } from './baseline.js';
-import { latestVersion, readFaqsJson, type FaqEntry } from '../model-files.js';
-import { formatMetrics, rankMetrics, ranksOf, type RankMetrics } from './metrics.js';
 import { datasetPresets } from '../data/datasets.js';
 import { loadOrPrepare } from '../data/prepare.js';
-import { classIndex, validationSplit } from './training-data.js';
 import type { DatasetName, FaqId, LabelledQuestion, PreparedSet } from '../data/types.js';
-
+import { type FaqEntry, latestVersion, readFaqsJson } from '../model-files.js';
+import { CosineBaseline } from './baseline.js';
+import { formatMetrics, type RankMetrics, rankMetrics, ranksOf } from './metrics.js';
+import { classIndex, validationSplit } from './training-data.js';
 
 export interface EvaluateOptions {
   dataset: DatasetName;
@@ -46,10 +45,16 @@ export interface EvaluationReport {
 }
 
 /** Ranks of the true FAQs given row-major scores (questions × FAQs). */
-export function evaluateScores(scores: Float32Array, faqCount: number, questions: readonly LabelledQuestion[], classOf: ReadonlyMap<FaqId, number>): RankMetrics {
+export function evaluateScores(
+  scores: Float32Array,
+  faqCount: number,
+  questions: readonly LabelledQuestion[],
+  classOf: ReadonlyMap<FaqId, number>,
+): RankMetrics {
   const truth = questions.map((q) => {
     const c = classOf.get(q.answerId);
-    if (c === undefined) throw rtsError('INVALID_INPUT', `question ${q.id} belongs to FAQ ${q.answerId}, which the model does not know (trained on other data?)`);
+    if (c === undefined)
+      throw rtsError('INVALID_INPUT', `question ${q.id} belongs to FAQ ${q.answerId}, which the model does not know (trained on other data?)`);
     return c;
   });
   return rankMetrics(ranksOf(scores, faqCount, truth));
@@ -81,8 +86,11 @@ export async function runEvaluate(options: EvaluateOptions): Promise<EvaluationR
       .catch(() => ({ seed: undefined, data: undefined })),
   ]);
   if (training.data?.fitOn === 'all') {
-    throw rtsError('INVALID_INPUT', `${name} version ${version} was fitted on every labelled question, the ${split} split included, so scoring it there measures nothing; `
-      + `its test figures (from the same recipe fitted without the test questions) are in ${join(versionDir, 'metrics.json')}`);
+    throw rtsError(
+      'INVALID_INPUT',
+      `${name} version ${version} was fitted on every labelled question, the ${split} split included, so scoring it there measures nothing; ` +
+        `its test figures (from the same recipe fitted without the test questions) are in ${join(versionDir, 'metrics.json')}`,
+    );
   }
   const set = await loadOrPrepare(options.dataset, options.preparedDir, print);
   const seed = training.seed ?? set.stats.params.seed ?? datasetPresets[options.dataset].prepare.seed;
@@ -96,11 +104,17 @@ export async function runEvaluate(options: EvaluateOptions): Promise<EvaluationR
   print(`baseline: ${formatMetrics(baseline)} (TF-IDF cosine similarity with the FAQ text)`);
 
   const report: EvaluationReport = {
-    dataset: options.dataset, model: name, version, split, metrics, baseline,
-    faqCount: faqs.length, evaluatedAt: new Date().toISOString(),
+    dataset: options.dataset,
+    model: name,
+    version,
+    split,
+    metrics,
+    baseline,
+    faqCount: faqs.length,
+    evaluatedAt: new Date().toISOString(),
   };
   const file = join(versionDir, split === 'test' ? 'metrics.json' : 'metrics-validation.json');
-  await writeFile(file, JSON.stringify(report, null, 2) + '\n');
+  await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
   print(`wrote ${file}`);
   return report;
 }

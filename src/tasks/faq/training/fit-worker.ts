@@ -1,7 +1,7 @@
 /** Worker thread entry: fit one text pipeline (see fit.ts) and post the result back. */
 import { serveWorkerJob } from '../../../core/worker.js';
 import type { PipelineProgressEvent } from '../../../text/index.js';
-import { fitPipeline, type FitJob, type FitResult } from './fit.js';
+import { type FitJob, type FitResult, fitPipeline } from './fit.js';
 
 serveWorkerJob<FitJob, FitResult, PipelineProgressEvent>(
   (job, progress) => {

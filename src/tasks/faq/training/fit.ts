@@ -1,5 +1,5 @@
 import { runWorkerJob } from '../../../core/worker.js';
-import { serializePipeline, TextPipeline, type PipelineProgressEvent, type TextPipelineOptions } from '../../../text/index.js';
+import { type PipelineProgressEvent, serializePipeline, TextPipeline, type TextPipelineOptions } from '../../../text/index.js';
 
 /** One fit: what to train on, and what to score with the result (all optional extras). */
 export interface FitJob {

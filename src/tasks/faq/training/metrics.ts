@@ -16,7 +16,8 @@ export function rankOfTrue(scores: ArrayLike<number>, trueIndex: number): number
   let equal = 0;
   for (let i = 0; i < scores.length; i++) {
     const v = scores[i]!;
-    if (v > s) greater++; // NaN compares false: other NaN scores rank below
+    if (v > s)
+      greater++; // NaN compares false: other NaN scores rank below
     else if (v === s) equal++;
   }
   return greater + (equal + 1) / 2;

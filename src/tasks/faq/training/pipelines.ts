@@ -21,10 +21,7 @@ export const defaultRecipes: Record<DatasetName, MatcherRecipe> = {
   // best Acc@1 (tied) and the best Acc@2 / Mean Rank of the ties (5 pooled validation splits).
   faq: {
     pipeline: {
-      features: [
-        {},
-        { analyzer: 'char_wb', ngramRange: [2, 5], sublinearTf: true },
-      ],
+      features: [{}, { analyzer: 'char_wb', ngramRange: [2, 5], sublinearTf: true }],
       classifier: { C: 10, classWeight: 'balanced', maxIter: 300 },
     },
     addFaqText: true,
@@ -42,7 +39,13 @@ export const defaultRecipes: Record<DatasetName, MatcherRecipe> = {
         { analyzer: 'char_wb', ngramRange: [2, 5], sublinearTf: true, minDf: 2 },
       ],
       classifier: {
-        type: 'mlp', hiddenSize: 512, dropout: 0.5, epochs: 8, batchSize: 32, learningRate: 0.001, seed: 0,
+        type: 'mlp',
+        hiddenSize: 512,
+        dropout: 0.5,
+        epochs: 8,
+        batchSize: 32,
+        learningRate: 0.001,
+        seed: 0,
         neighbours: { k: 5, temperature: 0.01, weight: 0.8, candidates: 3, confidence: 4 },
       },
     },

@@ -4,12 +4,13 @@
  * questions, score the validation questions, and tabulate Accuracy@1/2/3 and Mean Rank.
  * The cosine baseline is measured on the same validation questions for reference.
  */
+
+import type { PreparedSet } from '../data/types.js';
 import { CosineBaseline } from './baseline.js';
-import { fitPipelineInWorker, type FitJob, type FitResult } from './fit.js';
-import { rankMetrics, ranksOf, type RankMetrics } from './metrics.js';
+import { type FitJob, type FitResult, fitPipelineInWorker } from './fit.js';
+import { type RankMetrics, rankMetrics, ranksOf } from './metrics.js';
 import type { MatcherRecipe } from './pipelines.js';
 import { classIndex, trainingTexts, validationSplit } from './training-data.js';
-import type { PreparedSet } from '../data/types.js';
 
 export interface Candidate {
   name: string;
@@ -57,9 +58,11 @@ export async function selectModels(set: PreparedSet, candidates: readonly Candid
       const { c, ci, s } = tasks[next++]!;
       const evalTexts = s.validation.map((q) => q.text);
       const job: FitJob = {
-        options: c.recipe.pipeline, nClasses: K,
+        options: c.recipe.pipeline,
+        nClasses: K,
         ...trainingTexts(set, s.fit, c.recipe.addFaqText),
-        evalTexts, latencyTexts: evalTexts.slice(0, 100),
+        evalTexts,
+        latencyTexts: evalTexts.slice(0, 100),
       };
       const fit = await fitPipelineInWorker(job);
       const truth = s.validation.map((q) => classOf.get(q.answerId)!);
@@ -68,9 +71,12 @@ export async function selectModels(set: PreparedSet, candidates: readonly Candid
         const fits = results[ci]!.map((r) => r.fit);
         const mean = (f: (x: FitResult) => number): number => fits.reduce((a, x) => a + f(x), 0) / fits.length;
         rows[ci] = {
-          name: c.name, metrics: rankMetrics(results[ci]!.flatMap((r) => r.ranks)),
-          fitSeconds: mean((x) => x.fitMs) / 1000, iterations: Math.round(mean((x) => x.nIter)),
-          converged: fits.every((x) => x.converged), features: Math.round(mean((x) => x.nFeatures)),
+          name: c.name,
+          metrics: rankMetrics(results[ci]!.flatMap((r) => r.ranks)),
+          fitSeconds: mean((x) => x.fitMs) / 1000,
+          iterations: Math.round(mean((x) => x.nIter)),
+          converged: fits.every((x) => x.converged),
+          features: Math.round(mean((x) => x.nFeatures)),
           scoreMs: fits[0]!.latency?.medianMs ?? null,
         };
         print(formatRow(rows[ci]!));
@@ -92,7 +98,11 @@ export function baselineOnValidation(set: PreparedSet, repeats = 1, idf: 'faqs' 
   const classOf = classIndex(set);
   const ranks = Array.from({ length: repeats }, (_v, r) => validationSplit(set.train, seed + r)).flatMap(({ fit, validation }) => {
     const b = new CosineBaseline(faqTexts, {}, idf === 'faqs' ? undefined : [...faqTexts, ...fit.map((q) => q.text)]);
-    return ranksOf(b.scores(validation.map((q) => q.text)), set.originals.length, validation.map((q) => classOf.get(q.answerId)!));
+    return ranksOf(
+      b.scores(validation.map((q) => q.text)),
+      set.originals.length,
+      validation.map((q) => classOf.get(q.answerId)!),
+    );
   });
   return rankMetrics(ranks);
 }
@@ -101,11 +111,10 @@ const pc = (x: number): string => (100 * x).toFixed(2);
 
 export function formatRow(r: SelectionRow): string {
   const m = r.metrics;
-  return `| ${r.name} | ${pc(m.accuracyAt1)} | ${pc(m.accuracyAt2)} | ${pc(m.accuracyAt3)} | ${m.meanRank.toFixed(3)} | ` +
-    `${r.features} | ${r.fitSeconds.toFixed(1)} s (${r.iterations} it${r.converged ? '' : ', not converged'}) | ${r.scoreMs === null ? '–' : r.scoreMs.toFixed(3)} |`;
+  return (
+    `| ${r.name} | ${pc(m.accuracyAt1)} | ${pc(m.accuracyAt2)} | ${pc(m.accuracyAt3)} | ${m.meanRank.toFixed(3)} | ` +
+    `${r.features} | ${r.fitSeconds.toFixed(1)} s (${r.iterations} it${r.converged ? '' : ', not converged'}) | ${r.scoreMs === null ? '–' : r.scoreMs.toFixed(3)} |`
+  );
 }
 
-export const TABLE_HEADER = [
-  '| candidate | Acc@1 % | Acc@2 % | Acc@3 % | Mean Rank | features | fit | ms / question |',
-  '|---|---|---|---|---|---|---|---|',
-];
+export const TABLE_HEADER = ['| candidate | Acc@1 % | Acc@2 % | Acc@3 % | Mean Rank | features | fit | ms / question |', '|---|---|---|---|---|---|---|---|'];

@@ -19,17 +19,17 @@ import { join, resolve } from 'node:path';
 import { writeAtomically } from '../../../core/atomic-write.js';
 import { rtsError } from '../../../core/errors.js';
 import type { PipelineProgressEvent } from '../../../text/index.js';
-import { baselineMetrics, evaluateScores, type EvaluationReport } from './evaluate.js';
-import { fitPipeline, fitPipelineInWorker, type FitJob, type FitResult } from './fit.js';
-import { defaultModelConfig, FAQ_MATCHER_KIND, latestVersion, type FaqEntry } from '../model-files.js';
-import { formatMetrics, type RankMetrics } from './metrics.js';
 import { DATASET_CHOICES } from '../data/datasets.js';
-import { defaultPreparedDir } from '../data/paths.js';
-import { defaultRecipes, type MatcherRecipe } from './pipelines.js';
 import type { CustomDataFiles } from '../data/load-custom.js';
+import { defaultPreparedDir } from '../data/paths.js';
 import { loadOrPrepare, runPrepare } from '../data/prepare.js';
-import { classIndex, trainingTexts, validationSplit } from './training-data.js';
 import type { DatasetName, PreparedSet } from '../data/types.js';
+import { defaultModelConfig, FAQ_MATCHER_KIND, type FaqEntry, latestVersion } from '../model-files.js';
+import { baselineMetrics, type EvaluationReport, evaluateScores } from './evaluate.js';
+import { type FitJob, type FitResult, fitPipeline, fitPipelineInWorker } from './fit.js';
+import { formatMetrics, type RankMetrics } from './metrics.js';
+import { defaultRecipes, type MatcherRecipe } from './pipelines.js';
+import { classIndex, trainingTexts, validationSplit } from './training-data.js';
 
 export interface TrainOptions {
   /** The preset: its data (unless `data` or `input` is given), preparation defaults and recipe. */
@@ -119,7 +119,13 @@ export function clock(ms: number): string {
  * every 2 s; no ETA: it stops when converged, at most `maxIter`). `progress` gets the lines
  * a terminal may overwrite; `print` the final one.
  */
-function progressPrinter(label: string, print: (line: string) => void, progress: (line: string) => void, features: number, total: number | undefined): (e: PipelineProgressEvent) => void {
+function progressPrinter(
+  label: string,
+  print: (line: string) => void,
+  progress: (line: string) => void,
+  features: number,
+  total: number | undefined,
+): (e: PipelineProgressEvent) => void {
   const started = performance.now();
   let last = started;
   let trainStarted: number | undefined;
@@ -156,7 +162,8 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   const { dataset } = options;
   const print = options.print ?? (() => {});
   const name = options.name ?? dataset;
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw rtsError('INVALID_INPUT', `model name ${JSON.stringify(name)} must be letters, digits, '.', '_' or '-'`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name))
+    throw rtsError('INVALID_INPUT', `model name ${JSON.stringify(name)} must be letters, digits, '.', '_' or '-'`);
   const modelDir = resolve(options.modelsDir ?? 'models', name);
   const recipe = options.recipe ?? defaultRecipes[dataset];
   if (!recipe) throw rtsError('INVALID_INPUT', `unknown dataset ${JSON.stringify(dataset)} (expected ${DATASET_CHOICES})`);
@@ -168,12 +175,13 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   // Data.
   const own = options.data ?? options.input;
   const seedOption = options.seed === undefined ? {} : { seed: options.seed };
-  const set = own !== undefined
-    ? await runPrepare({ dataset, out: false, print, ...seedOption, ...(options.data ? { custom: options.data } : { input: options.input! }) })
-    : options.preparedDir === false
-      ? await runPrepare({ dataset, out: false, print, ...seedOption })
-      : await loadOrPrepare(dataset, options.preparedDir ?? defaultPreparedDir(dataset), print, options.seed);
-  const source = options.data ? `${options.data.questions} + ${options.data.faqs}` : options.input ?? `the shipped ${dataset} data`;
+  const set =
+    own !== undefined
+      ? await runPrepare({ dataset, out: false, print, ...seedOption, ...(options.data ? { custom: options.data } : { input: options.input! }) })
+      : options.preparedDir === false
+        ? await runPrepare({ dataset, out: false, print, ...seedOption })
+        : await loadOrPrepare(dataset, options.preparedDir ?? defaultPreparedDir(dataset), print, options.seed);
+  const source = options.data ? `${options.data.questions} + ${options.data.faqs}` : (options.input ?? `the shipped ${dataset} data`);
   const prepareMs = performance.now() - started;
   const seed = options.seed ?? set.stats.params.seed;
   const nClasses = set.originals.length;
@@ -182,23 +190,28 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   const full = fitOn === 'all' ? trainingTexts(set, [...set.train, ...set.test], recipe.addFaqText) : trainOnly;
   const validate = options.validate ?? true;
   const vs = validate ? validationSplit(set.train, seed) : undefined;
-  print(`training ${name} version ${version} on ${own !== undefined ? `${source} (${dataset} preset)` : dataset}: ${nClasses} FAQs, ${set.train.length} training questions` +
-    `${recipe.addFaqText ? ' + the FAQ texts' : ''}, ${set.test.length} test questions` +
-    (fitOn === 'all' ? ` (the served fit also learns from the test questions; test figures from a fit without them)` : '') +
-    (vs ? `; validation fit on ${vs.fit.length}, validated on ${vs.validation.length}` : ''));
+  print(
+    `training ${name} version ${version} on ${own !== undefined ? `${source} (${dataset} preset)` : dataset}: ${nClasses} FAQs, ${set.train.length} training questions` +
+      `${recipe.addFaqText ? ' + the FAQ texts' : ''}, ${set.test.length} test questions` +
+      (fitOn === 'all' ? ` (the served fit also learns from the test questions; test figures from a fit without them)` : '') +
+      (vs ? `; validation fit on ${vs.fit.length}, validated on ${vs.validation.length}` : ''),
+  );
 
   // Fits (the final one and, in parallel, the validation one).
   const testTexts = set.test.map((q) => q.text);
   const finalJob: FitJob = {
-    options: recipe.pipeline, texts: full.texts, y: full.y, nClasses,
+    options: recipe.pipeline,
+    texts: full.texts,
+    y: full.y,
+    nClasses,
     ...(fitOn === 'train' ? { evalTexts: testTexts } : {}),
     latencyTexts: set.test.slice(0, 200).map((q) => q.text),
   };
-  const heldOutJob: FitJob | undefined = fitOn === 'all'
-    ? { options: recipe.pipeline, texts: trainOnly.texts, y: trainOnly.y, nClasses, evalTexts: testTexts }
-    : undefined;
+  const heldOutJob: FitJob | undefined =
+    fitOn === 'all' ? { options: recipe.pipeline, texts: trainOnly.texts, y: trainOnly.y, nClasses, evalTexts: testTexts } : undefined;
   const valJob: FitJob | undefined = vs && {
-    options: recipe.pipeline, nClasses,
+    options: recipe.pipeline,
+    nClasses,
     ...trainingTexts(set, vs.fit, recipe.addFaqText),
     evalTexts: vs.validation.map((q) => q.text),
   };
@@ -229,24 +242,40 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
 
   const fitInfo = (f: FitResult): TrainingInfo['fit'] => ({ ms: Math.round(f.fitMs), iterations: f.nIter, converged: f.converged });
   const training: TrainingInfo = {
-    dataset, source, model: name, version, recipe, seed,
+    dataset,
+    source,
+    model: name,
+    version,
+    recipe,
+    seed,
     prepare: set.stats.params,
     data: {
-      faqs: nClasses, trainQuestions: set.train.length, testQuestions: set.test.length,
-      trainingExamples: full.texts.length, validationQuestions: vs ? vs.validation.length : null, fitOn,
+      faqs: nClasses,
+      trainQuestions: set.train.length,
+      testQuestions: set.test.length,
+      trainingExamples: full.texts.length,
+      validationQuestions: vs ? vs.validation.length : null,
+      fitOn,
     },
     features: finalFit.nFeatures,
     fit: fitInfo(finalFit),
     ...(heldOutFit ? { heldOutFit: fitInfo(heldOutFit) } : {}),
     validationFit: valFit ? fitInfo(valFit) : null,
     durations: { prepareMs: Math.round(prepareMs), trainMs: Math.round(trainMs), totalMs: Math.round(performance.now() - started) },
-    validation, test,
+    validation,
+    test,
     latency: finalFit.latency ?? null,
     createdAt: new Date().toISOString(),
   };
   const report: EvaluationReport = {
-    dataset, model: name, version, split: 'test', metrics: test, baseline,
-    faqCount: nClasses, evaluatedAt: training.createdAt,
+    dataset,
+    model: name,
+    version,
+    split: 'test',
+    metrics: test,
+    baseline,
+    faqCount: nClasses,
+    evaluatedAt: training.createdAt,
   };
 
   // Write the version atomically: a hidden temporary folder renamed into place, so the
@@ -254,18 +283,20 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   await mkdir(modelDir, { recursive: true });
   const configPath = join(modelDir, 'config.json');
   if (!existsSync(configPath)) {
-    const config = own === undefined ? defaultModelConfig(dataset)
-      // Not a shipped set: no `dataset` option (that would point tools at the shipped questions).
-      : { kind: FAQ_MATCHER_KIND, description: `FAQ matcher trained on ${source}`, options: { topK: 5 } };
-    await writeFile(configPath, JSON.stringify(config, null, 2) + '\n');
+    const config =
+      own === undefined
+        ? defaultModelConfig(dataset)
+        : // Not a shipped set: no `dataset` option (that would point tools at the shipped questions).
+          { kind: FAQ_MATCHER_KIND, description: `FAQ matcher trained on ${source}`, options: { topK: 5 } };
+    await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`);
   }
   await writeAtomically(versionDir, async (tmp) => {
     await mkdir(tmp);
     await Promise.all([
       writeFile(join(tmp, 'pipeline.bin'), finalFit.bytes),
-      writeFile(join(tmp, 'faqs.json'), JSON.stringify(faqs, null, 2) + '\n'),
-      writeFile(join(tmp, 'training.json'), JSON.stringify(training, null, 2) + '\n'),
-      writeFile(join(tmp, 'metrics.json'), JSON.stringify(report, null, 2) + '\n'),
+      writeFile(join(tmp, 'faqs.json'), `${JSON.stringify(faqs, null, 2)}\n`),
+      writeFile(join(tmp, 'training.json'), `${JSON.stringify(training, null, 2)}\n`),
+      writeFile(join(tmp, 'metrics.json'), `${JSON.stringify(report, null, 2)}\n`),
     ]);
   });
   training.durations.totalMs = Math.round(performance.now() - started);

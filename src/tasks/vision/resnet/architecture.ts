@@ -119,16 +119,14 @@ export function resnetPlan(options: ResnetOptions): ResnetPlan {
       const name = `layer${stage + 1}.${b}`;
       const stride = b === 0 && stage > 0 ? 2 : 1;
       const out = planes * expansion;
-      const convs = kind === 'basic'
-        ? [
-          conv(`${name}.conv1`, `${name}.bn1`, inplanes, planes, 3, stride),
-          conv(`${name}.conv2`, `${name}.bn2`, planes, planes, 3, 1),
-        ]
-        : [
-          conv(`${name}.conv1`, `${name}.bn1`, inplanes, planes, 1, 1),
-          conv(`${name}.conv2`, `${name}.bn2`, planes, planes, 3, stride),
-          conv(`${name}.conv3`, `${name}.bn3`, planes, out, 1, 1),
-        ];
+      const convs =
+        kind === 'basic'
+          ? [conv(`${name}.conv1`, `${name}.bn1`, inplanes, planes, 3, stride), conv(`${name}.conv2`, `${name}.bn2`, planes, planes, 3, 1)]
+          : [
+              conv(`${name}.conv1`, `${name}.bn1`, inplanes, planes, 1, 1),
+              conv(`${name}.conv2`, `${name}.bn2`, planes, planes, 3, stride),
+              conv(`${name}.conv3`, `${name}.bn3`, planes, out, 1, 1),
+            ];
       const block: BlockSpec = { name, kind, convs };
       if (stride !== 1 || inplanes !== out) {
         block.downsample = conv(`${name}.downsample.0`, `${name}.downsample.1`, inplanes, out, 1, stride);

@@ -1,13 +1,7 @@
 import onnxProto from 'onnx-proto';
-import {
-  resnetPlan, resnetSummary,
-  type ConvSpec, type ResnetOptions, type ResnetPlan,
-} from './architecture.js';
+import { type ConvSpec, type ResnetOptions, type ResnetPlan, resnetPlan, resnetSummary } from './architecture.js';
 import { calibrationImages } from './calibration.js';
-import {
-  addInPlace, batchNormInPlace, channelMoments, conv2d, globalAveragePool, maxPool3x3s2, reluInPlace,
-  type Activation,
-} from './forward.js';
+import { type Activation, addInPlace, batchNormInPlace, channelMoments, conv2d, globalAveragePool, maxPool3x3s2, reluInPlace } from './forward.js';
 import { SeededRandom } from './random.js';
 
 const { onnx } = onnxProto;
@@ -75,12 +69,9 @@ function valueInfo(name: string, dims: Dim[]): onnxProto.onnx.IValueInfoProto {
   };
 }
 
-const ints = (name: string, values: number[]): onnxProto.onnx.IAttributeProto =>
-  ({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: values });
-const int = (name: string, value: number): onnxProto.onnx.IAttributeProto =>
-  ({ name, type: onnx.AttributeProto.AttributeType.INT, i: value });
-const float = (name: string, value: number): onnxProto.onnx.IAttributeProto =>
-  ({ name, type: onnx.AttributeProto.AttributeType.FLOAT, f: value });
+const ints = (name: string, values: number[]): onnxProto.onnx.IAttributeProto => ({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: values });
+const int = (name: string, value: number): onnxProto.onnx.IAttributeProto => ({ name, type: onnx.AttributeProto.AttributeType.INT, i: value });
+const float = (name: string, value: number): onnxProto.onnx.IAttributeProto => ({ name, type: onnx.AttributeProto.AttributeType.FLOAT, f: value });
 
 /** A graph value and, alongside, its activations on the calibration batch. */
 interface Value {
@@ -93,7 +84,10 @@ class GraphWriter {
   readonly nodes: onnxProto.onnx.INodeProto[] = [];
   readonly initializers: onnxProto.onnx.ITensorProto[] = [];
 
-  constructor(private readonly random: SeededRandom, private readonly onLayer?: (name: string) => void) {}
+  constructor(
+    private readonly random: SeededRandom,
+    private readonly onLayer?: (name: string) => void,
+  ) {}
 
   private initializer(name: string, dims: number[], values: Float32Array): string {
     this.initializers.push({ name, dims, dataType: onnx.TensorProto.DataType.FLOAT, rawData: rawBytes(values) });
@@ -112,10 +106,7 @@ class GraphWriter {
   convBn(c: ConvSpec, input: Value, bnScale = 1): Value {
     this.onLayer?.(c.name);
     const area = c.kernel * c.kernel;
-    const weight = this.random.fillNormal(
-      new Float32Array(c.outChannels * c.inChannels * area),
-      Math.sqrt(2 / (c.outChannels * area)),
-    );
+    const weight = this.random.fillNormal(new Float32Array(c.outChannels * c.inChannels * area), Math.sqrt(2 / (c.outChannels * area)));
     const w = this.initializer(`${c.name}.weight`, [c.outChannels, c.inChannels, c.kernel, c.kernel], weight);
     const convOut = this.node('Conv', c.name, [input.name, w], c.name, [
       ints('dilations', [1, 1]),
@@ -135,13 +126,19 @@ class GraphWriter {
       bias[o] = 0.05 * this.random.normal() * bnScale;
     }
     batchNormInPlace(act, scale, bias, runningMean, runningVar, BN_EPSILON);
-    const bn = this.node('BatchNormalization', c.bnName, [
-      convOut,
-      this.initializer(`${c.bnName}.weight`, [c.outChannels], scale),
-      this.initializer(`${c.bnName}.bias`, [c.outChannels], bias),
-      this.initializer(`${c.bnName}.running_mean`, [c.outChannels], runningMean),
-      this.initializer(`${c.bnName}.running_var`, [c.outChannels], runningVar),
-    ], c.bnName, [float('epsilon', BN_EPSILON), float('momentum', 0.9)]);
+    const bn = this.node(
+      'BatchNormalization',
+      c.bnName,
+      [
+        convOut,
+        this.initializer(`${c.bnName}.weight`, [c.outChannels], scale),
+        this.initializer(`${c.bnName}.bias`, [c.outChannels], bias),
+        this.initializer(`${c.bnName}.running_mean`, [c.outChannels], runningMean),
+        this.initializer(`${c.bnName}.running_var`, [c.outChannels], runningVar),
+      ],
+      c.bnName,
+      [float('epsilon', BN_EPSILON), float('momentum', 0.9)],
+    );
     return { name: bn, act };
   }
 
@@ -150,11 +147,7 @@ class GraphWriter {
   }
 
   maxPool(name: string, input: Value): Value {
-    const out = this.node('MaxPool', name, [input.name], name, [
-      ints('kernel_shape', [3, 3]),
-      ints('pads', [1, 1, 1, 1]),
-      ints('strides', [2, 2]),
-    ]);
+    const out = this.node('MaxPool', name, [input.name], name, [ints('kernel_shape', [3, 3]), ints('pads', [1, 1, 1, 1]), ints('strides', [2, 2])]);
     return { name: out, act: maxPool3x3s2(input.act) };
   }
 
@@ -186,11 +179,13 @@ class GraphWriter {
       for (let c = 0; c < inFeatures; c++) offset += weight[j * inFeatures + c]! * meanFeature[c]!;
       bias[j] = -offset;
     }
-    this.node('Gemm', 'fc', [
-      flat,
-      this.initializer('fc.weight', [outFeatures, inFeatures], weight),
-      this.initializer('fc.bias', [outFeatures], bias),
-    ], output, [float('alpha', 1), float('beta', 1), int('transB', 1)]);
+    this.node(
+      'Gemm',
+      'fc',
+      [flat, this.initializer('fc.weight', [outFeatures, inFeatures], weight), this.initializer('fc.bias', [outFeatures], bias)],
+      output,
+      [float('alpha', 1), float('beta', 1), int('transB', 1)],
+    );
   }
 }
 
@@ -198,7 +193,13 @@ class GraphWriter {
  * Running mean: the measured mean. Running variance: the measured variance,
  * blended with the independent-input prior when few positions were measured.
  */
-function bnStatistics(input: Activation, output: Activation, weight: Float32Array, inChannels: number, area: number): { runningMean: Float32Array; runningVar: Float32Array } {
+function bnStatistics(
+  input: Activation,
+  output: Activation,
+  weight: Float32Array,
+  inChannels: number,
+  area: number,
+): { runningMean: Float32Array; runningVar: Float32Array } {
   const measured = channelMoments(output);
   const inputVar = channelMoments(input).variance;
   const channels = output.channels;

@@ -14,7 +14,11 @@ export function calibrationImages(random: SeededRandom, batch: number, size: num
   const plane = size * size;
   for (let b = 0; b < batch; b++) {
     // Detail at 1/8, 1/2 and full resolution, weighted like a 1/f spectrum.
-    const layers: [number, number][] = [[Math.max(2, size >> 3), 1], [Math.max(2, size >> 1), 0.35], [size, 0.12]];
+    const layers: [number, number][] = [
+      [Math.max(2, size >> 3), 1],
+      [Math.max(2, size >> 1), 0.35],
+      [size, 0.12],
+    ];
     for (const [grid, weight] of layers) {
       const luminance = noiseField(random, grid, size);
       for (let c = 0; c < 3; c++) {

@@ -54,7 +54,10 @@ export function conv2d(x: Activation, weight: Float32Array, outChannels: number,
         const p = oy * W2 + ox;
         for (let o = 0; o < outChannels; o++) {
           const wo = o * K;
-          let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+          let s0 = 0,
+            s1 = 0,
+            s2 = 0,
+            s3 = 0;
           let k = 0;
           for (; k + 3 < K; k += 4) {
             s0 += weight[wo + k]! * patch[k]!;
@@ -96,7 +99,14 @@ export function channelMoments(x: Activation): { mean: Float64Array; variance: F
 }
 
 /** Inference-mode BatchNormalization, in place. */
-export function batchNormInPlace(x: Activation, scale: Float32Array, bias: Float32Array, mean: Float32Array, variance: Float32Array, epsilon: number): Activation {
+export function batchNormInPlace(
+  x: Activation,
+  scale: Float32Array,
+  bias: Float32Array,
+  mean: Float32Array,
+  variance: Float32Array,
+  epsilon: number,
+): Activation {
   const P = x.height * x.width;
   for (let b = 0; b < x.batch; b++) {
     for (let c = 0; c < x.channels; c++) {

@@ -1,10 +1,22 @@
 /** The torchvision ResNet v1.5 architecture written as ONNX with seeded weights. */
 export {
-  RESNET_DEPTHS, resnetPlan, resnetSummary, resolveResnetOptions,
-  type ResnetDepth, type ResnetOptions, type ResnetSummary, type ResnetPlan,
+  RESNET_DEPTHS,
+  type ResnetDepth,
+  type ResnetOptions,
+  type ResnetPlan,
+  type ResnetSummary,
+  resnetPlan,
+  resnetSummary,
+  resolveResnetOptions,
 } from './architecture.js';
 export {
-  buildResnetModel, encodeResnetModel, resnetModelProto, RESNET_INPUT, RESNET_OUTPUT, RESNET_OPSET, RESNET_IR_VERSION,
   type BuildResnetOptions,
+  buildResnetModel,
+  encodeResnetModel,
+  RESNET_INPUT,
+  RESNET_IR_VERSION,
+  RESNET_OPSET,
+  RESNET_OUTPUT,
+  resnetModelProto,
 } from './build.js';
-export { writeResnetModel, type WriteResnetOptions, type WriteResnetResult } from './write.js';
+export { type WriteResnetOptions, type WriteResnetResult, writeResnetModel } from './write.js';

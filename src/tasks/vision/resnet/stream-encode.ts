@@ -27,7 +27,10 @@ export interface EncodedWriter {
 
 function isOpList(writer: EncodedWriter): boolean {
   const first = (writer.head as { next?: unknown }).next;
-  return first === undefined || (typeof first === 'object' && first !== null && typeof (first as WriterOp).fn === 'function' && typeof (first as WriterOp).len === 'number');
+  return (
+    first === undefined ||
+    (typeof first === 'object' && first !== null && typeof (first as WriterOp).fn === 'function' && typeof (first as WriterOp).len === 'number')
+  );
 }
 
 /** Write the encoded message to `file`; returns the byte count (= writer.len). */

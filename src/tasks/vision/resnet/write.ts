@@ -2,7 +2,7 @@ import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { writeAtomically } from '../../../core/atomic-write.js';
 import { rtsError } from '../../../core/errors.js';
-import { resnetSummary, type ResnetOptions } from './architecture.js';
+import { type ResnetOptions, resnetSummary } from './architecture.js';
 import { encodeResnetModel } from './build.js';
 import { writeEncoded } from './stream-encode.js';
 
@@ -30,8 +30,9 @@ export async function writeResnetModel(path: string, options: WriteResnetOptions
   const { onProgress, ...architecture } = options;
   const summary = resnetSummary(architecture);
   const say = onProgress ?? (() => {});
-  say(`generating ResNet-${summary.depth} weights: ${summary.parameters.toLocaleString('en-US')} parameters, ` +
-    `${(summary.weightBytes / 1e6).toFixed(1)} MB`);
+  say(
+    `generating ResNet-${summary.depth} weights: ${summary.parameters.toLocaleString('en-US')} parameters, ` + `${(summary.weightBytes / 1e6).toFixed(1)} MB`,
+  );
   let lastDecile = 0;
   const encoded = encodeResnetModel({
     ...architecture,

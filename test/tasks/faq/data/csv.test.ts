@@ -7,14 +7,22 @@ describe('parseCsv (RFC 4180)', () => {
     const { records, problems } = parseCsv(text);
     expect(problems).toEqual([]);
     expect(records.map((r) => r.fields)).toEqual([
-      ['text', 'category'], ['plain', 'a'], ['with, comma', 'b'], ['say "hi"', 'c'], ['two\nlines', 'd'],
+      ['text', 'category'],
+      ['plain', 'a'],
+      ['with, comma', 'b'],
+      ['say "hi"', 'c'],
+      ['two\nlines', 'd'],
     ]);
     expect(records.map((r) => r.line)).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('keeps empty fields, skips blank lines, handles no final newline and a BOM', () => {
     const { records } = parseCsv('\uFEFFa,,c\n\n,x\nlast,"q"');
-    expect(records.map((r) => r.fields)).toEqual([['a', '', 'c'], ['', 'x'], ['last', 'q']]);
+    expect(records.map((r) => r.fields)).toEqual([
+      ['a', '', 'c'],
+      ['', 'x'],
+      ['last', 'q'],
+    ]);
     expect(records.map((r) => r.line)).toEqual([1, 3, 4]);
   });
 
@@ -24,6 +32,9 @@ describe('parseCsv (RFC 4180)', () => {
       { line: 2, reason: 'unexpected text after a closing quote' },
       { line: 4, reason: 'unterminated quoted field' },
     ]);
-    expect(records.map((r) => r.fields)).toEqual([['ok', '1'], ['fine', '3']]);
+    expect(records.map((r) => r.fields)).toEqual([
+      ['ok', '1'],
+      ['fine', '3'],
+    ]);
   });
 });

@@ -26,21 +26,29 @@ async function load(csv: string | Buffer, faqs: unknown = FAQS) {
   return loadCustomSet({ questions, faqs: faqsFile });
 }
 
-const message = (p: Promise<unknown>) => p.then(() => 'no error', (err: Error) => err.message);
+const message = (p: Promise<unknown>) =>
+  p.then(
+    () => 'no error',
+    (err: Error) => err.message,
+  );
 
 describe('loadCustomSet', () => {
   it('reads text,label rows (quoted fields, extra columns, CRLF) against the FAQ ids', async () => {
     const r = await load('id,text,label\r\n1,"my card, has it shipped?",card\r\n2,PIN blocked,pin\r\n3,"Card ""lost""",card\r\n');
-    expect(r.input.duplicates).toEqual([
-      { id: 1, answerId: 'card', text: 'my card, has it shipped?' },
-      { id: 2, answerId: 'pin', text: 'pin blocked' },
-      { id: 3, answerId: 'card', text: 'card "lost"' },
-    ].map((d) => ({ ...d, text: expect.stringContaining(d.text.split(' ')[0]!.toLowerCase()) })));
+    expect(r.input.duplicates).toEqual(
+      [
+        { id: 1, answerId: 'card', text: 'my card, has it shipped?' },
+        { id: 2, answerId: 'pin', text: 'pin blocked' },
+        { id: 3, answerId: 'card', text: 'card "lost"' },
+      ].map((d) => ({ ...d, text: expect.stringContaining(d.text.split(' ')[0]!.toLowerCase()) })),
+    );
     expect(r.input.originals.map((o) => [o.id, o.question, o.answer])).toEqual(FAQS.map((f) => [f.id, f.question, f.answer]));
   });
 
   it('names the missing column', async () => {
-    expect(await message(load('question,label\nhi,card\n'))).toMatch(/questions\.csv:1: the header row has no text column \(found: question, label\); expected "text,label"/);
+    expect(await message(load('question,label\nhi,card\n'))).toMatch(
+      /questions\.csv:1: the header row has no text column \(found: question, label\); expected "text,label"/,
+    );
     expect(await message(load('text,intent\nhi,card\n'))).toMatch(/questions\.csv:1: the header row has no label column/);
   });
 

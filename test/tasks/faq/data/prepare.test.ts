@@ -32,11 +32,13 @@ async function writeTsvSet(d: string): Promise<void> {
     `32\t101\t${long('after a blank line')}\t`, // 15
   ].join('\n');
   const dupBytes = Buffer.concat([
-    Buffer.from(dup + '\n'),
-    Buffer.from('33\t101\tbad '), Buffer.from([0xff, 0xfe]), Buffer.from(' bytes\t\n'), // 16: invalid UTF-8
+    Buffer.from(`${dup}\n`),
+    Buffer.from('33\t101\tbad '),
+    Buffer.from([0xff, 0xfe]),
+    Buffer.from(' bytes\t\n'), // 16: invalid UTF-8
   ]);
-  const ans = ['101\tUse a <b>closure</b> &amp; more', '102\tIt depends', '104\tAnswer four', '107\tAnswer seven', 'abc\tbad id'].join('\r\n') + '\r\n';
-  await writeFile(join(d, 'orig-q.tsv'), orig.join('\n') + '\n');
+  const ans = `${['101\tUse a <b>closure</b> &amp; more', '102\tIt depends', '104\tAnswer four', '107\tAnswer seven', 'abc\tbad id'].join('\r\n')}\r\n`;
+  await writeFile(join(d, 'orig-q.tsv'), `${orig.join('\n')}\n`);
   await writeFile(join(d, 'dup-q.tsv'), dupBytes);
   await writeFile(join(d, 'ans.tsv.gz'), gzipSync(ans));
 }
@@ -45,7 +47,9 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rts-faq-prepare-'));
   await writeTsvSet(dir);
 });
-afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 describe('runPrepare on the reference three-file format', () => {
   it('reports malformed rows with file and line, applies steps 2–6 and writes the prepared set', async () => {
@@ -71,7 +75,10 @@ describe('runPrepare on the reference three-file format', () => {
     expect(counts['4. kept texts of length >= 40']).toEqual([2, 10, 2]);
     expect(counts['5. kept originals with >= 2 duplicates']).toEqual([2, 10, 2]);
 
-    expect(set.originals.map((o) => [o.id, o.answerId, o.question])).toEqual([[1, 101, 'How do closures work?'], [2, 102, 'What is this?']]);
+    expect(set.originals.map((o) => [o.id, o.answerId, o.question])).toEqual([
+      [1, 101, 'How do closures work?'],
+      [2, 102, 'What is this?'],
+    ]);
     expect(set.originals[0]!.answer).toBe('Use a closure & more');
     expect(set.originals[1]!.text.startsWith('what is this?. some words')).toBe(true);
     // 101 has 7 duplicates → floor(7 × 0.21) = 1 to test; 102 has 3 → max(1, 0) = 1.
@@ -107,20 +114,24 @@ describe('runPrepare on a labelled-questions set (text,category CSV)', () => {
   it('reads faqs.json and the CSV, reports malformed records, and splits per intent', async () => {
     const d = await mkdtemp(join(tmpdir(), 'rts-faq-labelled-'));
     try {
-      await writeFile(join(d, 'faqs.json'), JSON.stringify([
-        { id: 'card_arrival', question: 'When will my card arrive?', answer: 'Soon.' },
-        { id: 'lost_card', question: 'I lost my card', answer: 'Freeze it.' },
-      ]));
+      await writeFile(
+        join(d, 'faqs.json'),
+        JSON.stringify([
+          { id: 'card_arrival', question: 'When will my card arrive?', answer: 'Soon.' },
+          { id: 'lost_card', question: 'I lost my card', answer: 'Freeze it.' },
+        ]),
+      );
       const rows = ['text,category'];
       for (let i = 0; i < 10; i++) rows.push(`"Where is my card, number ${i}?",card_arrival`);
       for (let i = 0; i < 5; i++) rows.push(`I lost my card ${i},lost_card`);
       rows.push('three,fields,here'); // line 17
       rows.push('"unknown intent",other');
-      await writeFile(join(d, 'train.csv'), rows.join('\n') + '\n');
+      await writeFile(join(d, 'train.csv'), `${rows.join('\n')}\n`);
       const set = await runPrepare({ dataset: 'banking77', input: d, out: false });
       expect(set.stats.problems).toEqual([{ file: 'train.csv', line: 17, reason: 'expected 2 fields (text,category), found 3' }]);
       expect(set.originals.map((o) => [o.id, o.question, o.answer])).toEqual([
-        ['card_arrival', 'When will my card arrive?', 'Soon.'], ['lost_card', 'I lost my card', 'Freeze it.'],
+        ['card_arrival', 'When will my card arrive?', 'Soon.'],
+        ['lost_card', 'I lost my card', 'Freeze it.'],
       ]);
       expect(set.test.filter((q) => q.answerId === 'card_arrival')).toHaveLength(2); // floor(10 × 0.21)
       expect(set.test.filter((q) => q.answerId === 'lost_card')).toHaveLength(1); // floor(5 × 0.21) = 1

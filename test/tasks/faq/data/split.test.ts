@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../../src/core/random.js';
 import { stratifiedSplit } from '../../../../src/tasks/faq/data/split.js';
 
-interface Item { id: number; label: string }
+interface Item {
+  id: number;
+  label: string;
+}
 
 /** Classes of 1, 4, 5, 10, 24 and 77 items, interleaved. */
 function items(): Item[] {

@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  buildResnetModel, encodeResnetModel, RESNET_DEPTHS, resnetModelProto, resnetSummary, writeResnetModel, type ResnetDepth,
+  buildResnetModel,
+  encodeResnetModel,
+  RESNET_DEPTHS,
+  type ResnetDepth,
+  resnetModelProto,
+  resnetSummary,
+  writeResnetModel,
 } from '../../../../src/tasks/vision/resnet/index.js';
 import { writeEncoded } from '../../../../src/tasks/vision/resnet/stream-encode.js';
 import { makeTempDir } from '../../../backends/onnx/helpers.js';
@@ -12,10 +18,14 @@ const { onnx } = onnxProto;
 
 /** torchvision's parameter counts: sum(p.numel() for p in torchvision.models.resnetN().parameters()). */
 const TORCHVISION_PARAMETERS: Record<ResnetDepth, number> = {
-  18: 11_689_512, 34: 21_797_672, 50: 25_557_032, 101: 44_549_160, 152: 60_192_808,
+  18: 11_689_512,
+  34: 21_797_672,
+  50: 25_557_032,
+  101: 44_549_160,
+  152: 60_192_808,
 };
 /** torchvision's model docs ("GFLOPS", which count multiply-adds) for 224×224 inputs. */
-const TORCHVISION_GMACS: Record<ResnetDepth, number> = { 18: 1.81, 34: 3.66, 50: 4.09, 101: 7.80, 152: 11.51 };
+const TORCHVISION_GMACS: Record<ResnetDepth, number> = { 18: 1.81, 34: 3.66, 50: 4.09, 101: 7.8, 152: 11.51 };
 
 interface Graph {
   node: onnxProto.onnx.INodeProto[];
@@ -32,7 +42,10 @@ function graphOf(model: onnxProto.onnx.IModelProto): Graph {
     input: g.input ?? [],
     output: g.output ?? [],
     initializer: (g.initializer ?? []).map((t) => ({
-      name: t.name ?? '', dims: (t.dims ?? []).map(Number), dataType: t.dataType ?? 0, rawData: t.rawData ?? new Uint8Array(0),
+      name: t.name ?? '',
+      dims: (t.dims ?? []).map(Number),
+      dataType: t.dataType ?? 0,
+      rawData: t.rawData ?? new Uint8Array(0),
     })),
   };
 }
@@ -48,7 +61,7 @@ function dims(info: onnxProto.onnx.IValueInfoProto): (number | string)[] {
 }
 
 describe('resnetSummary', () => {
-  it.each(RESNET_DEPTHS)('ResNet-%i has torchvision\'s parameter count and compute', (depth) => {
+  it.each(RESNET_DEPTHS)("ResNet-%i has torchvision's parameter count and compute", (depth) => {
     const s = resnetSummary({ depth });
     expect(s.parameters).toBe(TORCHVISION_PARAMETERS[depth]);
     expect(s.multiplyAdds / 1e9).toBeCloseTo(TORCHVISION_GMACS[depth], 1);
@@ -101,7 +114,14 @@ describe('buildResnetModel', () => {
   it('has the torchvision ResNet-18 graph and state_dict names', () => {
     // Op counts of torchvision.models.resnet18() exported with torch.onnx (opset 13, BN kept), Identity nodes aside.
     expect(opCounts(model)).toEqual({
-      Conv: 20, BatchNormalization: 20, Relu: 17, MaxPool: 1, Add: 8, GlobalAveragePool: 1, Flatten: 1, Gemm: 1,
+      Conv: 20,
+      BatchNormalization: 20,
+      Relu: 17,
+      MaxPool: 1,
+      Add: 8,
+      GlobalAveragePool: 1,
+      Flatten: 1,
+      Gemm: 1,
     });
     const inits = new Map(graphOf(model).initializer.map((t) => [t.name, t.dims]));
     expect(inits.size).toBe(102); // torchvision's state_dict without num_batches_tracked
@@ -142,7 +162,14 @@ describe('buildResnetModel', () => {
     // Counts from torchvision.models.resnet152()/resnet50() exported to ONNX (see the report of issue 3).
     const r152 = resnetModelProto({ depth: 152, baseWidth: 2, numClasses: 10 });
     expect(opCounts(r152)).toEqual({
-      Conv: 155, BatchNormalization: 155, Relu: 151, MaxPool: 1, Add: 50, GlobalAveragePool: 1, Flatten: 1, Gemm: 1,
+      Conv: 155,
+      BatchNormalization: 155,
+      Relu: 151,
+      MaxPool: 1,
+      Add: 50,
+      GlobalAveragePool: 1,
+      Flatten: 1,
+      Gemm: 1,
     });
     expect(graphOf(r152).initializer.length).toBe(777);
     const r50 = resnetModelProto({ depth: 50, baseWidth: 2, numClasses: 10 });
