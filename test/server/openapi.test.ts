@@ -15,7 +15,7 @@ let doc: any;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rts-openapi-'));
   await makeFaqRepo(dir, { name: 'faq' });
-  await makeVisionRepo(dir, { name: 'resnet' });
+  await makeVisionRepo(dir, { name: 'resnet152' });
   // A model brought as ONNX, for the KServe V1 :predict example.
   await writeModelFolder(dir, 'iris', linearClassifierModel(linearParams(3, 4, [0, 1, 2]), true));
   server = await startTestServer(dir);

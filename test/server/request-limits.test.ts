@@ -21,7 +21,7 @@ let dog: Buffer;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rts-limits-'));
   await makeFaqRepo(dir);
-  await makeVisionRepo(dir, { maxQueueSize: QUEUE });
+  await makeVisionRepo(dir, { name: 'resnet152', maxQueueSize: QUEUE });
   dog = await readFile(new URL('../fixtures/images/dog.jpg', import.meta.url));
   server = await startTestServer(dir, { ...LIMITS, logLevel: 'silent' });
 });
@@ -36,7 +36,7 @@ const inferText = (data: string[], model = 'faq') =>
     inputs: [{ name: 'text', datatype: 'BYTES', shape: [data.length], data }],
   });
 const inferImages = (n: number) =>
-  postJson(`${server.url}/v2/models/resnet/infer`, {
+  postJson(`${server.url}/v2/models/resnet152/infer`, {
     inputs: [
       { name: 'image', datatype: 'BYTES', shape: [n], parameters: { content_type: 'base64' }, data: Array.from({ length: n }, () => dog.toString('base64')) },
     ],
@@ -44,7 +44,7 @@ const inferImages = (n: number) =>
 /** How many images the model has preprocessed so far (a rejected request must not add any). */
 async function imagesPreprocessed(): Promise<number> {
   const text = await (await fetch(`${server.url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith('rtscore_preprocess_duration_seconds_count{') && l.includes('model="resnet"'));
+  const line = text.split('\n').find((l) => l.startsWith('rtscore_preprocess_duration_seconds_count{') && l.includes('model="resnet152"'));
   return line ? Number(line.split(' ').at(-1)) : 0;
 }
 const oipError = (r: { json: any }) => {
@@ -122,7 +122,7 @@ describe('images: the per-request limit and the model queue, before enqueueing',
     r = await postJson(`${server.url}/v1/images/classify`, { images: Array.from({ length: 6 }, () => b64) });
     expect(r.status).toBe(413);
     expect(r.json.error.message).toMatch(/at most 5 images per request/);
-    r = await postJson(`${server.url}/models/resnet/score`, { input: Object.fromEntries(Array.from({ length: 4 }, (_, i) => [`i${i}`, b64])) });
+    r = await postJson(`${server.url}/models/resnet152/score`, { input: Object.fromEntries(Array.from({ length: 4 }, (_, i) => [`i${i}`, b64])) });
     expect(r.status).toBe(413);
   });
 });

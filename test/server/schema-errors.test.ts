@@ -13,7 +13,7 @@ let server: TestServer;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rts-errors-'));
   await makeFaqRepo(dir);
-  await makeVisionRepo(dir, { name: 'resnet' });
+  await makeVisionRepo(dir, { name: 'resnet152' });
   server = await startTestServer(dir);
 });
 afterAll(async () => {
@@ -54,8 +54,8 @@ describe('request errors', () => {
   });
 
   it('a model of the wrong kind is named with the right article', async () => {
-    expect(await expect400('/v1/faq/match', { question: 'x', model: 'resnet' })).toBe(
-      'model "resnet" is an image-classifier model, not an FAQ (text-matcher) model',
+    expect(await expect400('/v1/faq/match', { question: 'x', model: 'resnet152' })).toBe(
+      'model "resnet152" is an image-classifier model, not an FAQ (text-matcher) model',
     );
   });
 
