@@ -356,7 +356,13 @@ export const protocolAbuse: fc.Arbitrary<RawRequest | Buffer> = fc.oneof(
       ] as [string, string][],
       body: Buffer.from(chunks, 'latin1'),
     })),
-  fc.uint8Array({ minLength: 1, maxLength: 300 }).map((b) => Buffer.concat([Buffer.from(b), Buffer.from('\r\n\r\n')])),
+  // Garbage then a blank line. Only blank lines are no request at all: a server
+  // ignores empty lines before a request line (RFC 9112 §2.2) and waits for one
+  // (the headers timeout answers 408 later), so those are left out.
+  fc
+    .uint8Array({ minLength: 1, maxLength: 300 })
+    .filter((b) => b.some((x) => x !== 0x0a && x !== 0x0d))
+    .map((b) => Buffer.concat([Buffer.from(b), Buffer.from('\r\n\r\n')])),
   fc
     .constantFrom(
       'GET / HTTP/9.9\r\n\r\n',
