@@ -47,12 +47,14 @@ async function nameUnknown(i: number): Promise<void> {
 
 async function series(): Promise<{ text: string; lines: string[] }> {
   const text = await (await request(`${server.url}/metrics`, { dispatcher: agent })).body.text();
-  // Each series once, without its value.
+  // rtscore's own series (those requests can label), each once, without its
+  // value. The runtime's default metrics come and go by themselves (a GC kind
+  // on its first run, active handles by type), whatever the requests named.
   return {
     text,
     lines: text
       .split('\n')
-      .filter((l) => l && !l.startsWith('#'))
+      .filter((l) => l.startsWith('rtscore_'))
       .map((l) => l.slice(0, l.lastIndexOf(' ')))
       .sort(),
   };

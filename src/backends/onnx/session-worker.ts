@@ -15,6 +15,12 @@ const port = parentPort;
 if (port === null) throw new Error('session-worker must run as a worker thread');
 
 const { modelPath, modelBytes, options } = workerData as WorkerInit;
+// onnxruntime-node 1.30's native binding cannot read a Float16Array, which
+// Node 24 has: onnxruntime-common would wrap float16 data in one (runs then fail
+// with "not enough space: expected 8, got 0"). Without the global it keeps
+// float16 as raw half bits in a Uint16Array, as on Node 20. This thread runs
+// ONNX Runtime and nothing else; onnxruntime-common checks lazily, at the first tensor.
+delete (globalThis as { Float16Array?: unknown }).Float16Array;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -84,7 +90,16 @@ function fromOrt(name: string, value: ort.Tensor): WireTensor {
   const datatype = datatypeOfOrtType(value.type);
   if (datatype === undefined) throw new Error(`output "${name}" has type ${value.type}, which rtscore does not support`);
   const data = value.type === 'string' ? (value.data as string[]).map((s) => encoder.encode(s)) : (value.data as WireTensor['data']);
-  return { name, datatype, shape: [...value.dims], data };
+  return { name, datatype, shape: [...value.dims], data: value.type === 'float16' ? halfBits(data as ArrayBufferView) : data };
+}
+
+/**
+ * float16 as raw half bits (rtscore's FP16 representation): where the runtime
+ * has Float16Array (Node 24), onnxruntime-common hands outputs back as one,
+ * whose elements are numbers; the same bytes seen as a Uint16Array are the bits.
+ */
+function halfBits(data: ArrayBufferView): Uint16Array {
+  return data instanceof Uint16Array ? data : new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2);
 }
 
 async function main(): Promise<void> {

@@ -250,7 +250,7 @@ describe('every OIP datatype through ONNX Runtime', () => {
       Buffer.from(Uint16Array.from([1, 2, 3, 4]).buffer),
     );
     const r = await call(`${base}/v2/models/identity/infer`, req);
-    expect(r.status).toBe(200);
+    expect(r.status, JSON.stringify(r.json)).toBe(200);
     for (const [i, t] of jsonTypes.entries()) {
       const got = r.json.outputs[i];
       expect(got).toMatchObject({ name: `out_${t}`, datatype: t, shape: [2, 2] });
