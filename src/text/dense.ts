@@ -12,10 +12,8 @@ export function dotRows(q: Float64Array, rows: Float32Array, from: number, count
     const r1 = r0 + dim;
     const r2 = r1 + dim;
     const r3 = r2 + dim;
-    let s0 = 0,
-      s1 = 0,
-      s2 = 0,
-      s3 = 0; // prettier-ignore
+    // biome-ignore format: one unrolled block of 8 per line
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     for (let u = 0; u < dim; u++) {
       const v = q[u]!;
       s0 += v * rows[r0 + u]!;

@@ -74,14 +74,10 @@ export class MultinomialLoss {
       const end = indptr[j + 1]!;
       if (start === end) continue;
       for (let kb = j * S, ke = kb + S, k = 0; kb < ke; kb += 8, k += 8) {
-        const w0 = w[kb]!,
-          w1 = w[kb + 1]!,
-          w2 = w[kb + 2]!,
-          w3 = w[kb + 3]!; // prettier-ignore
-        const w4 = w[kb + 4]!,
-          w5 = w[kb + 5]!,
-          w6 = w[kb + 6]!,
-          w7 = w[kb + 7]!; // prettier-ignore
+        // biome-ignore format: one unrolled block of 8 per line
+        const w0 = w[kb]!, w1 = w[kb + 1]!, w2 = w[kb + 2]!, w3 = w[kb + 3]!;
+        // biome-ignore format: one unrolled block of 8 per line
+        const w4 = w[kb + 4]!, w5 = w[kb + 5]!, w6 = w[kb + 6]!, w7 = w[kb + 7]!;
         if (w0 === 0 && w1 === 0 && w2 === 0 && w3 === 0 && w4 === 0 && w5 === 0 && w6 === 0 && w7 === 0) continue;
         for (let p = start; p < end; p++) {
           const v = data[p]!;
@@ -121,14 +117,8 @@ export class MultinomialLoss {
       const start = indptr[j]!;
       const end = indptr[j + 1]!;
       for (let kb = j * S, ke = kb + S, k = 0; kb < ke; kb += 8, k += 8) {
-        let a0 = 0,
-          a1 = 0,
-          a2 = 0,
-          a3 = 0,
-          a4 = 0,
-          a5 = 0,
-          a6 = 0,
-          a7 = 0; // prettier-ignore
+        // biome-ignore format: one unrolled block of 8 per line
+        let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
         for (let p = start; p < end; p++) {
           const v = data[p]!;
           const b = indices[p]! * S + k;
@@ -141,14 +131,10 @@ export class MultinomialLoss {
           a6 += v * z[b + 6]!;
           a7 += v * z[b + 7]!;
         }
-        const w0 = w[kb]!,
-          w1 = w[kb + 1]!,
-          w2 = w[kb + 2]!,
-          w3 = w[kb + 3]!; // prettier-ignore
-        const w4 = w[kb + 4]!,
-          w5 = w[kb + 5]!,
-          w6 = w[kb + 6]!,
-          w7 = w[kb + 7]!; // prettier-ignore
+        // biome-ignore format: one unrolled block of 8 per line
+        const w0 = w[kb]!, w1 = w[kb + 1]!, w2 = w[kb + 2]!, w3 = w[kb + 3]!;
+        // biome-ignore format: one unrolled block of 8 per line
+        const w4 = w[kb + 4]!, w5 = w[kb + 5]!, w6 = w[kb + 6]!, w7 = w[kb + 7]!;
         sq += w0 * w0 + w1 * w1 + w2 * w2 + w3 * w3 + w4 * w4 + w5 * w5 + w6 * w6 + w7 * w7;
         g[kb] = a0 + lambda * w0;
         g[kb + 1] = a1 + lambda * w1;

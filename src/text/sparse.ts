@@ -207,14 +207,8 @@ export function addRowTimesDense(x: CsrMatrix, row: number, w: Float32Array | Fl
   const w8 = width - (width % 8);
   let k = 0;
   for (; k < w8; k += 8) {
-    let a0 = 0,
-      a1 = 0,
-      a2 = 0,
-      a3 = 0,
-      a4 = 0,
-      a5 = 0,
-      a6 = 0,
-      a7 = 0; // prettier-ignore
+    // biome-ignore format: one unrolled block of 8 per line
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
     for (let p = start; p < end; p++) {
       const v = data[p]!;
       const b = indices[p]! * width + k;
