@@ -56,7 +56,7 @@ export function registerKserveV1Routes(app: FastifyInstance, ctx: ServerContext,
     v1.get<{ Params: NameParams }>(
       '/v1/models/:name',
       {
-        config: { access: 'open-health' },
+        // Per-model readiness needs a key, as /v2/models/{name}/ready does (it names the served models).
         schema: {
           tags: TAGS,
           summary: 'Model ready (200) or not (503)',

@@ -255,6 +255,9 @@ describe('repository access', () => {
     expect((await call(`${secured.url}/v2/models/echo/ready`)).status).toBe(401);
     expect((await call(`${secured.url}/v2/models/echo/ready`, { headers: { authorization: 'Bearer user-key' } })).status).toBe(200);
     expect((await call(`${secured.url}/v2/health/ready`)).status).toBe(200);
+    // KServe V1's per-model readiness is no more open than the OIP one.
+    expect((await call(`${secured.url}/v1/models/echo`)).status).toBe(401);
+    expect((await call(`${secured.url}/v1/models/echo`, { headers: { authorization: 'Bearer user-key' } })).status).toBe(200);
     const body = { inputs: [{ name: 'i64', shape: [1], datatype: 'INT64', data: [1] }] };
     expect((await call(`${secured.url}/v2/models/echo/infer`, { body })).status).toBe(401);
     expect((await call(`${secured.url}/v2/models/echo/infer`, { body, headers: { authorization: 'Bearer user-key' } })).status).toBe(200);
