@@ -90,16 +90,7 @@ function fromOrt(name: string, value: ort.Tensor): WireTensor {
   const datatype = datatypeOfOrtType(value.type);
   if (datatype === undefined) throw new Error(`output "${name}" has type ${value.type}, which rtscore does not support`);
   const data = value.type === 'string' ? (value.data as string[]).map((s) => encoder.encode(s)) : (value.data as WireTensor['data']);
-  return { name, datatype, shape: [...value.dims], data: value.type === 'float16' ? halfBits(data as ArrayBufferView) : data };
-}
-
-/**
- * float16 as raw half bits (rtscore's FP16 representation): where the runtime
- * has Float16Array (Node 24), onnxruntime-common hands outputs back as one,
- * whose elements are numbers; the same bytes seen as a Uint16Array are the bits.
- */
-function halfBits(data: ArrayBufferView): Uint16Array {
-  return data instanceof Uint16Array ? data : new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2);
+  return { name, datatype, shape: [...value.dims], data };
 }
 
 async function main(): Promise<void> {
