@@ -1,12 +1,11 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Command } from 'commander';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerSpeedtestCommand } from '../../src/cli/commands/speedtest.js';
 import { runLoad } from '../../src/speedtest/load.js';
@@ -14,6 +13,7 @@ import { renderReport } from '../../src/speedtest/report.js';
 import type { ReportData, SpeedtestResult } from '../../src/speedtest/result.js';
 import { planRoute } from '../../src/speedtest/routes.js';
 import { runSpeedtest, writeSpeedtestFiles } from '../../src/speedtest/run.js';
+import { findChromium, launchChromium } from '../helpers/browser.js';
 import { makeFaqRepo } from '../helpers/faq-models.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -23,7 +23,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
  * Chromium, and the CLI command end to end.
  */
 const run = promisify(execFile);
-const CHROMIUM = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+const CHROMIUM = findChromium();
 const QUESTIONS = ['How do I activate my card?', 'my card has not arrived yet', 'what is the exchange rate', 'can I use apple pay'];
 const KEY = 'speedtest-key-0123456789';
 
@@ -175,7 +175,7 @@ describe('speed test against the real server', () => {
     let browser: Browser;
     // biome-ignore lint/suspicious/noDuplicateTestHooks: a nested describe's own hook (the browser), not a duplicate.
     beforeAll(async () => {
-      browser = await chromium.launch({ executablePath: CHROMIUM!, args: ['--no-sandbox'] });
+      browser = await launchChromium(CHROMIUM!);
     });
     afterAll(async () => {
       await browser?.close();
