@@ -6,8 +6,14 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { silentLogger } from '../../src/core/logger.js';
+import { defaultRuntimeSettings } from '../../src/core/model.js';
+import { type ModelConfig, modelConfigSchema } from '../../src/core/model-config.js';
+import { nullObserver } from '../../src/core/observer.js';
 import { loadLabelledSet } from '../../src/tasks/faq/data/load-banking77.js';
 import { defaultInput } from '../../src/tasks/faq/data/paths.js';
+import { type FaqMatcher, faqMatcherKind } from '../../src/tasks/faq/matcher.js';
+import { FAQ_MATCHER_KIND } from '../../src/tasks/faq/model-files.js';
 import { savePipeline, TextPipeline } from '../../src/text/index.js';
 
 export const TEST_FAQ_COUNT = 8;
@@ -79,4 +85,19 @@ export async function makeFaqRepo(dir: string, options: FaqRepoOptions = {}): Pr
 
 function missing(id: string): never {
   throw new Error(`makeFaqRepo: no BANKING77 intent "${id}"`);
+}
+
+/** Load version `version` of the FAQ matcher `<modelsDir>/<name>` as the server would (config from its folder unless given). */
+export async function loadFaqVersion(modelsDir: string, name: string, version: string, config?: ModelConfig): Promise<FaqMatcher> {
+  const modelDir = join(modelsDir, name);
+  return (await faqMatcherKind.load({
+    name,
+    version,
+    modelDir,
+    versionDir: join(modelDir, version),
+    config: config ?? modelConfigSchema.parse({ kind: FAQ_MATCHER_KIND }),
+    logger: silentLogger,
+    observer: nullObserver,
+    settings: defaultRuntimeSettings,
+  })) as FaqMatcher;
 }

@@ -2,13 +2,10 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../../src/core/logger.js';
-import { defaultRuntimeSettings } from '../../../../src/core/model.js';
 import { modelConfigSchema } from '../../../../src/core/model-config.js';
-import { nullObserver } from '../../../../src/core/observer.js';
-import { type FaqMatcher, faqMatcherKind } from '../../../../src/tasks/faq/matcher.js';
 import type { MatcherRecipe } from '../../../../src/tasks/faq/training/pipelines.js';
 import { runTrain } from '../../../../src/tasks/faq/training/train.js';
+import { loadFaqVersion } from '../../../helpers/faq-models.js';
 
 /** Training on a user's own files: the preset's pipeline, split and evaluation, a served model. */
 const cheap: MatcherRecipe = { pipeline: { features: [{}], classifier: { C: 10, maxIter: 100 } }, addFaqText: true };
@@ -62,16 +59,7 @@ describe('runTrain on your own data', () => {
     const config = modelConfigSchema.parse(JSON.parse(await readFile(join(models, 'support', 'config.json'), 'utf8')));
     expect(config.options).toEqual({ topK: 5 }); // no shipped dataset named
     expect(config.description).toMatch(/trained on .*questions\.csv/);
-    const model = (await faqMatcherKind.load({
-      name: 'support',
-      version: '1',
-      modelDir: join(models, 'support'),
-      versionDir: join(models, 'support', '1'),
-      config,
-      logger: silentLogger,
-      observer: nullObserver,
-      settings: defaultRuntimeSettings,
-    })) as FaqMatcher;
+    const model = await loadFaqVersion(models, 'support', '1', config);
     const [best] = await model.match(['I forgot my password and cannot login'], { topK: 1 });
     expect(best![0]).toMatchObject({ id: 'access', answer: 'Answer about login.' });
     await model.close();

@@ -4,14 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../../src/core/logger.js';
-import { defaultRuntimeSettings } from '../../../../src/core/model.js';
 import { modelConfigSchema } from '../../../../src/core/model-config.js';
-import { nullObserver } from '../../../../src/core/observer.js';
 import { runPrepare } from '../../../../src/tasks/faq/data/prepare.js';
-import { type FaqMatcher, faqMatcherKind } from '../../../../src/tasks/faq/matcher.js';
+import { faqMatcherKind } from '../../../../src/tasks/faq/matcher.js';
 import { runEvaluate } from '../../../../src/tasks/faq/training/evaluate.js';
 import type { MatcherRecipe } from '../../../../src/tasks/faq/training/pipelines.js';
 import { runTrain } from '../../../../src/tasks/faq/training/train.js';
+import { loadFaqVersion } from '../../../helpers/faq-models.js';
 
 const cheap: MatcherRecipe = { pipeline: { features: [{}], classifier: { C: 10, maxIter: 100 } }, addFaqText: true };
 let root: string;
@@ -69,16 +68,7 @@ describe('runTrain / runEvaluate', () => {
     const val = await runEvaluate({ dataset: 'banking77', name: 'tiny', modelsDir: models, preparedDir: join(root, 'prepared'), split: 'validation' });
     expect(val.metrics.count).toBe(8);
 
-    const model = (await faqMatcherKind.load({
-      name: 'tiny',
-      version: '2',
-      modelDir: join(models, 'tiny'),
-      versionDir: join(models, 'tiny', '2'),
-      config: modelConfigSchema.parse({ kind: 'faq-matcher' }),
-      logger: silentLogger,
-      observer: nullObserver,
-      settings: defaultRuntimeSettings,
-    })) as FaqMatcher;
+    const model = await loadFaqVersion(models, 'tiny', '2');
     expect((await model.match(['my pin is locked'], { topK: 1 }))[0]![0]!.id).toBe('faq_1');
     expect(model.defaultTopK).toBe(5);
     await model.close();
@@ -109,16 +99,7 @@ describe('runTrain / runEvaluate', () => {
     expect(lines).toContainEqual(expect.stringMatching(/^\[final\] epoch 3\/30: loss \d[\d.]*, elapsed \d+:\d\d, ETA \d+:\d\d$/));
     expect(lines).toContainEqual(expect.stringMatching(/^\[final\] fitted after 30 epochs/));
     expect(r.report.metrics.accuracyAt1).toBe(1);
-    const model = (await faqMatcherKind.load({
-      name: 'net',
-      version: '1',
-      modelDir: join(models, 'net'),
-      versionDir: join(models, 'net', '1'),
-      config: modelConfigSchema.parse({ kind: 'faq-matcher' }),
-      logger: silentLogger,
-      observer: nullObserver,
-      settings: defaultRuntimeSettings,
-    })) as FaqMatcher;
+    const model = await loadFaqVersion(models, 'net', '1');
     expect((await model.match(['my refund from the merchant'], { topK: 1 }))[0]![0]!.id).toBe('faq_2');
     await model.close();
   });
