@@ -11,7 +11,7 @@ import { payloadForLog } from '../logging.js';
 export const accessLog = fp<{ ctx: ServerContext; logger: PinoLogger }>(
   async (app, { ctx, logger }) => {
     const { config, metrics } = ctx;
-    app.addHook('onResponse', async (request, reply) => {
+    app.addHook('onResponse', (request, reply, done) => {
       const route = request.routeOptions.url ?? 'unmatched';
       const status = String(reply.statusCode);
       const model = modelLabel(ctx, request.rtsModel);
@@ -31,6 +31,7 @@ export const accessLog = fp<{ ctx: ServerContext; logger: PinoLogger }>(
         request.log.debug({ payload: payloadForLog(request.body, config.logPayloadMaxBytes) }, 'request payload');
       }
       request.log.info(line, 'request');
+      done();
     });
   },
   { name: 'rtscore-access-log' },

@@ -10,16 +10,21 @@ import type { ServerContext } from '../context.js';
 export const authentication = fp<{ ctx: ServerContext }>(
   async (app, { ctx }) => {
     const { auth, config } = ctx;
-    app.addHook('onRequest', async (request) => {
+    app.addHook('onRequest', (request, _reply, done) => {
       const access = request.routeOptions.config?.access ?? 'key';
-      if (!auth.enabled) return;
-      if (access === 'open-health' && config.authOpenHealth) return;
-      if (access === 'open-metrics' && config.authOpenMetrics) return;
-      if (access === 'open-docs' && config.authOpenDocs) return;
-      request.principal = auth.authenticate(request.headers);
-      if (access === 'admin' && !request.principal.admin) {
-        throw rtsError('FORBIDDEN', 'this API key may not manage the model repository (an admin key is required)');
+      if (!auth.enabled) return done();
+      if (access === 'open-health' && config.authOpenHealth) return done();
+      if (access === 'open-metrics' && config.authOpenMetrics) return done();
+      if (access === 'open-docs' && config.authOpenDocs) return done();
+      try {
+        request.principal = auth.authenticate(request.headers);
+      } catch (err) {
+        return done(err as Error);
       }
+      if (access === 'admin' && !request.principal.admin) {
+        return done(rtsError('FORBIDDEN', 'this API key may not manage the model repository (an admin key is required)'));
+      }
+      done();
     });
   },
   { name: 'rtscore-auth', dependencies: ['rtscore-request-context'] },
