@@ -1,4 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { freePort } from '../src/core/free-port.js';
@@ -115,24 +118,40 @@ export interface SpawnHttpServerOptions {
  * period, and when this process exits).
  */
 export async function spawnHttpServer(options: SpawnHttpServerOptions): Promise<ServerProcess> {
-  const child = spawn(options.command, options.args, { env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The child's output goes to a file, not a pipe into this process: at `info` a busy
+  // server writes an access line per request, and reading them here would take CPU from
+  // the load generator, which runs in this process (a log collector is not on the
+  // server's path either). The file is kept for error messages and removed on a clean stop.
+  const logDir = mkdtempSync(join(tmpdir(), 'rtscore-bench-server-'));
+  const logFile = join(logDir, 'output.log');
+  const fd = openSync(logFile, 'w');
+  let child: ChildProcess;
+  try {
+    child = spawn(options.command, options.args, { env: options.env ?? process.env, stdio: ['ignore', fd, fd] });
+  } finally {
+    closeSync(fd);
+  }
   installExitHook();
   live.add(child);
 
-  // Keep the end of the child's output for error messages.
-  let tail = '';
-  const keep = (chunk: Buffer) => {
-    tail = (tail + chunk.toString('utf8')).slice(-4000);
+  /** The end of the child's output, for error messages. */
+  let extra = '';
+  const tail = (): string => {
+    let text = '';
+    try {
+      text = readFileSync(logFile, 'utf8').slice(-4000);
+    } catch {
+      // Removed already: nothing to show.
+    }
+    return `${text}${extra}`;
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
   const exited = new Promise<number | string | null>((resolve) => {
     child.once('exit', (code, signal) => {
       live.delete(child);
       resolve(code ?? signal);
     });
     child.once('error', (err) => {
-      tail += `\n${err.message}`;
+      extra += `\n${err.message}`;
       live.delete(child);
       resolve(null);
     });
@@ -144,7 +163,11 @@ export async function spawnHttpServer(options: SpawnHttpServerOptions): Promise<
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     try {
-      return await exited;
+      const code = await exited;
+      // A clean stop (exit 0, or ended by our SIGTERM) keeps nothing; otherwise the output stays for a look.
+      if (code === 0 || code === 'SIGTERM') rmSync(logDir, { recursive: true, force: true });
+      else process.stderr.write(`server output: ${logFile}\n`);
+      return code;
     } finally {
       clearTimeout(timer);
     }
@@ -156,7 +179,7 @@ export async function spawnHttpServer(options: SpawnHttpServerOptions): Promise<
       options.readyPath,
       options.readyTimeoutMs,
       exited.then((code) => {
-        throw new Error(`the server exited (${String(code)}) before it was ready:\n${tail.trim()}`);
+        throw new Error(`the server exited (${String(code)}) before it was ready:\n${tail().trim()}`);
       }),
     );
   } catch (err) {
