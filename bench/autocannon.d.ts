@@ -30,8 +30,6 @@ declare module 'autocannon' {
     /** `false` marks the response as a mismatch. */
     verifyBody?: (body: string) => boolean;
     workers?: number;
-    /** Requests per second over all connections (a steady, open-loop rate). */
-    overallRate?: number;
   }
 
   export interface AutocannonHistogram {

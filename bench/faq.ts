@@ -11,7 +11,7 @@ import { loadLabelledSet } from '../src/tasks/faq/data/load-banking77.js';
 import { loadTsvSet } from '../src/tasks/faq/data/load-tsv-set.js';
 import { defaultInput } from '../src/tasks/faq/data/paths.js';
 import { faqMatcherKind } from '../src/tasks/faq/matcher.js';
-import { type HttpRequestSpec, type HttpRunResult, runFixedCount, runTimedLoad } from './http-load.js';
+import { type HttpRequestSpec, type HttpRunResult, runFixedCount, runSteadyRate, runTimedLoad } from './http-load.js';
 import { findReferencePython, hasGunicorn, startBareFastify, startReferenceServer } from './peers.js';
 import { type ServerProcess, startServerProcess } from './server-process.js';
 import { renderTable } from './table.js';
@@ -316,13 +316,13 @@ export async function runFaqBench(options: FaqBenchOptions = {}): Promise<FaqBen
       print(
         `  ${name} ${scorePath(name)} × ${settings.connections}: ${fmt(score.requestsPerSecond)} req/s, p99 ${fmt(score.latency.p99)} ms, ${score.failed} failed${score.firstFailure ? ` (${score.firstFailure})` : ''}`,
       );
-      const steadyRun = await runTimedLoad({
+      const steadyRun = await runSteadyRate({
         url: server.url,
+        rate: settings.steadyRate,
         connections: settings.connections,
         durationSeconds: settings.durationSeconds,
         requests: questions.map(scoreReq),
         check: scoreCheck,
-        overallRate: settings.steadyRate,
       });
       const steady = { ...steadyRun, endpoint: `POST ${scorePath(name)}`, offeredRate: settings.steadyRate };
       print(

@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
 import type { BodyCheck } from '../src/speedtest/checks.js';
-import { type RequestSample, type RequestSpec, runLoad } from '../src/speedtest/load.js';
+import { type LoadRun, type RequestSample, type RequestSpec, runLoad } from '../src/speedtest/load.js';
 import type { SpeedRun } from '../src/speedtest/result.js';
 import { type LatencySummary, summarize } from '../src/speedtest/stats.js';
 
@@ -71,13 +71,53 @@ export async function runFixedCount(options: FixedCountOptions): Promise<HttpRun
     check: options.check,
     timeoutMs: options.timeoutMs ?? 60_000,
   });
+  return asHttpRunResult(run, startedMs);
+}
+
+export interface SteadyRateOptions {
+  url: string;
+  /** Requests per second offered, evenly spaced. */
+  rate: number;
+  /** The most requests in flight: keep-alive connections opened as needed. */
+  connections: number;
+  durationSeconds: number;
+  /** Cycled through. */
+  requests: HttpRequestSpec[];
+  check: BodyCheck;
+  /** Per-request timeout. Default 30 s. */
+  timeoutMs?: number;
+}
+
+/**
+ * A steady offered load: one request every 1/rate s, each sent on a free connection, so
+ * latencies show what a client sees below saturation. Not autocannon's `overallRate`:
+ * that gives each connection a budget per second, which it spends as fast as answers come
+ * at the top of each second, so a server at 70 % of its capacity is saturated for most of
+ * every second and idle for the rest (p50 ≈ connections ÷ capacity, not the service time).
+ */
+export async function runSteadyRate(options: SteadyRateOptions): Promise<HttpRunResult> {
+  const startedMs = performance.now();
+  const n = options.requests.length;
+  const run = await runLoad({
+    url: options.url,
+    concurrency: options.connections,
+    durationSeconds: options.durationSeconds,
+    rate: options.rate,
+    request: (i) => options.requests[i % n]!,
+    check: options.check,
+    timeoutMs: options.timeoutMs ?? 30_000,
+  });
+  return asHttpRunResult(run, startedMs);
+}
+
+function asHttpRunResult(run: LoadRun, startedMs: number): HttpRunResult {
   const ok = run.samples.filter((s) => s.error === undefined);
   const firstFailure = Object.values(run.failureExamples)[0];
   return {
     ok: ok.length,
     failed: run.samples.length - ok.length,
     ...(firstFailure ? { firstFailure } : {}),
-    concurrency: options.concurrency,
+    concurrency: run.concurrency,
     wallMs: run.wallMs,
     requestsPerSecond: ok.length / (run.wallMs / 1000),
     latency: summarize(ok.map((s) => s.latency)),
@@ -98,8 +138,6 @@ export interface TimedLoadOptions {
   check: BodyCheck;
   /** Per-request timeout in seconds. Default 30. */
   timeoutSeconds?: number;
-  /** A steady offered load: requests per second over all connections (open loop). Default: as fast as answers come. */
-  overallRate?: number;
 }
 
 /**
@@ -124,7 +162,6 @@ export async function runTimedLoad(options: TimedLoadOptions): Promise<HttpRunRe
     pipelining: 1,
     duration: options.durationSeconds,
     timeout: options.timeoutSeconds ?? 30,
-    ...(options.overallRate ? { overallRate: options.overallRate } : {}),
     requests: options.requests.map((r) => ({ method: r.method, path: r.path, headers: r.headers, ...(r.body !== undefined ? { body: r.body } : {}) })),
     // autocannon emits `response` and then, synchronously, verifies that same
     // response's body: a bad body takes back the latency just recorded.

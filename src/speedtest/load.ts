@@ -55,7 +55,17 @@ export interface LoadOptions {
   check: BodyCheck;
   /** Per-request limit, ms. Default 60 s. */
   timeoutMs?: number;
+  /**
+   * Open loop at a steady rate: request i is due `i / rate` seconds after the start and
+   * is sent then on a free connection (the `concurrency` connections are the most in
+   * flight). Its latency counts from when it was due if no connection was free then, so
+   * a server that falls behind is not flattered (coordinated omission). Default: closed
+   * loop, each client sending its next request when the previous answer is in.
+   */
+  rate?: number;
 }
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 class RequestTimeout extends Error {
   readonly code = 'timeout';
@@ -71,6 +81,8 @@ function classify(err: unknown): { category: string; detail: string } {
 export async function runLoad(options: LoadOptions): Promise<LoadRun> {
   if (!Number.isInteger(options.concurrency) || options.concurrency < 1) throw new RangeError('concurrency must be a positive integer');
   if ((options.requests === undefined) === (options.durationSeconds === undefined)) throw new RangeError('give either requests or durationSeconds');
+  if (options.rate !== undefined && !(options.rate > 0 && Number.isFinite(options.rate)))
+    throw new RangeError('rate must be a positive number of requests per second');
   const target = new URL(options.url);
   if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new RangeError(`the URL must be http or https, got ${target.protocol}`);
   const secure = target.protocol === 'https:';
@@ -106,10 +118,24 @@ export async function runLoad(options: LoadOptions): Promise<LoadRun> {
   const deadline = options.durationSeconds !== undefined ? started + options.durationSeconds * 1000 : Number.POSITIVE_INFINITY;
   const total = options.requests ?? Number.POSITIVE_INFINITY;
   let next = 0;
+  const interval = options.rate === undefined ? 0 : 1000 / options.rate;
   const client = async () => {
-    for (let i = next++; i < total && performance.now() < deadline; i = next++) {
+    // Closed loop: until the deadline. Open loop: every request due before the deadline, late or not.
+    for (let i = next++; i < total && (interval > 0 || performance.now() < deadline); i = next++) {
+      let t0 = performance.now();
+      if (interval > 0) {
+        const due = started + i * interval;
+        if (due >= deadline) break;
+        if (due > t0) {
+          // Early: wait for the due time (timers may fire a little early, hence the loop),
+          // and time from the actual send: a timer's lateness is the client's, not the server's.
+          while ((t0 = performance.now()) < due) await sleep(due - t0);
+        } else {
+          // Late: every connection was busy at the due time; the wait counts.
+          t0 = due;
+        }
+      }
       const spec = options.request(i);
-      const t0 = performance.now();
       const sample: RequestSample = { start: t0 - started, latency: 0, status: 0 };
       samples.push(sample);
       let failure: { category: string; detail: string } | undefined;

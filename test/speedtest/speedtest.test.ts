@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import type { Socket } from 'node:net';
+import { createServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -89,6 +90,74 @@ describe('runLoad', () => {
       [0, 'ECONNREFUSED'],
     ]);
     expect(r.failureExamples.ECONNREFUSED).toMatch(/^ECONNREFUSED: /);
+  });
+
+  describe('at a steady rate (open loop)', () => {
+    /** A plain HTTP server that answers each request after `holdMs`. */
+    async function holdingServer(holdMs: number): Promise<{ url: string; close: () => Promise<void> }> {
+      const server = createServer((_req, res) => setTimeout(() => res.end('ok'), holdMs));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as AddressInfo;
+      return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+    }
+
+    it('sends request i no earlier than i / rate, one per interval for the duration', async () => {
+      const server = await holdingServer(0);
+      try {
+        const r = await runLoad({
+          url: server.url,
+          concurrency: 4,
+          durationSeconds: 0.25,
+          rate: 200,
+          request: () => ({ method: 'GET', path: '/', headers: {} }),
+          check: () => undefined,
+        });
+        // Due at 0, 5, …, 245 ms: 50 requests.
+        expect(r.samples).toHaveLength(50);
+        expect(r.samples.every((s) => s.error === undefined)).toBe(true);
+        const starts = r.samples.map((s) => s.start).sort((a, b) => a - b);
+        starts.forEach((start, i) => expect(start).toBeGreaterThanOrEqual(i * 5 - 1e-6));
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('times a request that waited for a free connection from when it was due', async () => {
+      // One connection, answers after 20 ms, one request due every 5 ms: every request after
+      // the first finds the connection busy, so its clock starts at its due time.
+      const server = await holdingServer(20);
+      try {
+        const r = await runLoad({
+          url: server.url,
+          concurrency: 1,
+          durationSeconds: 0.05,
+          rate: 200,
+          request: () => ({ method: 'GET', path: '/', headers: {} }),
+          check: () => undefined,
+        });
+        expect(r.samples).toHaveLength(10);
+        r.samples.slice(1).forEach((s, k) => {
+          expect(s.start).toBe((k + 1) * 5);
+          // Sent no earlier than after the (k + 1) answers before it: queued (k + 1)·20 − (k + 1)·5 ms at least.
+          expect(s.latency).toBeGreaterThanOrEqual((k + 1) * 15 + 20 - 1);
+        });
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('refuses a rate that is not a positive number', async () => {
+      await expect(
+        runLoad({
+          url: 'http://127.0.0.1:9',
+          concurrency: 1,
+          durationSeconds: 1,
+          rate: 0,
+          request: () => ({ method: 'GET', path: '/', headers: {} }),
+          check: () => undefined,
+        }),
+      ).rejects.toThrow(/rate/);
+    });
   });
 });
 
