@@ -14,7 +14,8 @@
  * packed almost without holes, and char n-grams' prefixes are terms too, so ~12 bytes a term on
  * top of the vocabulary Map: 171,412 bytes for the shipped banking77 model's char_wb block
  * (14,119 terms, 14,188 nodes), 345,916 bytes for the faq model's (28,639 terms, 28,710 nodes).
- * Built by the first transform (the FAQ matcher's warm-up), in ~10–40 ms.
+ * Built once, by the first transform (the FAQ matcher's warm-up): 30–70 ms for these two in a
+ * fresh process here, most of it the JIT warming up.
  */
 import { rtsError } from '../core/errors.js';
 import { compareCodePoints, isPySpace } from './unicode.js';
