@@ -1,16 +1,23 @@
 /**
- * Where a banking77 question's scoring time goes, in CPU time (process.cpuUsage, so other
- * jobs on a shared machine disturb it less than wall time): the TF-IDF features, the network,
- * the whole pipeline. `npx tsx scripts/score-profile.ts [models/banking77/1/pipeline.bin]`
+ * Where a question's scoring time goes, in CPU time (process.cpuUsage, so other jobs on a
+ * shared machine disturb it less than wall time): the TF-IDF features, the classifier, the
+ * whole pipeline, over the first 1,000 duplicate questions of a shipped data set.
+ * `npx tsx scripts/score-profile.ts [models/banking77/1/pipeline.bin] [rounds] [banking77|faq]`
+ * (the faq model: `models/faq/1/pipeline.bin 5 faq`, questions from data/travel-se-dups).
  */
 
+import { isDatasetName } from '../src/tasks/faq/data/datasets.js';
 import { loadLabelledSet } from '../src/tasks/faq/data/load-banking77.js';
+import { loadTsvSet } from '../src/tasks/faq/data/load-tsv-set.js';
+import { defaultInput } from '../src/tasks/faq/data/paths.js';
 import { loadPipeline } from '../src/text/serialize.js';
 
 const path = process.argv[2] ?? 'models/banking77/1/pipeline.bin';
 const rounds = Number(process.argv[3] ?? 5);
+const dataset = process.argv[4] ?? 'banking77';
+if (!isDatasetName(dataset)) throw new Error(`unknown data set ${dataset}`);
 const pipeline = await loadPipeline(path);
-const { input } = await loadLabelledSet('data/banking77');
+const { input } = dataset === 'faq' ? await loadTsvSet(defaultInput('faq')) : await loadLabelledSet(defaultInput('banking77'));
 const questions = input.duplicates.slice(0, 1000).map((d) => d.text);
 
 function cpuMicros(): number {

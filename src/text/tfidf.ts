@@ -10,8 +10,9 @@
  */
 import { z } from 'zod';
 import { rtsError } from '../core/errors.js';
-import { type Analyzer, type AnalyzerOptions, analyzerOptionsSchema, buildAnalyzer, type ResolvedAnalyzerOptions } from './analyzer.js';
+import { type Analyzer, type AnalyzerOptions, analyzerOptionsSchema, buildAnalyzer, preprocess, type ResolvedAnalyzerOptions } from './analyzer.js';
 import { numpyArgsort } from './argsort.js';
+import { NgramTrie } from './ngram-trie.js';
 import { positiveInteger, resolveOptions } from './options.js';
 import { corrupt, type SectionReader, type SectionWriter } from './sections.js';
 import { CsrMatrix } from './sparse.js';
@@ -136,6 +137,8 @@ export class TfidfVectorizer {
   private vocab: Map<string, number> | null = null;
   private terms: string[] = [];
   private idfValues: Float64Array = new Float64Array(0);
+  /** For 'char' / 'char_wb': the vocabulary as a trie, built by the first transform. */
+  private trie: NgramTrie | null = null;
   /** Per-feature scratch counts for transform, zero between calls. */
   private scratch: Float64Array = new Float64Array(0);
   /** Columns of the current row, and their weights before normalisation. */
@@ -248,19 +251,54 @@ export class TfidfVectorizer {
 
   /** TF-IDF rows of the documents; terms outside the vocabulary are ignored. */
   transform(docs: readonly string[]): CsrMatrix {
+    return this.transformDocs(docs, this.options.analyzer === 'word' ? null : this.ngramTrie());
+  }
+
+  /**
+   * @internal `transform` by the analyzer's n-gram strings looked up in the vocabulary, never
+   * by the trie of 'char' / 'char_wb': the reference that test/text/ngram-trie.test.ts holds it to.
+   */
+  transformByStrings(docs: readonly string[]): CsrMatrix {
+    return this.transformDocs(docs, null);
+  }
+
+  /** @internal Bytes of the transform's n-gram trie (0 for 'word'); builds it if need be. */
+  get trieByteLength(): number {
+    return this.options.analyzer === 'word' ? 0 : this.ngramTrie().byteLength;
+  }
+
+  private ngramTrie(): NgramTrie {
+    const o = this.options;
+    this.requireFitted();
+    this.trie ??= NgramTrie.build(this.terms, o.analyzer === 'char' ? 'char' : 'char_wb', o.ngramRange);
+    return this.trie;
+  }
+
+  private transformDocs(docs: readonly string[], trie: NgramTrie | null): CsrMatrix {
     checkDocs(docs);
     const vocab = this.requireFitted();
     const scratch = this.scratch;
     const out = new RowBuilder(docs.length, 64 * docs.length);
     for (let d = 0; d < docs.length; d++) {
-      const tokens = this.analyze(docs[d]!);
-      const touched = this.touchedBuffer(tokens.length);
       let nt = 0;
-      for (let q = 0; q < tokens.length; q++) {
-        const j = vocab.get(tokens[q]!);
-        if (j === undefined) continue;
-        if (scratch[j] === 0) touched[nt++] = j;
-        scratch[j]! += 1;
+      let touched: Int32Array;
+      if (trie !== null) {
+        const ids = trie.termIds(preprocess(docs[d]!, this.options));
+        touched = this.touchedBuffer(ids.length);
+        for (let q = 0; q < ids.length; q++) {
+          const j = ids[q]!;
+          if (scratch[j] === 0) touched[nt++] = j;
+          scratch[j]! += 1;
+        }
+      } else {
+        const tokens = this.analyze(docs[d]!);
+        touched = this.touchedBuffer(tokens.length);
+        for (let q = 0; q < tokens.length; q++) {
+          const j = vocab.get(tokens[q]!);
+          if (j === undefined) continue;
+          if (scratch[j] === 0) touched[nt++] = j;
+          scratch[j]! += 1;
+        }
       }
       this.emitRow(touched, nt, out);
     }
@@ -342,6 +380,7 @@ export class TfidfVectorizer {
     const vocab = new Map<string, number>();
     for (let j = 0; j < terms.length; j++) vocab.set(terms[j]!, j);
     this.vocab = vocab;
+    this.trie = null;
     this.terms = terms;
     this.idfValues = idf;
     this.scratch = new Float64Array(terms.length);

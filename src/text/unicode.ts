@@ -17,6 +17,15 @@ export const PY_WORD_CHARS = '\\p{L}\\p{N}_';
  */
 export const PY_SPACE_CHARS = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 
+/** True for a UTF-16 code unit in PY_SPACE_CHARS (all of them are in the BMP); tested against it. */
+export function isPySpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c >= 0x1c;
+  if (c < 0x85) return false;
+  return (
+    c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000
+  );
+}
+
 /**
  * Code points whose canonical combining class is non-zero (`unicodedata.combining(c) != 0`),
  * as hexadecimal ranges, generated from Python 3.11's unicodedata (Unicode 14.0).
