@@ -21,7 +21,7 @@ function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, scale: Arr
 describe('WebAssembly SIMD kernels against float64 loops', () => {
   it.each([1, 3, 4, 5, 7, 16, 17, 31, 33, 50])('dot products of a vector with 0, 1, 5, 9 consecutive rows of %i values', (dim) => {
     for (const count of [0, 1, 5, 9]) {
-      // An odd offset in front: rows of an odd dim start off 16-byte alignment, as in the model.
+      // Rows of an odd dim start off 16-byte alignment (as in a model with such a hidden size).
       const km = new KernelMemory({ pad: 1, q: dim, rows: count * dim, out: Math.max(count, 1) });
       const { q, rows, out } = km.regions;
       q.f32.set(uniform(dim));
@@ -89,12 +89,14 @@ describe('WebAssembly SIMD kernels against float64 loops', () => {
 });
 
 describe('KernelMemory', () => {
-  it('takes exactly the pages its regions need, 16-byte aligned, and can never grow', () => {
+  it('takes exactly the pages its regions need, each on a 64-byte line, and can never grow', () => {
     const km = new KernelMemory({ a: 3, b: 16384, c: 1 });
     expect(km.regions.a).toMatchObject({ ptr: 0, length: 3 });
-    expect(km.regions.b).toMatchObject({ ptr: 16, length: 16384 });
-    expect(km.regions.c).toMatchObject({ ptr: 16 + 65536, length: 1 });
+    expect(km.regions.b).toMatchObject({ ptr: 64, length: 16384 });
+    expect(km.regions.c).toMatchObject({ ptr: 64 + 65536, length: 1 });
     expect(km.byteLength).toBe(2 * 65536);
+    expect(new KernelMemory({ a: 16384, b: 16384 - 16 }).byteLength).toBe(65536 * 2);
+    expect(new KernelMemory({ a: 16384, b: 16384 }).byteLength).toBe(65536 * 2);
     expect(() => (km.memory as any).grow(1)).toThrow(RangeError);
     expect(km.regions.b.f32.length).toBe(16384);
     expect(new KernelMemory({ none: 0 }).byteLength).toBe(0);
