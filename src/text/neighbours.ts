@@ -155,13 +155,14 @@ export class NeighbourMemory {
    * layout read into place): each class block is transposed through a copy of that block.
    */
   static fromVectors(options: NeighbourOptions, dim: number, vectors: Float32Array, classStart: Int32Array, store: NeighbourStore): NeighbourMemory {
-    const { size } = checkLayout(dim, classStart);
+    const { size, largest } = checkLayout(dim, classStart);
     if (vectors.length !== size * dim) throw rtsError('CORRUPT_MODEL', `neighbour memory: ${vectors.length} values do not make ${size} rows of ${dim}`);
     const rows = store.rows.f32;
+    const unitMajor = new Float32Array(largest * dim);
     for (let c = 0; c + 1 < classStart.length; c++) {
       const count = classStart[c + 1]! - classStart[c]!;
       const block = classStart[c]! * dim;
-      const unitMajor = vectors.slice(block, block + count * dim);
+      unitMajor.set(vectors.subarray(block, block + count * dim));
       for (let u = 0; u < dim; u++) for (let e = 0; e < count; e++) rows[block + e * dim + u] = unitMajor[u * count + e]!;
     }
     return new NeighbourMemory(options, dim, classStart, store);
