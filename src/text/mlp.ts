@@ -17,16 +17,21 @@
  * nnz × hidden + hidden × classes multiply-adds. With `neighbours`, the training questions'
  * hidden vectors are kept after the fit and a nearest-neighbour vote among them is blended
  * into the probabilities (neighbours.ts); training itself is unchanged.
+ *
+ * Training runs in plain JS (float64 sums). Scoring runs in WebAssembly SIMD (simd/kernels.ts):
+ * a fitted or loaded network lives in one kernel memory of its own, laid out once: W1 and b1
+ * (which `weights` then shows, as views), W2 class-major, the neighbour rows, and the scratch of
+ * one question. The sums are f32 there (see simd/kernels.ts for the precision).
  */
 import { z } from 'zod';
 import { rtsError } from '../core/errors.js';
 import { mulberry32, shuffleInPlace } from '../core/random.js';
 import { softmaxInPlace } from '../core/softmax.js';
 import { type ClassifierFitOptions, type ClassifierState, classWeightedSamples, type TextClassifier } from './classifier-base.js';
-import { dotRows } from './dense.js';
 import { NeighbourMemory, type NeighbourOptions, neighbourOptionsSchema, type ResolvedNeighbourOptions } from './neighbours.js';
 import { classWeight, integer, numberWhere, positiveInteger, positiveNumber, resolveOptions } from './options.js';
 import { corrupt, type SectionReader, type SectionWriter } from './sections.js';
+import { KernelMemory, type Region } from './simd/kernels.js';
 import { addRowTimesDense, type CsrMatrix } from './sparse.js';
 
 export interface MlpOptions {
@@ -73,6 +78,19 @@ export const mlpOptionsSchema = z.object({
 export function resolveMlpOptions(o: MlpOptions = {}): ResolvedMlpOptions {
   return resolveOptions(mlpOptionsSchema, o);
 }
+
+/** Non-zeros of a row handed to the hidden-layer kernel at once (a longer row goes in parts). */
+export const SPARSE_CHUNK = 1024;
+
+/** The regions of a network's kernel memory, in their order there. */
+type NetworkRegion = 'hidden' | 'logits' | 'idx' | 'val' | 'b1' | 'w2t' | 'sims' | 'rows' | 'w1';
+type NetworkRegions = Readonly<Record<NetworkRegion, Region>>;
+
+/**
+ * Fills a new kernel memory: `w1` and `b1` (and the neighbour memory's `rows`, in either
+ * layout) in place; returns W2 (hidden-major), b2 and, with neighbours, the saved vectors.
+ */
+type NetworkFill = (r: NetworkRegions) => { w2: Float32Array; b2: Float32Array; vectors?: Float32Array };
 
 /** The four weight arrays of a fitted network. */
 export interface MlpWeights {
@@ -126,8 +144,8 @@ export class MlpClassifier implements TextClassifier {
   readonly type = 'mlp';
   readonly options: ResolvedMlpOptions;
   private w: MlpWeights | null = null;
-  /** W2 transposed for scoring (see w2ByClass); reset whenever the weights change. */
-  private w2t: Float32Array | null = null;
+  /** The scoring memory: W1, b1 (the same arrays as `w`'s), W2 class-major, neighbour rows. */
+  private net: KernelMemory<NetworkRegion> | null = null;
   /** The training questions' hidden vectors, when `neighbours` is on. */
   memory: NeighbourMemory | null = null;
   private d = 0;
@@ -159,7 +177,7 @@ export class MlpClassifier implements TextClassifier {
     return this.options.hiddenSize;
   }
 
-  /** The fitted weights (not copies). */
+  /** The fitted weights (not copies: w1 and b1 are views into the scoring memory). */
   get weights(): MlpWeights {
     if (this.w === null) throw rtsError('MODEL_NOT_READY', 'MlpClassifier is not fitted');
     return this.w;
@@ -307,44 +325,80 @@ export class MlpClassifier implements TextClassifier {
       options.onProgress?.(epoch, this.loss, Number.NaN);
     }
 
-    this.w = { w1, b1, w2, b2 };
-    this.w2t = null;
-    this.d = D;
-    this.k = K;
     this.nIter = epochs;
     this.converged = true;
-    this.memory = null;
-    if (this.options.neighbours) {
-      // Every training question with a weight, through the trained layer (no dropout).
-      const rows: number[] = [];
-      for (let i = 0; i < n; i++) if (sw[i]! > 0) rows.push(i);
-      const hidden = new Float64Array(rows.length * H);
-      rows.forEach((i, r) => this.hiddenOf(X, i, hidden.subarray(r * H, (r + 1) * H)));
-      this.memory = NeighbourMemory.build(
-        this.options.neighbours,
-        H,
-        hidden,
-        Int32Array.from(rows, (i) => y[i]!),
-        K,
-      );
+    const neighbours = this.options.neighbours;
+    // Every training question with a weight goes into the neighbour memory, through the trained
+    // layer (no dropout).
+    const rows: number[] = [];
+    if (neighbours) for (let i = 0; i < n; i++) if (sw[i]! > 0) rows.push(i);
+    const labels = Int32Array.from(rows, (i) => y[i]!);
+    const classStart = neighbours ? NeighbourMemory.classStartOf(labels, K) : null;
+    const r = this.setUp(D, K, classStart, (r) => {
+      r.w1.f32.set(w1);
+      r.b1.f32.set(b1);
+      return { w2, b2 };
+    });
+    if (neighbours && classStart) {
+      const store = { kernels: this.net!, rows: r.rows, sims: r.sims };
+      this.memory = NeighbourMemory.build(neighbours, H, labels, classStart, store, (e) => {
+        this.hiddenOf(X, rows[e]!);
+        return r.hidden.f32;
+      });
     }
     return this;
+  }
+
+  /**
+   * Lay out a new kernel memory for this network (and its neighbour memory when `classStart`
+   * is given), fill it, keep W2 class-major there; the weights are then w1 and b1 in that memory
+   * and the returned w2 and b2. The neighbour memory is left to the caller (null here).
+   */
+  private setUp(nFeatures: number, nClasses: number, classStart: Int32Array | null, fill: NetworkFill): NetworkRegions & { vectors?: Float32Array } {
+    const H = this.options.hiddenSize;
+    const nb = classStart ? NeighbourMemory.layout(H, classStart) : { rows: 0, sims: 0 };
+    this.w = null;
+    this.net = null;
+    this.memory = null;
+    const net = new KernelMemory<NetworkRegion>({
+      hidden: H,
+      logits: nClasses,
+      idx: SPARSE_CHUNK,
+      val: SPARSE_CHUNK,
+      b1: H,
+      w2t: nClasses * H,
+      sims: nb.sims,
+      rows: nb.rows,
+      w1: nFeatures * H,
+    });
+    const r = net.regions;
+    const { w2, b2, vectors } = fill(r);
+    if (w2.length !== H * nClasses) throw rtsError('CORRUPT_MODEL', `network weights w2 have ${w2.length} values, expected ${H * nClasses}`);
+    // W2 class-major: each class's logit is one dot product over a contiguous row.
+    const w2t = r.w2t.f32;
+    for (let u = 0; u < H; u++) for (let c = 0; c < nClasses; c++) w2t[c * H + u] = w2[u * nClasses + c]!;
+    this.w = { w1: r.w1.f32, b1: r.b1.f32, w2, b2 };
+    this.net = net;
+    this.d = nFeatures;
+    this.k = nClasses;
+    return vectors ? { ...r, vectors } : r;
   }
 
   /** Softmax probabilities (blended with the neighbour vote when on), row-major rows × classes. */
   predictProba(X: CsrMatrix): Float32Array {
     const { b2 } = this.weights;
     if (X.cols !== this.d) throw rtsError('INVALID_INPUT', `X has ${X.cols} columns, the model ${this.d} features`);
+    const net = this.net!;
+    const { hidden, logits, w2t } = net.regions;
     const H = this.options.hiddenSize;
     const K = this.k;
-    const w2t = this.w2ByClass();
-    const hidden = new Float64Array(H);
     const z = new Float64Array(K);
     const out = new Float32Array(X.rows * K);
+    const l32 = logits.f32;
     for (let i = 0; i < X.rows; i++) {
-      this.hiddenOf(X, i, hidden);
-      dotRows(hidden, w2t, 0, K, H, z);
-      for (let c = 0; c < K; c++) z[c]! += b2[c]!;
+      this.hiddenOf(X, i);
+      net.dotRows(hidden.ptr, w2t.ptr, K, H, logits.ptr);
+      for (let c = 0; c < K; c++) z[c] = l32[c]! + b2[c]!;
       softmaxInPlace(z, 0, K);
       // A question with no known feature has only the biases for a hidden vector: nothing to
       // compare, so no vote (it would lend a made-up confidence).
@@ -355,29 +409,32 @@ export class MlpClassifier implements TextClassifier {
   }
 
   /**
-   * W2 class-major (classes × hidden), made on first use: each class's logit is then one
-   * dot product over a contiguous row, summed in locals, about 4× faster in V8 than adding
-   * each hidden unit's row of W2 into an array of logits.
+   * relu(x_i·W1 + b1) of row i of X, into the kernel memory's `hidden` region: the row's
+   * indices and values are copied to its scratch, SPARSE_CHUNK non-zeros at a time. Throws
+   * INVALID_INPUT on a column index out of range (the kernel does not check them).
    */
-  private w2ByClass(): Float32Array {
-    if (this.w2t === null) {
-      const { w2 } = this.weights;
-      const H = this.options.hiddenSize;
-      const K = this.k;
-      const t = new Float32Array(H * K);
-      for (let u = 0; u < H; u++) for (let c = 0; c < K; c++) t[c * H + u] = w2[u * K + c]!;
-      this.w2t = t;
-    }
-    return this.w2t;
-  }
-
-  /** relu(x_i·W1 + b1) of row i of X, into `out` (hiddenSize values). */
-  private hiddenOf(X: CsrMatrix, i: number, out: Float64Array): void {
-    const { w1, b1 } = this.weights;
+  private hiddenOf(X: CsrMatrix, i: number): void {
+    const net = this.net!;
+    const { w1, b1, hidden, idx, val } = net.regions;
     const H = this.options.hiddenSize;
-    for (let u = 0; u < H; u++) out[u] = b1[u]!;
-    addRowTimesDense(X, i, w1, H, out);
-    for (let u = 0; u < H; u++) if (out[u]! < 0) out[u] = 0;
+    const D = this.d;
+    const end = X.indptr[i + 1]!;
+    const i32 = idx.i32;
+    let p = X.indptr[i]!;
+    let from = b1.ptr;
+    for (;;) {
+      const n = Math.min(SPARSE_CHUNK, end - p);
+      i32.set(X.indices.subarray(p, p + n));
+      val.f32.set(X.data.subarray(p, p + n));
+      for (let q = 0; q < n; q++) {
+        const j = i32[q]!;
+        if (!(j >= 0 && j < D)) throw rtsError('INVALID_INPUT', `column ${j} of row ${i} is out of range 0..${D - 1}`);
+      }
+      p += n;
+      net.sparseRowTimesDense(w1.ptr, H, idx.ptr, val.ptr, n, from, hidden.ptr, p >= end);
+      if (p >= end) return;
+      from = hidden.ptr;
+    }
   }
 
   /**
@@ -391,31 +448,53 @@ export class MlpClassifier implements TextClassifier {
     weights: MlpWeights,
     info: { nIter?: number; memory?: { vectors: Float32Array; classStart: Int32Array } } = {},
   ): MlpClassifier {
-    const m = new MlpClassifier(options);
-    const H = m.options.hiddenSize;
-    if (!Number.isInteger(nClasses) || nClasses < 2 || !Number.isInteger(nFeatures) || nFeatures < 0) {
-      throw rtsError('CORRUPT_MODEL', `bad classifier shape ${nFeatures} features x ${nClasses} classes`);
-    }
+    const H = resolveMlpOptions(options).hiddenSize;
+    checkShape(nFeatures, nClasses);
     const expected: Record<keyof MlpWeights, number> = { w1: nFeatures * H, b1: H, w2: H * nClasses, b2: nClasses };
     for (const name of ['w1', 'b1', 'w2', 'b2'] as const) {
       const a = weights[name];
       if (a.length !== expected[name]) throw rtsError('CORRUPT_MODEL', `network weights ${name} have ${a.length} values, expected ${expected[name]}`);
-      for (let q = 0; q < a.length; q++) if (!Number.isFinite(a[q]!)) throw rtsError('CORRUPT_MODEL', `network weight ${name}[${q}] is not finite`);
     }
+    const memory = info.memory;
+    return MlpClassifier.assemble(options, nFeatures, nClasses, info.nIter, memory?.classStart ?? null, (r) => {
+      r.w1.f32.set(weights.w1);
+      r.b1.f32.set(weights.b1);
+      return { w2: weights.w2, b2: weights.b2, ...(memory ? { vectors: memory.vectors } : {}) };
+    });
+  }
+
+  /**
+   * A fitted network in a new kernel memory that `fill` fills (see setUp), with its neighbour
+   * memory when the options have neighbours (then `classStart` is its class offsets). Throws
+   * CORRUPT_MODEL when the options and the memory disagree or a weight is not finite.
+   */
+  private static assemble(
+    options: MlpOptions,
+    nFeatures: number,
+    nClasses: number,
+    nIter: number | undefined,
+    classStart: Int32Array | null,
+    fill: NetworkFill,
+  ): MlpClassifier {
+    const m = new MlpClassifier(options);
+    const H = m.options.hiddenSize;
     const n = m.options.neighbours;
-    if ((n === null) !== (info.memory === undefined)) {
+    if ((n === null) !== (classStart === null)) {
       throw rtsError('CORRUPT_MODEL', n ? 'the network votes with neighbours but has no neighbour memory' : 'neighbour memory without neighbours options');
     }
-    if (n && info.memory) {
-      if (info.memory.classStart.length !== nClasses + 1)
-        throw rtsError('CORRUPT_MODEL', `neighbour memory has ${info.memory.classStart.length - 1} classes, the network ${nClasses}`);
-      m.memory = new NeighbourMemory(n, H, info.memory.vectors, info.memory.classStart);
+    if (classStart && classStart.length !== nClasses + 1)
+      throw rtsError('CORRUPT_MODEL', `neighbour memory has ${classStart.length - 1} classes, the network ${nClasses}`);
+    const r = m.setUp(nFeatures, nClasses, classStart, fill);
+    const w = m.weights;
+    for (const name of MLP_SECTIONS) {
+      const a = w[name];
+      for (let q = 0; q < a.length; q++) if (!Number.isFinite(a[q]!)) throw rtsError('CORRUPT_MODEL', `network weight ${name}[${q}] is not finite`);
     }
-    m.w = weights;
-    m.w2t = null;
-    m.d = nFeatures;
-    m.k = nClasses;
-    m.nIter = info.nIter ?? m.options.epochs;
+    if (n && classStart) {
+      if (r.vectors === undefined) throw rtsError('CORRUPT_MODEL', 'the network votes with neighbours but has no neighbour memory');
+      m.memory = NeighbourMemory.fromVectors(n, H, r.vectors, classStart, { kernels: m.net!, rows: r.rows, sims: r.sims });
+    }
+    m.nIter = nIter ?? m.options.epochs;
     m.converged = true;
     return m;
   }
@@ -433,23 +512,30 @@ export class MlpClassifier implements TextClassifier {
     }
   }
 
+  /** Reads W1, b1 and the neighbour vectors straight into the new kernel memory (no copy in between). */
   static fromSections(state: ClassifierState, from: SectionReader): MlpClassifier {
     const options = withStoredDefaults(state.options as ResolvedMlpOptions);
     const H = options.hiddenSize;
     if (!Number.isSafeInteger(H) || H < 1) corrupt(`bad hidden layer size ${String(H)}`);
     const { nFeatures, nClasses } = state;
-    const weights: MlpWeights = {
-      w1: from.float32('w1', nFeatures * H),
-      b1: from.float32('b1', H),
-      w2: from.float32('w2', H * nClasses),
-      b2: from.float32('b2', nClasses),
-    };
-    let memory: { vectors: Float32Array; classStart: Int32Array } | undefined;
-    if (options.neighbours) {
-      const classStart = Int32Array.from(from.uint32('memory.classStart', nClasses + 1));
-      memory = { vectors: from.float32('memory.vectors', classStart[nClasses]! * H), classStart };
-    }
-    return MlpClassifier.fromWeights(options, nFeatures, nClasses, weights, { nIter: state.nIter, ...(memory ? { memory } : {}) });
+    checkShape(nFeatures, nClasses);
+    const classStart = options.neighbours ? Int32Array.from(from.uint32('memory.classStart', nClasses + 1)) : null;
+    // The big sections' shapes first: a corrupt header must not size a kernel memory.
+    from.check('w1', 'float32', nFeatures * H);
+    if (classStart) from.check('memory.vectors', 'float32', classStart[nClasses]! * H);
+    return MlpClassifier.assemble(options, nFeatures, nClasses, state.nIter, classStart, (r) => {
+      from.float32('w1', nFeatures * H, r.w1.f32);
+      from.float32('b1', H, r.b1.f32);
+      const vectors = classStart ? from.float32('memory.vectors', classStart[nClasses]! * H, r.rows.f32) : undefined;
+      return { w2: from.float32('w2', H * nClasses), b2: from.float32('b2', nClasses), ...(vectors ? { vectors } : {}) };
+    });
+  }
+}
+
+/** CORRUPT_MODEL unless there are at least 2 classes and a whole number of features. */
+function checkShape(nFeatures: number, nClasses: number): void {
+  if (!Number.isInteger(nClasses) || nClasses < 2 || !Number.isInteger(nFeatures) || nFeatures < 0) {
+    throw rtsError('CORRUPT_MODEL', `bad classifier shape ${nFeatures} features x ${nClasses} classes`);
   }
 }
 

@@ -21,8 +21,8 @@
  */
 import { z } from 'zod';
 import { rtsError } from '../core/errors.js';
-import { dotRows } from './dense.js';
 import { nonNegativeNumber, numberWhere, positiveInteger, positiveNumber, resolveOptions } from './options.js';
+import type { KernelMemory, Region } from './simd/kernels.js';
 
 export interface NeighbourOptions {
   /** Neighbours that vote. Default 5. */
@@ -56,60 +56,129 @@ export function resolveNeighbourOptions(o: NeighbourOptions = {}): ResolvedNeigh
   return resolveOptions(neighbourOptionsSchema, o, 'neighbours.');
 }
 
+/** Where a memory's rows live: regions of the network's kernel memory (simd/kernels.ts). */
+export interface NeighbourStore {
+  kernels: KernelMemory;
+  /** size × dim values: the rows, question-major, classes in order. */
+  rows: Region;
+  /** At least the largest class's question count: one class's similarities. */
+  sims: Region;
+}
+
 /**
  * L2-normalised hidden vectors of the training questions, grouped by class. In memory each
- * question's vector is one contiguous row (question-major), so comparing a question with a
- * class is a sweep of dot products, four training questions at a time with the query's
- * values loaded once and the sums kept in locals: about 3× faster in V8 than the file's
- * unit-major layout, whose inner loop updates an array of sums (`vectors` gives that
- * layout back for saving).
+ * question's vector is one contiguous row (question-major), in the network's kernel memory,
+ * so comparing a question with a class is one `dotRows` sweep in WebAssembly SIMD (`vectors`
+ * gives the file's unit-major layout back for saving).
  */
 export class NeighbourMemory {
   readonly options: ResolvedNeighbourOptions;
   readonly dim: number;
-  /** Row r (question r, classes in order) is rows[r·dim … (r+1)·dim). */
-  private readonly rows: Float32Array;
   /** Rows classStart[c] .. classStart[c+1]-1 belong to class c; length classes + 1. */
   readonly classStart: Int32Array;
+  private readonly store: NeighbourStore;
   // Scratch for one question (scoring is synchronous, so one set per memory is enough).
-  private readonly query: Float64Array;
   private readonly order: Int32Array;
-  private readonly sims: Float64Array;
   private readonly topSim: Float64Array;
   private readonly topClass: Int32Array;
   private readonly vote: Float64Array;
 
-  constructor(options: NeighbourOptions, dim: number, vectors: Float32Array, classStart: Int32Array) {
+  /**
+   * A memory over rows already in `store` (see `build` and `fromVectors`). Throws
+   * CORRUPT_MODEL when a value is not finite.
+   */
+  constructor(options: NeighbourOptions, dim: number, classStart: Int32Array, store: NeighbourStore) {
     this.options = resolveNeighbourOptions(options);
+    const { size, largest } = checkLayout(dim, classStart);
     const K = classStart.length - 1;
-    if (!Number.isInteger(dim) || dim < 1 || K < 1 || classStart[0] !== 0 || vectors.length !== classStart[K]! * dim) {
-      throw rtsError('CORRUPT_MODEL', `neighbour memory: ${vectors.length} values do not make ${String(classStart[K])} rows of ${dim}`);
-    }
-    for (let c = 0; c < K; c++) {
-      if (!(classStart[c + 1]! >= classStart[c]!)) throw rtsError('CORRUPT_MODEL', 'neighbour memory: class offsets are not ascending');
-    }
-    for (let q = 0; q < vectors.length; q++) {
-      if (!Number.isFinite(vectors[q]!)) throw rtsError('CORRUPT_MODEL', `neighbour memory value ${q} is not finite`);
+    if (store.rows.length !== size * dim || store.sims.length < largest) throw rtsError('INVALID_INPUT', 'neighbour memory: regions of the wrong size');
+    const rows = store.rows.f32;
+    for (let q = 0; q < rows.length; q++) {
+      if (!Number.isFinite(rows[q]!)) throw rtsError('CORRUPT_MODEL', `neighbour memory value ${q} is not finite`);
     }
     this.dim = dim;
-    this.rows = transposeClassBlocks(vectors, classStart, dim, true);
     this.classStart = classStart;
-    this.query = new Float64Array(dim);
+    this.store = store;
     this.order = new Int32Array(K);
-    let largest = 0;
-    for (let c = 0; c < K; c++) largest = Math.max(largest, classStart[c + 1]! - classStart[c]!);
-    this.sims = new Float64Array(largest);
     this.topSim = new Float64Array(this.options.k);
     this.topClass = new Int32Array(this.options.k);
     this.vote = new Float64Array(K);
   }
 
   /**
-   * The saved layout: class c's block starts at classStart[c] · dim and holds dim rows of
-   * (its question count) values, unit-major. A fresh copy.
+   * The regions a memory of these classes needs (lengths in values): `rows` and `sims`.
+   * Throws CORRUPT_MODEL when the class offsets are not 0, then ascending.
    */
+  static layout(dim: number, classStart: Int32Array): { rows: number; sims: number } {
+    const { size, largest } = checkLayout(dim, classStart);
+    return { rows: size * dim, sims: largest };
+  }
+
+  /** Rows by class from labels: classStart[c] = the questions of classes before c. */
+  static classStartOf(labels: Int32Array, classes: number): Int32Array {
+    const classStart = new Int32Array(classes + 1);
+    for (let i = 0; i < labels.length; i++) classStart[labels[i]! + 1]!++;
+    for (let c = 0; c < classes; c++) classStart[c + 1]! += classStart[c]!;
+    return classStart;
+  }
+
+  /**
+   * The memory of hidden vectors `hiddenOf(i)` (dim values each) of questions with these
+   * labels, `classStart = classStartOf(labels, classes)`: rows are normalised in float64 (an
+   * all-zero row stays zero and never wins a vote) and grouped by class into `store.rows`.
+   */
+  static build(
+    options: NeighbourOptions,
+    dim: number,
+    labels: Int32Array,
+    classStart: Int32Array,
+    store: NeighbourStore,
+    hiddenOf: (i: number) => ArrayLike<number>,
+  ): NeighbourMemory {
+    const next = classStart.slice(0, classStart.length - 1);
+    const rows = store.rows.f32;
+    for (let i = 0; i < labels.length; i++) {
+      const h = hiddenOf(i);
+      let norm = 0;
+      for (let u = 0; u < dim; u++) norm += h[u]! ** 2;
+      const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+      const at = next[labels[i]!]!++ * dim;
+      for (let u = 0; u < dim; u++) rows[at + u] = h[u]! * scale;
+    }
+    return new NeighbourMemory(options, dim, classStart, store);
+  }
+
+  /**
+   * The memory of saved `vectors` (the file's layout: class c's block starts at
+   * classStart[c] · dim and holds dim rows of its question count, unit-major), put
+   * question-major into `store.rows`. `vectors` may be `store.rows.f32` itself (the file's
+   * layout read into place): each class block is transposed through a copy of that block.
+   */
+  static fromVectors(options: NeighbourOptions, dim: number, vectors: Float32Array, classStart: Int32Array, store: NeighbourStore): NeighbourMemory {
+    const { size, largest } = checkLayout(dim, classStart);
+    if (vectors.length !== size * dim) throw rtsError('CORRUPT_MODEL', `neighbour memory: ${vectors.length} values do not make ${size} rows of ${dim}`);
+    const rows = store.rows.f32;
+    const unitMajor = new Float32Array(largest * dim);
+    for (let c = 0; c + 1 < classStart.length; c++) {
+      const count = classStart[c + 1]! - classStart[c]!;
+      const block = classStart[c]! * dim;
+      unitMajor.set(vectors.subarray(block, block + count * dim));
+      for (let u = 0; u < dim; u++) for (let e = 0; e < count; e++) rows[block + e * dim + u] = unitMajor[u * count + e]!;
+    }
+    return new NeighbourMemory(options, dim, classStart, store);
+  }
+
+  /** The saved layout (see `fromVectors`). A fresh copy. */
   get vectors(): Float32Array {
-    return transposeClassBlocks(this.rows, this.classStart, this.dim, false);
+    const { dim, classStart } = this;
+    const rows = this.store.rows.f32;
+    const out = new Float32Array(rows.length);
+    for (let c = 0; c + 1 < classStart.length; c++) {
+      const count = classStart[c + 1]! - classStart[c]!;
+      const block = classStart[c]! * dim;
+      for (let u = 0; u < dim; u++) for (let e = 0; e < count; e++) out[block + u * count + e] = rows[block + e * dim + u]!;
+    }
+    return out;
   }
 
   get classes(): number {
@@ -122,45 +191,25 @@ export class NeighbourMemory {
   }
 
   /**
-   * The memory of `rows` hidden vectors (row-major, `dim` each) with these class labels:
-   * rows are normalised (an all-zero row stays zero and never wins a vote) and grouped by class.
-   */
-  static build(options: NeighbourOptions, dim: number, hidden: Float64Array, labels: Int32Array, classes: number): NeighbourMemory {
-    const classStart = new Int32Array(classes + 1);
-    for (let i = 0; i < labels.length; i++) classStart[labels[i]! + 1]!++;
-    for (let c = 0; c < classes; c++) classStart[c + 1]! += classStart[c]!;
-    const next = classStart.slice(0, classes);
-    const vectors = new Float32Array(labels.length * dim);
-    for (let i = 0; i < labels.length; i++) {
-      let norm = 0;
-      for (let u = 0; u < dim; u++) norm += hidden[i * dim + u]! ** 2;
-      const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-      const c = labels[i]!;
-      const count = classStart[c + 1]! - classStart[c]!;
-      const block = classStart[c]! * dim;
-      const e = next[c]!++ - classStart[c]!;
-      for (let u = 0; u < dim; u++) vectors[block + u * count + e] = hidden[i * dim + u]! * scale;
-    }
-    return new NeighbourMemory(options, dim, vectors, classStart);
-  }
-
-  /**
    * Blend the vote into `proba` (the network's probabilities for one question, in place),
-   * given that question's hidden vector (non-negative: ReLU outputs).
+   * given that question's hidden vector (non-negative: ReLU outputs), a region of the same
+   * kernel memory as the rows. The similarities are the f32 dot products with the
+   * unnormalised vector, scaled by 1/‖hidden‖ in float64.
    */
-  blend(hidden: Float64Array, proba: Float64Array): void {
+  blend(hidden: Region, proba: Float64Array): void {
     const { k, temperature, weight, confidence } = this.options;
     const H = this.dim;
     const K = this.classes;
-    const { query, order, sims, topSim, topClass, vote, rows, classStart } = this;
+    const { order, topSim, topClass, vote, classStart } = this;
+    const { kernels, rows, sims } = this.store;
+    const h = hidden.f32;
     let norm = 0;
     for (let u = 0; u < H; u++) {
-      const v = hidden[u]!;
+      const v = h[u]!;
       norm += v * v;
     }
     if (norm === 0 || weight === 0) return;
     const scale = 1 / Math.sqrt(norm);
-    for (let u = 0; u < H; u++) query[u] = hidden[u]! * scale;
 
     // The candidate classes: the network's most probable ones, and their probability mass.
     const candidates = Math.min(this.options.candidates, K);
@@ -177,12 +226,13 @@ export class NeighbourMemory {
 
     // The k most similar training questions of those classes (kept sorted, best first).
     topSim.fill(-Infinity);
+    const s32 = sims.f32;
     for (let a = 0; a < candidates; a++) {
       const c = order[a]!;
       const count = classStart[c + 1]! - classStart[c]!;
-      dotRows(query, rows, classStart[c]! * H, count, H, sims);
+      kernels.dotRows(hidden.ptr, rows.ptr + classStart[c]! * H * 4, count, H, sims.ptr);
       for (let e = 0; e < count; e++) {
-        const s = sims[e]!;
+        const s = s32[e]! * scale;
         if (s <= topSim[k - 1]!) continue;
         let j = k - 1;
         for (; j > 0 && topSim[j - 1]! < s; j--) {
@@ -208,23 +258,17 @@ export class NeighbourMemory {
   }
 }
 
-/**
- * Between the two layouts of the memory: each class block is a (dim × count) matrix in the
- * file (unit-major) and (count × dim) in memory (question-major). `toRows` picks the way.
- */
-function transposeClassBlocks(src: Float32Array, classStart: Int32Array, dim: number, toRows: boolean): Float32Array {
-  const out = new Float32Array(src.length);
-  for (let c = 0; c + 1 < classStart.length; c++) {
-    const count = classStart[c + 1]! - classStart[c]!;
-    const block = classStart[c]! * dim;
-    for (let u = 0; u < dim; u++) {
-      for (let e = 0; e < count; e++) {
-        const unitMajor = block + u * count + e;
-        const rowMajor = block + e * dim + u;
-        if (toRows) out[rowMajor] = src[unitMajor]!;
-        else out[unitMajor] = src[rowMajor]!;
-      }
-    }
+/** Questions in all and in the largest class; CORRUPT_MODEL unless classStart is 0, then ascending. */
+function checkLayout(dim: number, classStart: Int32Array): { size: number; largest: number } {
+  const K = classStart.length - 1;
+  if (!Number.isInteger(dim) || dim < 1 || K < 1 || classStart[0] !== 0) {
+    throw rtsError('CORRUPT_MODEL', `neighbour memory: bad shape (${dim} units, ${K} classes, first offset ${String(classStart[0])})`);
   }
-  return out;
+  let largest = 0;
+  for (let c = 0; c < K; c++) {
+    const count = classStart[c + 1]! - classStart[c]!;
+    if (!(count >= 0)) throw rtsError('CORRUPT_MODEL', 'neighbour memory: class offsets are not ascending');
+    largest = Math.max(largest, count);
+  }
+  return { size: classStart[K]!, largest };
 }

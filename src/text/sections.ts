@@ -26,10 +26,16 @@ export interface SectionWriter {
   utf8(name: string, bytes: Uint8Array): void;
 }
 
-/** Each read checks the section's dtype and, when given, its length (CORRUPT_MODEL otherwise). */
+/**
+ * Each read checks the section's dtype and, when given, its length (CORRUPT_MODEL otherwise).
+ * `float32` copies into `into` when given (its length is the section's expected length), else
+ * into a fresh array.
+ */
 export interface SectionReader {
+  /** Throw CORRUPT_MODEL unless the section is there with this dtype (and length): before sizing memory for it. */
+  check(name: string, dtype: Dtype, length?: number): void;
   uint32(name: string, length?: number): Uint32Array;
-  float32(name: string, length?: number): Float32Array;
+  float32(name: string, length?: number, into?: Float32Array): Float32Array;
   float64(name: string, length?: number): Float64Array;
   utf8(name: string): Uint8Array;
 }
@@ -115,12 +121,16 @@ export class SectionSource implements SectionReader {
     }
   }
 
+  check(name: string, dtype: Dtype, length?: number): void {
+    this.section(name, dtype, length);
+  }
+
   uint32(name: string, length?: number): Uint32Array {
     return this.typed(this.section(name, 'uint32', length), (n) => new Uint32Array(n));
   }
 
-  float32(name: string, length?: number): Float32Array {
-    return this.typed(this.section(name, 'float32', length), (n) => new Float32Array(n));
+  float32(name: string, length?: number, into?: Float32Array): Float32Array {
+    return this.typed(this.section(name, 'float32', into?.length ?? length), (n) => into ?? new Float32Array(n));
   }
 
   float64(name: string, length?: number): Float64Array {
@@ -140,13 +150,13 @@ export class SectionSource implements SectionReader {
     return s;
   }
 
-  /** Copy the little-endian elements into a fresh, aligned typed array. */
+  /** Copy the little-endian elements into a typed array of `s.length` values (fresh, or given). */
   private typed<T extends Uint32Array | Float32Array | Float64Array>(s: Section, make: (n: number) => T): T {
     const out = make(s.length);
     const size = out.BYTES_PER_ELEMENT;
     const offset = this.dataStart + s.offset;
     if (LITTLE_ENDIAN) {
-      new Uint8Array(out.buffer).set(this.bytes.subarray(offset, offset + s.length * size));
+      new Uint8Array(out.buffer, out.byteOffset, s.length * size).set(this.bytes.subarray(offset, offset + s.length * size));
       return out;
     }
     const dv = new DataView(this.bytes.buffer, this.bytes.byteOffset + offset, s.length * size);

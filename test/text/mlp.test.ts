@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/core/random.js';
 import { CsrMatrix, deserializePipeline, LogisticRegression, MlpClassifier, serializePipeline, TextPipeline } from '../../src/text/index.js';
-import { initialMlpWeights, type MlpWeights } from '../../src/text/mlp.js';
+import { initialMlpWeights, type MlpWeights, SPARSE_CHUNK } from '../../src/text/mlp.js';
+import { SectionBuilder, SectionSource } from '../../src/text/sections.js';
 import { makeCorpus } from './corpus.js';
 
 /** XOR over two binary features (plus a constant one): no linear model can separate it. */
@@ -236,5 +237,114 @@ describe('nearest-neighbour vote in the hidden layer', () => {
     expect(() => new MlpClassifier({ neighbours: { weight: 1.5 } })).toThrow(/neighbours.weight/);
     expect(() => new MlpClassifier({ neighbours: { temperature: 0 } })).toThrow(/neighbours.temperature/);
     expect(() => new MlpClassifier({ neighbours: { candidates: 2.5 } })).toThrow(/neighbours.candidates/);
+  });
+});
+
+/**
+ * predictProba of an MLP with a neighbour vote computed the plain way, in float64, from its
+ * saved arrays: hidden = relu(b1 + x·W1), logits = hidden·W2 + b2, softmax, then the vote of
+ * the k most similar stored questions of the `candidates` best classes, blended.
+ */
+function referenceProba(m: MlpClassifier, X: CsrMatrix): Float64Array {
+  const { w1, b1, w2, b2 } = m.weights;
+  const H = m.hiddenSize;
+  const K = m.nClasses;
+  const { k, temperature, weight, candidates, confidence } = m.options.neighbours!;
+  const vectors = m.memory!.vectors;
+  const classStart = m.memory!.classStart;
+  const out = new Float64Array(X.rows * K);
+  for (let i = 0; i < X.rows; i++) {
+    const h = Array.from(b1, Number);
+    for (let p = X.indptr[i]!; p < X.indptr[i + 1]!; p++) for (let u = 0; u < H; u++) h[u]! += X.data[p]! * w1[X.indices[p]! * H + u]!;
+    for (let u = 0; u < H; u++) h[u] = Math.max(h[u]!, 0);
+    const z = Array.from(b2, Number);
+    for (let c = 0; c < K; c++) for (let u = 0; u < H; u++) z[c]! += h[u]! * w2[u * K + c]!;
+    const top = Math.max(...z);
+    const e = z.map((v) => Math.exp(v - top));
+    const sum = e.reduce((a, b) => a + b, 0);
+    const proba = e.map((v) => v / sum);
+    const norm = Math.hypot(...h);
+    if (X.indptr[i + 1]! > X.indptr[i]! && norm > 0) {
+      const best = Array.from({ length: K }, (_v, c) => c)
+        .sort((a, b) => proba[b]! - proba[a]!)
+        .slice(0, candidates);
+      const mass = best.reduce((a, c) => a + proba[c]!, 0);
+      const sims: Array<{ s: number; c: number }> = [];
+      for (const c of best) {
+        const count = classStart[c + 1]! - classStart[c]!;
+        const block = classStart[c]! * H;
+        for (let q = 0; q < count; q++) {
+          let s = 0;
+          for (let u = 0; u < H; u++) s += (h[u]! / norm) * vectors[block + u * count + q]!;
+          sims.push({ s, c });
+        }
+      }
+      sims.sort((a, b) => b.s - a.s);
+      const vote = new Array<number>(K).fill(0);
+      for (const { s, c } of sims.slice(0, k)) vote[c]! += Math.exp((s - 1) / temperature);
+      const total = vote.reduce((a, b) => a + b, 0);
+      const share = weight * Math.min(1, mass) ** confidence;
+      for (let c = 0; c < K; c++) proba[c] = (1 - share) * proba[c]! + (share * vote[c]!) / total;
+    }
+    for (let c = 0; c < K; c++) out[i * K + c] = proba[c]!;
+  }
+  return out;
+}
+
+describe('MlpClassifier scoring in WebAssembly', () => {
+  const random = mulberry32(11);
+  // Random sparse rows, some of them longer than one kernel call takes (SPARSE_CHUNK non-zeros).
+  const D = 2 * SPARSE_CHUNK + 300;
+  const K = 5;
+  const nnzs = [0, 1, 5, 17, 40, 3, 9, 60, SPARSE_CHUNK, SPARSE_CHUNK + 1, 2 * SPARSE_CHUNK + 7];
+  function sparseRows(n: number): { X: CsrMatrix; y: Int32Array } {
+    const dense = new Float32Array(n * D);
+    const y = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      y[i] = i % K;
+      const nnz = nnzs[i % nnzs.length]!;
+      // A few columns that say the class, then noise.
+      for (let t = 0; t < nnz; t++) dense[i * D + (t < 3 ? y[i]! * 7 + t : Math.floor(random() * D))] = 0.1 + random();
+    }
+    return { X: CsrMatrix.fromDense(n, D, dense), y };
+  }
+  const train = sparseRows(120);
+  const test = sparseRows(nnzs.length * 2);
+  // Hidden size 13: no multiple of 4 or 16, so every kernel tail runs.
+  // Temperature 0.2 (not 0.01): the vote then spreads over the k neighbours, so it depends on every similarity.
+  const options = { hiddenSize: 13, epochs: 20, learningRate: 0.01, seed: 3, neighbours: { k: 4, temperature: 0.2, candidates: 3 } };
+  const m = new MlpClassifier(options).fit(train.X, train.y);
+
+  it('gives the float64 reference probabilities of a trained network with a neighbour vote, to ~1e-5', () => {
+    const got = m.predictProba(test.X);
+    const want = referenceProba(m, test.X);
+    for (let q = 0; q < want.length; q++) {
+      if (!(Math.abs(got[q]! - want[q]!) <= 1e-5 * want[q]! + 1e-7)) expect.fail(`value ${q}: got ${got[q]}, want ${want[q]}`);
+    }
+    const got2 = m.predictProba(train.X);
+    const want2 = referenceProba(m, train.X);
+    for (let q = 0; q < want2.length; q++) expect(Math.abs(got2[q]! - want2[q]!)).toBeLessThanOrEqual(1e-5 * want2[q]! + 1e-7);
+  });
+
+  it('loads from its sections into one kernel memory (W1 a view of it) and scores the same, bit for bit', () => {
+    const out = new SectionBuilder();
+    m.toSections(out);
+    const bytes = new Uint8Array(out.dataLength);
+    out.writeTo(bytes, 0);
+    const state = { type: 'mlp' as const, options: m.options, nFeatures: m.nFeatures, nClasses: m.nClasses, converged: true, nIter: m.nIter };
+    const loaded = MlpClassifier.fromSections(state, new SectionSource(bytes, 0, bytes.length, out.sections));
+    expect(Array.from(loaded.predictProba(test.X))).toEqual(Array.from(m.predictProba(test.X)));
+    const { w1, b1 } = loaded.weights;
+    expect(w1.buffer).toBe(b1.buffer);
+    expect(w1.buffer).not.toBe(m.weights.w1.buffer);
+    expect(Array.from(w1)).toEqual(Array.from(m.weights.w1));
+    expect(Array.from(loaded.memory!.vectors)).toEqual(Array.from(m.memory!.vectors));
+  });
+
+  it('refuses a row with a column out of range', () => {
+    const bad = new CsrMatrix(1, D, Int32Array.from([0, 2]), Int32Array.from([1, D]), Float32Array.from([1, 1]));
+    expect(() => m.predictProba(bad)).toThrow(expect.objectContaining({ code: 'RTS_ERR_INVALID_INPUT' }));
+    const negative = new CsrMatrix(1, D, Int32Array.from([0, 1]), Int32Array.from([-1]), Float32Array.from([1]));
+    expect(() => m.predictProba(negative)).toThrow(/out of range/);
   });
 });
