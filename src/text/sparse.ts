@@ -249,3 +249,57 @@ export function csrTimesDense(x: CsrMatrix, w: Float32Array | Float64Array, widt
   }
   return out;
 }
+
+/**
+ * A CSR matrix built row by row: `reserve` room for entries, write them into `indices` /
+ * `data` at the offset it returns, `append` them to the current row (a row may be filled in
+ * several parts, e.g. one per feature block), `endRow`, and `finish` once every row is in.
+ */
+export class CsrBuilder {
+  readonly indptr: Int32Array;
+  indices: Int32Array;
+  data: Float32Array;
+  private rows = 0;
+  private nnz = 0;
+
+  constructor(nRows: number, capacity: number) {
+    this.indptr = new Int32Array(nRows + 1);
+    this.indices = new Int32Array(Math.max(capacity, 16));
+    this.data = new Float32Array(Math.max(capacity, 16));
+  }
+
+  /** Make room for n more entries; returns where they go. */
+  reserve(n: number): number {
+    if (this.nnz + n > this.indices.length) {
+      const cap = Math.max(this.nnz + n, 2 * this.indices.length);
+      const indices = new Int32Array(cap);
+      indices.set(this.indices.subarray(0, this.nnz));
+      const data = new Float32Array(cap);
+      data.set(this.data.subarray(0, this.nnz));
+      this.indices = indices;
+      this.data = data;
+    }
+    return this.nnz;
+  }
+
+  /** The n entries written at the reserved offset join the current row. */
+  append(n: number): void {
+    this.nnz += n;
+  }
+
+  endRow(): void {
+    this.indptr[++this.rows] = this.nnz;
+  }
+
+  finish(cols: number): CsrMatrix {
+    if (this.rows !== this.indptr.length - 1) throw rtsError('INTERNAL', `CsrBuilder finished with ${this.rows} of ${this.indptr.length - 1} rows`);
+    const exact = this.nnz === this.indices.length;
+    return new CsrMatrix(
+      this.rows,
+      cols,
+      this.indptr,
+      exact ? this.indices : this.indices.slice(0, this.nnz),
+      exact ? this.data : this.data.slice(0, this.nnz),
+    );
+  }
+}

@@ -15,7 +15,7 @@ import { numpyArgsort } from './argsort.js';
 import { NgramTrie } from './ngram-trie.js';
 import { positiveInteger, resolveOptions } from './options.js';
 import { corrupt, type SectionReader, type SectionWriter } from './sections.js';
-import { CsrMatrix } from './sparse.js';
+import { CsrBuilder, type CsrMatrix } from './sparse.js';
 import { compareCodePoints } from './unicode.js';
 
 /**
@@ -233,7 +233,7 @@ export class TfidfVectorizer {
     this.setFitted(terms, idf);
 
     // Re-use the counts instead of analysing the corpus again.
-    const out = new RowBuilder(nDocs, counts.ids.length);
+    const out = new CsrBuilder(nDocs, counts.ids.length);
     const scratch = this.scratch;
     for (let d = 0; d < nDocs; d++) {
       const touched = this.touchedBuffer(counts.indptr[d + 1]! - counts.indptr[d]!);
@@ -245,6 +245,7 @@ export class TfidfVectorizer {
         touched[nt++] = j;
       }
       this.emitRow(touched, nt, out);
+      out.endRow();
     }
     return out.finish(this.terms.length);
   }
@@ -276,33 +277,50 @@ export class TfidfVectorizer {
 
   private transformDocs(docs: readonly string[], trie: NgramTrie | null): CsrMatrix {
     checkDocs(docs);
-    const vocab = this.requireFitted();
-    const scratch = this.scratch;
-    const out = new RowBuilder(docs.length, 64 * docs.length);
+    this.requireFitted();
+    const out = new CsrBuilder(docs.length, 64 * docs.length);
     for (let d = 0; d < docs.length; d++) {
-      let nt = 0;
-      let touched: Int32Array;
-      if (trie !== null) {
-        const ids = trie.termIds(preprocess(docs[d]!, this.options));
-        touched = this.touchedBuffer(ids.length);
-        for (let q = 0; q < ids.length; q++) {
-          const j = ids[q]!;
-          if (scratch[j] === 0) touched[nt++] = j;
-          scratch[j]! += 1;
-        }
-      } else {
-        const tokens = this.analyze(docs[d]!);
-        touched = this.touchedBuffer(tokens.length);
-        for (let q = 0; q < tokens.length; q++) {
-          const j = vocab.get(tokens[q]!);
-          if (j === undefined) continue;
-          if (scratch[j] === 0) touched[nt++] = j;
-          scratch[j]! += 1;
-        }
-      }
-      this.emitRow(touched, nt, out);
+      this.appendDoc(docs[d]!, trie, out, 0, 1);
+      out.endRow();
     }
     return out.finish(this.terms.length);
+  }
+
+  /**
+   * @internal Add document `doc`'s TF-IDF entries to the row `out` is filling, columns shifted
+   * by `offset` and values times `weight` (as `CsrMatrix.hstack` would place this block), without
+   * ending the row: a pipeline fills one row from all its vectorizers, with no block matrices
+   * and no hstack copy in between. The caller has checked that the vectorizer is fitted.
+   */
+  appendRow(doc: string, out: CsrBuilder, offset: number, weight: number): void {
+    if (typeof doc !== 'string') throw rtsError('INVALID_INPUT', 'a document is not a string');
+    this.appendDoc(doc, this.options.analyzer === 'word' ? null : this.ngramTrie(), out, offset, weight);
+  }
+
+  private appendDoc(doc: string, trie: NgramTrie | null, out: CsrBuilder, offset: number, weight: number): void {
+    const scratch = this.scratch;
+    let nt = 0;
+    let touched: Int32Array;
+    if (trie !== null) {
+      const ids = trie.termIds(preprocess(doc, this.options));
+      touched = this.touchedBuffer(ids.length);
+      for (let q = 0; q < ids.length; q++) {
+        const j = ids[q]!;
+        if (scratch[j] === 0) touched[nt++] = j;
+        scratch[j]! += 1;
+      }
+    } else {
+      const vocab = this.vocab!;
+      const tokens = this.analyze(doc);
+      touched = this.touchedBuffer(tokens.length);
+      for (let q = 0; q < tokens.length; q++) {
+        const j = vocab.get(tokens[q]!);
+        if (j === undefined) continue;
+        if (scratch[j] === 0) touched[nt++] = j;
+        scratch[j]! += 1;
+      }
+    }
+    this.emitRow(touched, nt, out, offset, weight);
   }
 
   toJSON(): TfidfVectorizerJSON {
@@ -434,7 +452,7 @@ export class TfidfVectorizer {
    * Append one row: the columns touched[0..nt) (any order) with raw counts in `scratch`.
    * Sorts the columns, applies tf / idf / norm, writes the row and zeroes the scratch.
    */
-  private emitRow(touched: Int32Array, nt: number, out: RowBuilder): void {
+  private emitRow(touched: Int32Array, nt: number, out: CsrBuilder, offset = 0, weight = 1): void {
     const o = this.options;
     const idf = this.idfValues;
     const scratch = this.scratch;
@@ -450,57 +468,14 @@ export class TfidfVectorizer {
       if (o.sublinearTf) v = 1 + Math.log(v);
       if (o.useIdf) v *= idf[j]!;
       norm += o.norm === 'l1' ? Math.abs(v) : v * v;
-      ids[base + q] = j;
+      ids[base + q] = j + offset;
       this.rowValues[q] = v;
     }
     const scale = o.norm === null || norm === 0 ? 1 : o.norm === 'l2' ? 1 / Math.sqrt(norm) : 1 / norm;
-    for (let q = 0; q < nt; q++) vals[base + q] = this.rowValues[q]! * scale;
-    out.commit(nt);
-  }
-}
-
-/** Growable CSR arrays, filled row by row. */
-class RowBuilder {
-  readonly indptr: Int32Array;
-  indices: Int32Array;
-  data: Float32Array;
-  private rows = 0;
-  private nnz = 0;
-
-  constructor(nRows: number, capacity: number) {
-    this.indptr = new Int32Array(nRows + 1);
-    this.indices = new Int32Array(Math.max(capacity, 16));
-    this.data = new Float32Array(Math.max(capacity, 16));
-  }
-
-  /** Make room for n more entries; returns where they go. */
-  reserve(n: number): number {
-    if (this.nnz + n > this.indices.length) {
-      const cap = Math.max(this.nnz + n, 2 * this.indices.length);
-      const indices = new Int32Array(cap);
-      indices.set(this.indices.subarray(0, this.nnz));
-      const data = new Float32Array(cap);
-      data.set(this.data.subarray(0, this.nnz));
-      this.indices = indices;
-      this.data = data;
-    }
-    return this.nnz;
-  }
-
-  commit(n: number): void {
-    this.nnz += n;
-    this.indptr[++this.rows] = this.nnz;
-  }
-
-  finish(cols: number): CsrMatrix {
-    const exact = this.nnz === this.indices.length;
-    return new CsrMatrix(
-      this.rows,
-      cols,
-      this.indptr,
-      exact ? this.indices : this.indices.slice(0, this.nnz),
-      exact ? this.data : this.data.slice(0, this.nnz),
-    );
+    // Rounded to f32 first, then weighted: the values hstack gives a weighted block.
+    if (weight === 1) for (let q = 0; q < nt; q++) vals[base + q] = this.rowValues[q]! * scale;
+    else for (let q = 0; q < nt; q++) vals[base + q] = Math.fround(this.rowValues[q]! * scale) * weight;
+    out.append(nt);
   }
 }
 

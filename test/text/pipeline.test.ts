@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CsrMatrix, LogisticRegression, type PipelineProgressEvent, TextPipeline, TfidfVectorizer } from '../../src/text/index.js';
+import { loadLabelledSet } from '../../src/tasks/faq/data/load-banking77.js';
+import { defaultInput } from '../../src/tasks/faq/data/paths.js';
 import { makeCorpus } from './corpus.js';
 
 const OPTIONS = {
@@ -37,6 +39,38 @@ describe('TextPipeline', () => {
     expect(X.cols).toBe(a.cols + b.cols);
     expect(Array.from(X.toDense())).toEqual(Array.from(CsrMatrix.hstack([a, b], [1, 0.5]).toDense()));
     expect(p.nFeatures).toBe(X.cols);
+  });
+
+  it('transform is, bit for bit, the weighted hstack of the vectorizers on real questions, many per call', async () => {
+    const { input } = await loadLabelledSet(defaultInput('banking77'));
+    const questions = input.duplicates.map((d) => d.text);
+    const train = questions.slice(0, 1500);
+    // banking77's feature blocks (min_df 2), the second weighted; the classifier only has to exist.
+    const options = {
+      features: [
+        { ngramRange: [1, 2] as [number, number], sublinearTf: true, minDf: 2 },
+        { analyzer: 'char_wb' as const, ngramRange: [2, 5] as [number, number], sublinearTf: true, minDf: 2, weight: 0.7 },
+      ],
+      classifier: { C: 1, maxIter: 2 },
+    };
+    const p = new TextPipeline(options).fit(
+      train,
+      Int32Array.from(train, (_q, i) => i % 3),
+    );
+    const docs = [...questions.slice(1400, 2400), '', '   ', 'zzzz qqqq', '🙂 émoji ﬁ card'];
+    const X = p.transform(docs);
+    const H = CsrMatrix.hstack(
+      p.vectorizers.map((v) => v.transform(docs)),
+      p.weights,
+    );
+    expect(X.cols).toBe(H.cols);
+    expect(X.indptr).toEqual(H.indptr);
+    expect(X.indices).toEqual(H.indices);
+    expect(X.data).toEqual(H.data);
+    // One question at a time gives the same rows.
+    const one = p.transform([docs[7]!]);
+    expect(Array.from(one.data)).toEqual(Array.from(H.data.subarray(H.indptr[7]!, H.indptr[8]!)));
+    expect(() => p.transform([1 as unknown as string])).toThrow(/document 0 is not a string/);
   });
 
   it('keeps its options and validates them', () => {
