@@ -25,6 +25,13 @@ export function topK(scores: ArrayLike<number>, k: number): Ranked[] {
       sb = key(b);
     return sa < sb || (sa === sb && a > b);
   };
+  if (k >= n) {
+    // Every score (the reference's /score asks for all): one sort, no heap. `key(b) − key(a)`
+    // is NaN for two equal infinities, which falls through to index order like a tie.
+    const order = Array.from({ length: n }, (_, i) => i);
+    order.sort((a, b) => key(b) - key(a) || a - b);
+    return order.map((index) => ({ index, score: scores[index]! }));
+  }
   const heap: number[] = []; // min-heap by rank: heap[0] is the worst kept
   const siftDown = (at: number) => {
     for (;;) {

@@ -23,4 +23,12 @@ describe('topK', () => {
     expect(topK(scores, 5)).toEqual(sorted.slice(0, 5));
     expect(topK(scores, 0)).toEqual([]);
   });
+
+  it('ranks alike whether it sorts every score (k ≥ n) or keeps a heap (k < n): ties, NaN and infinities', () => {
+    const scores = [0.2, Number.NaN, Infinity, 0.7, -Infinity, 0.2, Infinity, Number.NaN, 0.7, -Infinity, 0];
+    const n = scores.length;
+    const all = topK(scores, n);
+    expect(all.map((r) => r.index)).toEqual([2, 6, 3, 8, 0, 5, 10, 1, 4, 7, 9]);
+    for (let k = 1; k < n; k++) expect(topK(scores, k)).toEqual(all.slice(0, k));
+  });
 });
