@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CsrMatrix, LogisticRegression, type PipelineProgressEvent, TextPipeline, TfidfVectorizer } from '../../src/text/index.js';
 import { loadLabelledSet } from '../../src/tasks/faq/data/load-banking77.js';
 import { defaultInput } from '../../src/tasks/faq/data/paths.js';
+import { CsrMatrix, LogisticRegression, type PipelineProgressEvent, TextPipeline, TfidfVectorizer } from '../../src/text/index.js';
 import { makeCorpus } from './corpus.js';
 
 const OPTIONS = {
