@@ -12,6 +12,7 @@ import { preprocessImage } from '../src/tasks/vision/preprocess.js';
 import { type PreprocessSpec, parsePreprocessSpec } from '../src/tasks/vision/preprocess-spec.js';
 import { type ResnetDepth, resnetSummary, writeResnetModel } from '../src/tasks/vision/resnet/index.js';
 import { type HttpRequestSpec, type HttpRunResult, runFixedCount, runTimedLoad } from './http-load.js';
+import { phasesBetween, type ServerPhases, scrapeHistograms } from './server-phases.js';
 import { type ServerProcess, startServerProcess } from './server-process.js';
 import { renderTable } from './table.js';
 
@@ -66,6 +67,8 @@ export interface HttpImageResult extends HttpRunResult {
   model: string;
   /** HTTP images/s ÷ best raw images/s. */
   efficiency: number;
+  /** Where the server's time went during the run (its /metrics before and after). */
+  phases: ServerPhases;
 }
 
 export interface ResnetBenchResult {
@@ -273,8 +276,10 @@ export async function runResnetBench(options: ResnetBenchOptions): Promise<Resne
         for (const c of concurrency) {
           // Warm-up at this concurrency (batch shapes, JIT), not measured.
           await runFixedCount({ url: server.url, count: 2 * c, concurrency: c, request: () => spec, check });
+          const before = await scrapeHistograms(server.url, v.model, CLASSIFY_ROUTE);
           const r = await runTimedLoad({ url: server.url, connections: c, durationSeconds: duration, requests: [spec], check, timeoutSeconds: 120 });
-          const result: HttpImageResult = { ...r, batching: v.batching, model: v.model, efficiency: r.requestsPerSecond / bestRaw.imagesPerSecond };
+          const phases = phasesBetween(before, await scrapeHistograms(server.url, v.model, CLASSIFY_ROUTE));
+          const result: HttpImageResult = { ...r, batching: v.batching, model: v.model, efficiency: r.requestsPerSecond / bestRaw.imagesPerSecond, phases };
           http.push(result);
           print(
             `  HTTP concurrency ${c}, batching ${v.batching}: ${fmt(r.requestsPerSecond)} images/s, p50 ${fmt(r.latency.p50)} ms, p99 ${fmt(r.latency.p99)} ms, ${r.ok} ok, ${r.failed} failed${r.firstFailure ? ` (${r.firstFailure})` : ''}`,
@@ -312,6 +317,36 @@ async function firstTop1(url: string, spec: HttpRequestSpec): Promise<number> {
   const reason = classifyCheck(5)(text);
   if (reason) throw new Error(`classify answer is malformed: ${reason}`);
   return top1Index(text);
+}
+
+const CLASSIFY_ROUTE = '/v1/images/classify';
+
+/**
+ * Where each HTTP run's time went on the server, per request: preprocessing (decode,
+ * resize, normalise), the queue, the backend run of its batch, and the rest of the
+ * request (reading the body, answering), from the server's own histograms.
+ */
+export function resnetPhasesTable(r: ResnetBenchResult): string {
+  const rows = r.http.map((h) => {
+    const p = h.phases;
+    const rest = p.httpMs - p.preprocessMs - p.queueMs - p.inferencePerBatchMs;
+    return [
+      `concurrency ${h.concurrency}`,
+      h.batching,
+      fmt(p.httpMs),
+      fmt(p.preprocessMs),
+      fmt(p.queueMs),
+      fmt(p.inferencePerBatchMs),
+      fmt(p.meanBatch),
+      fmt(p.inferencePerImageMs),
+      fmt(rest),
+    ];
+  });
+  return renderTable(
+    ['HTTP run', 'batching', 'server ms', 'preprocess ms', 'queue ms', 'backend ms / batch', 'mean batch', 'backend ms / image', 'rest ms'],
+    rows,
+    { align: ['left', 'left'] },
+  );
 }
 
 /** The ResNet table: raw rows, HTTP rows, the reference line. */

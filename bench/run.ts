@@ -212,7 +212,7 @@ program
       json?: string;
       report?: string;
     }) => {
-      const { REFERENCE_RESNET, resnetTable, runResnetBench } = await import('./resnet.js');
+      const { REFERENCE_RESNET, resnetPhasesTable, resnetTable, runResnetBench } = await import('./resnet.js');
       const machine = machineFacts();
       print(`machine: ${describeMachine(machine)}`);
       const result = await runResnetBench({
@@ -239,6 +239,14 @@ program
       print(
         'raw: one session.run of the whole batch (p50/p99 per run), no HTTP or preprocessing; preprocessing only: decoding, resizing and normalising the JPEG, one at a time; HTTP: one JPEG per request, decoded and preprocessed by the server; efficiency = HTTP images/s ÷ best raw images/s.',
       );
+      if (result.http.length > 0) {
+        print('');
+        print('Where an HTTP request spent its time on the server (means from its /metrics histograms over each run):');
+        print(resnetPhasesTable(result));
+        print(
+          'backend: the batch through the ONNX Runtime worker (the copy there and back included), which every request of the batch waits for; rest: reading the body, routing, answering.',
+        );
+      }
       const loadAverageEnd = loadAverageNow();
       print(`load average: ${machine.loadAverage} at the start, ${loadAverageEnd} at the end (${machine.cores} cores)`);
       await saveJson(o.json, { benchmark: 'resnet', machine: { ...machine, loadAverageEnd }, ...result, reference: REFERENCE_RESNET });

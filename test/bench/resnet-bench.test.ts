@@ -1,6 +1,10 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { benchImage, type ResnetBenchResult, resnetTable, timePreprocess } from '../../bench/resnet.js';
+import { benchImage, type ResnetBenchResult, resnetPhasesTable, resnetTable, timePreprocess } from '../../bench/resnet.js';
+import { phasesBetween, scrapeHistograms } from '../../bench/server-phases.js';
+import { Metrics } from '../../src/server/metrics.js';
 import { summarize } from '../../src/speedtest/stats.js';
 import { parsePreprocessSpec } from '../../src/tasks/vision/preprocess-spec.js';
 
@@ -46,6 +50,7 @@ describe('ResNet benchmark helpers', () => {
       batching,
       model: `resnet-batch-${batching}`,
       efficiency: rps / best.imagesPerSecond,
+      phases: { images: 50, preprocessMs: 6, queueMs: 2, batches: 20, meanBatch: 2.5, inferencePerBatchMs: 60, inferencePerImageMs: 24, httpMs: 70 },
     });
     const result: ResnetBenchResult = {
       depth: 152,
@@ -69,5 +74,46 @@ describe('ResNet benchmark helpers', () => {
     expect(lines.find((l) => l.includes('concurrency 4 ') && l.includes('HTTP'))).toMatch(/on \(≤8, 5 ms\).*\| +110 % \|/);
     expect(lines.some((l) => l.includes('reference 2018') && l.includes('18.2'))).toBe(true);
     expect(resnetTable({ ...result, depth: 18 })).not.toMatch(/reference 2018/);
+    // Where the time went: 70 − 6 − 2 − 60 = 2 ms of the rest.
+    expect(
+      resnetPhasesTable(result)
+        .split('\n')
+        .find((l) => l.includes('concurrency 4')),
+    ).toMatch(/\| on .*\| +70 \| +6 \| +2 \| +60 \| +2\.5 \| +24 \| +2 \|/);
+  });
+
+  it("reads where a model's requests spent their time from the server's /metrics, before and after a run", async () => {
+    const metrics = new Metrics({ defaultMetrics: false });
+    const server = createServer(async (_req, res) => {
+      res.setHeader('content-type', metrics.registry.contentType);
+      res.end(await metrics.exposition());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const route = '/v1/images/classify';
+      metrics.preprocess('m', '1', 0.004);
+      metrics.httpRequest(route, 'POST', '200', 'm', 0.05);
+      const before = await scrapeHistograms(url, 'm', route);
+      // The run: 4 images in 2 batches, and another model's traffic that must not count.
+      for (const s of [0.006, 0.008, 0.006, 0.008]) metrics.preprocess('m', '1', s);
+      for (const s of [0.001, 0.003, 0.001, 0.003]) metrics.queueWait('m', '1', s);
+      metrics.batch('m', '1', 3, 0.09);
+      metrics.batch('m', '1', 1, 0.03);
+      for (let i = 0; i < 4; i++) metrics.httpRequest(route, 'POST', '200', 'm', 0.1);
+      metrics.preprocess('other', '1', 1);
+      metrics.httpRequest(route, 'POST', '200', 'other', 1);
+      const p = phasesBetween(before, await scrapeHistograms(url, 'm', route));
+      expect(p.images).toBe(4);
+      expect(p.preprocessMs).toBeCloseTo(7, 9);
+      expect(p.queueMs).toBeCloseTo(2, 9);
+      expect(p.batches).toBe(2);
+      expect(p.meanBatch).toBeCloseTo(2, 9);
+      expect(p.inferencePerBatchMs).toBeCloseTo(60, 9);
+      expect(p.inferencePerImageMs).toBeCloseTo(30, 9);
+      expect(p.httpMs).toBeCloseTo(100, 9);
+    } finally {
+      server.close();
+    }
   });
 });
