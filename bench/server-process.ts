@@ -32,9 +32,13 @@ export interface ServerProcess {
 /**
  * How to run the rtscore CLI from here: the compiled `dist/src/cli/main.js`
  * next to the compiled bench, or `src/cli/main.ts` through tsx when the bench
- * itself runs from TypeScript source (vitest, tsx).
+ * itself runs from TypeScript source (vitest, tsx). `RTSCORE_BENCH_CLI=<main.js>`
+ * serves with another build instead (an earlier commit's, say), so two builds are
+ * measured by the same harness: it must accept the same `serve` options.
  */
 export function cliCommand(): { command: string; args: string[] } {
+  const other = process.env.RTSCORE_BENCH_CLI;
+  if (other) return { command: process.execPath, args: [other] };
   const fromSource = import.meta.url.endsWith('.ts');
   const main = fileURLToPath(new URL(`../src/cli/main.${fromSource ? 'ts' : 'js'}`, import.meta.url));
   return { command: process.execPath, args: fromSource ? ['--import', 'tsx', main] : [main] };
