@@ -100,16 +100,38 @@ export class SectionBuilder implements SectionWriter {
   }
 }
 
+/**
+ * Where a file's bytes come from: `read(into, position)` fills `into` with the bytes at
+ * `position`. In memory (a whole file already read) or from an open file (positioned reads,
+ * so no copy of the whole file is ever held: a served model's arrays go straight where they
+ * live, e.g. a network's WebAssembly memory).
+ */
+export interface ByteSource {
+  read(into: Uint8Array, position: number): void;
+}
+
+/** The bytes of a file already in memory. */
+export function bytesSource(bytes: Uint8Array): ByteSource {
+  return {
+    read(into, position) {
+      into.set(bytes.subarray(position, position + into.length));
+    },
+  };
+}
+
 /** The sections of a file's data area, checked against it once when built. */
 export class SectionSource implements SectionReader {
   private readonly byName = new Map<string, Section>();
+  private readonly source: ByteSource;
 
+  /** `bytes`: the whole file in memory, or a `ByteSource` over it. */
   constructor(
-    private readonly bytes: Uint8Array,
+    bytes: Uint8Array | ByteSource,
     private readonly dataStart: number,
     dataLength: number,
     table: readonly Section[],
   ) {
+    this.source = bytes instanceof Uint8Array ? bytesSource(bytes) : bytes;
     for (const s of table) {
       const size = DTYPE_SIZE[s?.dtype];
       if (size === undefined || typeof s.name !== 'string') corrupt('bad section entry in the header');
@@ -139,7 +161,9 @@ export class SectionSource implements SectionReader {
 
   utf8(name: string): Uint8Array {
     const s = this.section(name, 'utf8');
-    return this.bytes.subarray(this.dataStart + s.offset, this.dataStart + s.offset + s.length);
+    const out = new Uint8Array(s.length);
+    this.source.read(out, this.dataStart + s.offset);
+    return out;
   }
 
   private section(name: string, dtype: Dtype, length?: number): Section {
@@ -150,16 +174,18 @@ export class SectionSource implements SectionReader {
     return s;
   }
 
-  /** Copy the little-endian elements into a typed array of `s.length` values (fresh, or given). */
+  /** Read the little-endian elements into a typed array of `s.length` values (fresh, or given). */
   private typed<T extends Uint32Array | Float32Array | Float64Array>(s: Section, make: (n: number) => T): T {
     const out = make(s.length);
     const size = out.BYTES_PER_ELEMENT;
     const offset = this.dataStart + s.offset;
     if (LITTLE_ENDIAN) {
-      new Uint8Array(out.buffer, out.byteOffset, s.length * size).set(this.bytes.subarray(offset, offset + s.length * size));
+      this.source.read(new Uint8Array(out.buffer, out.byteOffset, s.length * size), offset);
       return out;
     }
-    const dv = new DataView(this.bytes.buffer, this.bytes.byteOffset + offset, s.length * size);
+    const raw = new Uint8Array(s.length * size);
+    this.source.read(raw, offset);
+    const dv = new DataView(raw.buffer);
     for (let i = 0; i < s.length; i++) {
       if (out instanceof Float64Array) out[i] = dv.getFloat64(i * size, true);
       else if (out instanceof Float32Array) out[i] = dv.getFloat32(i * size, true);

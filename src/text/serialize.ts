@@ -18,12 +18,13 @@
  * This module only frames them: preamble, header, alignment, versions and checksum. Loading
  * rejects anything inconsistent with RtsError CORRUPT_MODEL and a reason.
  */
-import { readFile } from 'node:fs/promises';
+import { readSync } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import * as zlib from 'node:zlib';
 import { writeFileAtomically } from '../core/atomic-write.js';
 import { isRtsError, rtsError } from '../core/errors.js';
 import { type PipelineState, TextPipeline } from './pipeline.js';
-import { align8, corrupt, type Section, SectionBuilder, SectionSource } from './sections.js';
+import { align8, type ByteSource, bytesSource, corrupt, type Section, SectionBuilder, SectionSource } from './sections.js';
 
 export const PIPELINE_MAGIC = 'RTSTXT';
 export const PIPELINE_FORMAT_VERSION = 2;
@@ -39,14 +40,17 @@ type Header = { format: typeof FORMAT_NAME } & PipelineState & { sections: Secti
 
 let crcTable: Uint32Array | null = null;
 
-/** CRC-32 as zlib computes it: node:zlib's `crc32` (Node ≥ 20.15), else `crc32Portable`. */
-export function crc32(bytes: Uint8Array): number {
-  const native = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
-  return typeof native === 'function' ? native(bytes) >>> 0 : crc32Portable(bytes);
+/**
+ * CRC-32 as zlib computes it: node:zlib's `crc32` (Node ≥ 20.15), else `crc32Portable`.
+ * `previous`: the CRC of the bytes before these, to checksum a file in parts.
+ */
+export function crc32(bytes: Uint8Array, previous = 0): number {
+  const native = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+  return typeof native === 'function' ? native(bytes, previous) >>> 0 : crc32Portable(bytes, previous);
 }
 
 /** Table-driven CRC-32 (reflected polynomial 0xEDB88320), for Node versions without zlib.crc32. */
-export function crc32Portable(bytes: Uint8Array): number {
+export function crc32Portable(bytes: Uint8Array, previous = 0): number {
   if (crcTable === null) {
     crcTable = new Uint32Array(256);
     for (let n = 0; n < 256; n++) {
@@ -55,7 +59,7 @@ export function crc32Portable(bytes: Uint8Array): number {
       crcTable[n] = c >>> 0;
     }
   }
-  let c = 0xffffffff;
+  let c = (previous ^ 0xffffffff) >>> 0;
   for (let i = 0; i < bytes.length; i++) c = crcTable[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
@@ -86,27 +90,42 @@ export function serializePipeline(p: TextPipeline): Uint8Array {
 
 export function deserializePipeline(bytes: Uint8Array): TextPipeline {
   if (!(bytes instanceof Uint8Array)) corrupt('input is not bytes');
-  const magic = new TextDecoder().decode(bytes.subarray(0, 6));
-  if (magic !== PIPELINE_MAGIC) corrupt(`bad magic bytes (not an rtscore text pipeline, expected "${PIPELINE_MAGIC}")`);
-  if (bytes.byteLength < PREAMBLE + 4) corrupt(`truncated: ${bytes.byteLength} bytes is shorter than the fixed preamble`);
+  const total = checkPreamble(bytes.subarray(0, PREAMBLE), bytes.byteLength);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  checkCrc(dv.getUint32(total - 4, true), crc32(bytes.subarray(0, total - 4)));
+  return pipelineFrom(bytesSource(bytes), bytes.subarray(0, PREAMBLE), total);
+}
+
+/** Magic, version and length of a file of `size` bytes whose first bytes are `preamble`; returns the length. */
+function checkPreamble(preamble: Uint8Array, size: number): number {
+  const magic = new TextDecoder().decode(preamble.subarray(0, 6));
+  if (magic !== PIPELINE_MAGIC) corrupt(`bad magic bytes (not an rtscore text pipeline, expected "${PIPELINE_MAGIC}")`);
+  if (size < PREAMBLE + 4 || preamble.byteLength < PREAMBLE) corrupt(`truncated: ${size} bytes is shorter than the fixed preamble`);
+  const dv = new DataView(preamble.buffer, preamble.byteOffset, PREAMBLE);
   const version = dv.getUint16(6, true);
   if (version < OLDEST_READABLE_VERSION || version > PIPELINE_FORMAT_VERSION) {
     corrupt(`unsupported format version ${version} (this build reads versions ${OLDEST_READABLE_VERSION} to ${PIPELINE_FORMAT_VERSION})`);
   }
   const total = Number(dv.getBigUint64(8, true));
-  if (bytes.byteLength < total) corrupt(`truncated: ${bytes.byteLength} bytes, the file says ${total}`);
-  if (bytes.byteLength > total) corrupt(`${bytes.byteLength - total} unexpected bytes after the end of the model`);
-  const stored = dv.getUint32(total - 4, true);
-  const actual = crc32(bytes.subarray(0, total - 4));
-  if (stored !== actual) corrupt(`checksum mismatch (stored ${stored.toString(16)}, computed ${actual.toString(16)})`);
+  if (size < total) corrupt(`truncated: ${size} bytes, the file says ${total}`);
+  if (size > total) corrupt(`${size - total} unexpected bytes after the end of the model`);
+  return total;
+}
 
-  const headerLength = dv.getUint32(16, true);
+function checkCrc(stored: number, actual: number): void {
+  if (stored !== actual) corrupt(`checksum mismatch (stored ${stored.toString(16)}, computed ${actual.toString(16)})`);
+}
+
+/** The pipeline of a checked file: header, then every estimator's sections, read from `source`. */
+function pipelineFrom(source: ByteSource, preamble: Uint8Array, total: number): TextPipeline {
+  const headerLength = new DataView(preamble.buffer, preamble.byteOffset, PREAMBLE).getUint32(16, true);
   const dataStart = align8(PREAMBLE + headerLength);
   if (dataStart > total - 4) corrupt('header length runs past the end of the file');
   let header: Header;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREAMBLE, PREAMBLE + headerLength))) as Header;
+    const headerBytes = new Uint8Array(headerLength);
+    source.read(headerBytes, PREAMBLE);
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(headerBytes)) as Header;
   } catch (err) {
     return corrupt('header is not valid UTF-8 JSON', err);
   }
@@ -114,7 +133,7 @@ export function deserializePipeline(bytes: Uint8Array): TextPipeline {
   if (!Array.isArray(header.sections) || !Array.isArray(header.features) || typeof header.classifier !== 'object' || header.classifier === null) {
     corrupt('header lacks sections, features or classifier');
   }
-  const sections = new SectionSource(bytes, dataStart, total - 4 - dataStart, header.sections);
+  const sections = new SectionSource(source, dataStart, total - 4 - dataStart, header.sections);
   try {
     return TextPipeline.fromSections(header, sections);
   } catch (err) {
@@ -128,12 +147,53 @@ export async function savePipeline(path: string, p: TextPipeline): Promise<void>
   await writeFileAtomically(path, serializePipeline(p));
 }
 
+/** Bytes checksummed at a time while loading a file. */
+const CRC_CHUNK = 1 << 20;
+
+/**
+ * Load a pipeline file without ever holding the whole file: its checksum is computed over
+ * 1 MiB reads, then each section is read into the array that keeps it (for the banking77
+ * network, straight into its WebAssembly memory). Reading it whole (71 MB there) left that
+ * buffer for the garbage collector, which a quiet server may not run for a long time: the
+ * served process stayed ≈ 70 MB larger after warm-up.
+ */
 export async function loadPipeline(path: string): Promise<TextPipeline> {
-  let bytes: Uint8Array;
+  let file: FileHandle;
   try {
-    bytes = await readFile(path);
+    file = await open(path, 'r');
   } catch (err) {
     throw rtsError('MODEL_LOAD_FAILED', `cannot read text pipeline ${path}: ${(err as Error).message}`, { cause: err });
   }
-  return deserializePipeline(bytes);
+  try {
+    const fd = file.fd;
+    const source: ByteSource = {
+      read(into, position) {
+        for (let done = 0; done < into.length; ) {
+          const n = readSync(fd, into, done, into.length - done, position + done);
+          if (n === 0) corrupt(`truncated: no bytes at offset ${position + done}`);
+          done += n;
+        }
+      },
+    };
+    const size = (await file.stat()).size;
+    const preamble = new Uint8Array(Math.min(PREAMBLE, size));
+    source.read(preamble, 0);
+    const total = checkPreamble(preamble, size);
+    const chunk = new Uint8Array(Math.min(CRC_CHUNK, total - 4));
+    let crc = 0;
+    for (let at = 0; at < total - 4; at += chunk.length) {
+      const part = chunk.subarray(0, Math.min(chunk.length, total - 4 - at));
+      source.read(part, at);
+      crc = crc32(part, crc);
+    }
+    const stored = new Uint8Array(4);
+    source.read(stored, total - 4);
+    checkCrc(new DataView(stored.buffer).getUint32(0, true), crc);
+    return pipelineFrom(source, preamble, total);
+  } catch (err) {
+    if (isRtsError(err)) throw err;
+    throw rtsError('MODEL_LOAD_FAILED', `cannot read text pipeline ${path}: ${(err as Error).message}`, { cause: err });
+  } finally {
+    await file.close();
+  }
 }

@@ -127,6 +127,21 @@ describe('pipeline serialisation', () => {
     expect((err as Error).message).toMatch(reason);
   });
 
+  it.each(cases)('rejects a file with %s as CORRUPT_MODEL when loaded from disk too (read in parts)', async (name, make, reason) => {
+    const path = join(dir, `corrupt-${name.replace(/\W+/g, '-')}.rtstxt`);
+    await writeFile(path, make());
+    await expect(loadPipeline(path)).rejects.toMatchObject({ code: 'RTS_ERR_CORRUPT_MODEL', message: expect.stringMatching(reason) });
+  });
+
+  it('checksums a file in parts as in one piece, with or without node:zlib', () => {
+    const big = Uint8Array.from({ length: 3 * 65536 + 17 }, (_v, i) => (i * 2654435761) >>> 24);
+    const whole = crc32(big);
+    for (const cut of [0, 1, 65536, big.length - 1, big.length]) {
+      expect(crc32(big.subarray(cut), crc32(big.subarray(0, cut)))).toBe(whole);
+      expect(crc32Portable(big.subarray(cut), crc32Portable(big.subarray(0, cut)))).toBe(whole);
+    }
+  });
+
   it('reads version 1 files (written before the MLP: no classifier type, logistic)', () => {
     const v1 = edit(bytes, (h) => delete h.classifier.type);
     v1[6] = 1;
