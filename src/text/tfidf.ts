@@ -15,6 +15,7 @@ import { numpyArgsort } from './argsort.js';
 import { NgramTrie } from './ngram-trie.js';
 import { positiveInteger, resolveOptions } from './options.js';
 import { corrupt, type SectionReader, type SectionWriter } from './sections.js';
+import { sortIds } from './sort-ids.js';
 import { CsrBuilder, type CsrMatrix } from './sparse.js';
 import { compareCodePoints } from './unicode.js';
 
@@ -456,7 +457,7 @@ export class TfidfVectorizer {
     const o = this.options;
     const idf = this.idfValues;
     const scratch = this.scratch;
-    const cols = touched.subarray(0, nt).sort();
+    const cols = sortIds(touched.subarray(0, nt));
     const base = out.reserve(nt);
     const ids = out.indices;
     const vals = out.data;
@@ -465,7 +466,7 @@ export class TfidfVectorizer {
       const j = cols[q]!;
       let v = o.binary ? 1 : scratch[j]!;
       scratch[j] = 0;
-      if (o.sublinearTf) v = 1 + Math.log(v);
+      if (o.sublinearTf) v = v < SUBLINEAR_TF.length ? SUBLINEAR_TF[v]! : 1 + Math.log(v);
       if (o.useIdf) v *= idf[j]!;
       norm += o.norm === 'l1' ? Math.abs(v) : v * v;
       ids[base + q] = j + offset;
@@ -478,6 +479,9 @@ export class TfidfVectorizer {
     out.append(nt);
   }
 }
+
+/** 1 + ln(count) for small counts: the same doubles as computing it, without a log per term. */
+const SUBLINEAR_TF = Float64Array.from({ length: 256 }, (_v, count) => 1 + Math.log(count));
 
 function checkDocs(docs: readonly string[]): void {
   if (!Array.isArray(docs)) throw rtsError('INVALID_INPUT', 'documents must be an array of strings');
