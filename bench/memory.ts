@@ -93,3 +93,11 @@ export function memoryTable(runs: MemoryRun[]): string {
     { align: ['left'] },
   );
 }
+
+/** Issue 13's goal: the three default models in at most this much after warm-up. */
+export const MEMORY_GOAL_MB = 600;
+
+/** The goal line: each allocator's RSS after warm-up against the goal (only for the default models). */
+export function memoryGoalLine(runs: MemoryRun[]): string {
+  return `RSS after warm-up: ${runs.map((r) => `${r.warmMB.toFixed(0)} MB (${r.allocator})`).join(', ')}; goal ≤ ${MEMORY_GOAL_MB} MB with the default models`;
+}

@@ -321,6 +321,18 @@ async function firstTop1(url: string, spec: HttpRequestSpec): Promise<number> {
 
 const CLASSIFY_ROUTE = '/v1/images/classify';
 
+/** Issue 13's goals for HTTP ÷ best raw images/s: where decoding competes with inference, less is asked. */
+export const EFFICIENCY_GOALS: Partial<Record<number, number>> = { 18: 0.6, 152: 0.9 };
+
+/** The best HTTP efficiency of the run, and the goal for this depth where there is one. */
+export function resnetGoalLine(r: ResnetBenchResult): string {
+  const best = r.http.reduce((a, b) => (b.efficiency > a.efficiency ? b : a));
+  const goal = EFFICIENCY_GOALS[r.depth];
+  return `ResNet-${r.depth} HTTP ÷ best raw images/s: best ${(100 * best.efficiency).toFixed(0)} % (concurrency ${best.concurrency}, batching ${best.batching})${
+    goal === undefined ? '' : ` (goal ≥ ${(100 * goal).toFixed(0)} %)`
+  }`;
+}
+
 /**
  * Where each HTTP run's time went on the server, per request: preprocessing (decode,
  * resize, normalise), the queue, the backend run of its batch, and the rest of the

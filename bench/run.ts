@@ -212,7 +212,7 @@ program
       json?: string;
       report?: string;
     }) => {
-      const { REFERENCE_RESNET, resnetPhasesTable, resnetTable, runResnetBench } = await import('./resnet.js');
+      const { REFERENCE_RESNET, resnetGoalLine, resnetPhasesTable, resnetTable, runResnetBench } = await import('./resnet.js');
       const machine = machineFacts();
       print(`machine: ${describeMachine(machine)}`);
       const result = await runResnetBench({
@@ -235,6 +235,7 @@ program
         `ResNet-${result.depth}: ${result.parameters.toLocaleString('en-US')} parameters, ${result.gigaMultiplyAdds.toFixed(2)} G multiply-adds per image; ${result.provider}, ${result.threads} intra-op threads; image ${result.image.width}×${result.image.height} JPEG (${result.image.bytes} bytes)`,
       );
       print(resnetTable(result));
+      if (result.http.length > 0) print(resnetGoalLine(result));
       print('');
       print(
         'raw: one session.run of the whole batch (p50/p99 per run), no HTTP or preprocessing; preprocessing only: decoding, resizing and normalising the JPEG, one at a time; HTTP: one JPEG per request, decoded and preprocessed by the server; efficiency = HTTP images/s ÷ best raw images/s.',
@@ -273,7 +274,7 @@ program
   .option('--only <names>', 'comma-separated models', 'faq,banking77,resnet152')
   .option('--json <file>', 'write every figure to this JSON file')
   .action(async (o: { models: string; only: string; json?: string }) => {
-    const { memoryTable, runMemoryBench } = await import('./memory.js');
+    const { memoryGoalLine, memoryTable, runMemoryBench } = await import('./memory.js');
     const machine = machineFacts();
     print(`machine: ${describeMachine(machine)}`);
     const runs = await runMemoryBench({
@@ -286,6 +287,7 @@ program
     });
     print('');
     print(memoryTable(runs));
+    print(memoryGoalLine(runs));
     await saveJson(o.json, { benchmark: 'memory', machine: { ...machine, loadAverageEnd: loadAverageNow() }, runs });
   });
 

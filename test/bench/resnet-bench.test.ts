@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { benchImage, type ResnetBenchResult, resnetPhasesTable, resnetTable, timePreprocess } from '../../bench/resnet.js';
+import { benchImage, type ResnetBenchResult, resnetGoalLine, resnetPhasesTable, resnetTable, timePreprocess } from '../../bench/resnet.js';
 import { phasesBetween, scrapeHistograms } from '../../bench/server-phases.js';
 import { Metrics } from '../../src/server/metrics.js';
 import { summarize } from '../../src/speedtest/stats.js';
@@ -74,6 +74,10 @@ describe('ResNet benchmark helpers', () => {
     expect(lines.find((l) => l.includes('concurrency 4 ') && l.includes('HTTP'))).toMatch(/on \(≤8, 5 ms\).*\| +110 % \|/);
     expect(lines.some((l) => l.includes('reference 2018') && l.includes('18.2'))).toBe(true);
     expect(resnetTable({ ...result, depth: 18 })).not.toMatch(/reference 2018/);
+    // The goal line names the best run and the depth's goal.
+    expect(resnetGoalLine(result)).toBe('ResNet-152 HTTP ÷ best raw images/s: best 110 % (concurrency 4, batching on) (goal ≥ 90 %)');
+    expect(resnetGoalLine({ ...result, depth: 18 })).toMatch(/goal ≥ 60 %/);
+    expect(resnetGoalLine({ ...result, depth: 50 })).not.toMatch(/goal/);
     // Where the time went: 70 − 6 − 2 − 60 = 2 ms of the rest.
     expect(
       resnetPhasesTable(result)
