@@ -34,7 +34,6 @@ export const requestContext = fp<{ ctx: ServerContext }>(
     app.addHook('onRequest', (request, reply, done) => {
       reply.header('X-Request-Id', request.id);
       reply.header('X-Rtscore-Instance', ctx.config.instanceId);
-      if (ctx.state.draining) reply.header('Connection', 'close');
       // HTTP/1.1 requires Host (RFC 9112 §3.2); Node's own check would answer an empty 400.
       if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
         done(rtsError('INVALID_INPUT', 'the Host header is missing (HTTP/1.1 requires it)'));
@@ -46,6 +45,12 @@ export const requestContext = fp<{ ctx: ServerContext }>(
         if (!reply.raw.writableFinished) request.abortController?.abort();
       });
       done();
+    });
+    // Decided when the answer goes out, not when the request came in: a request whose hooks
+    // ran just before SIGTERM but whose answer leaves after it still tells its client to go.
+    app.addHook('onSend', (_request, reply, payload, done) => {
+      if (ctx.state.draining) reply.header('Connection', 'close');
+      done(null, payload);
     });
   },
   { name: 'rtscore-request-context' },
