@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { BodyCheck } from './checks.js';
 
 /**
@@ -64,8 +65,6 @@ export interface LoadOptions {
    */
   rate?: number;
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 class RequestTimeout extends Error {
   readonly code = 'timeout';
