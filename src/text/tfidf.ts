@@ -291,10 +291,10 @@ export class TfidfVectorizer {
    * @internal Add document `doc`'s TF-IDF entries to the row `out` is filling, columns shifted
    * by `offset` and values times `weight` (as `CsrMatrix.hstack` would place this block), without
    * ending the row: a pipeline fills one row from all its vectorizers, with no block matrices
-   * and no hstack copy in between. The caller has checked that the vectorizer is fitted.
+   * and no hstack copy in between. The caller has checked that `doc` is a string and the
+   * vectorizer is fitted (TextPipeline.transform, once per call).
    */
   appendRow(doc: string, out: CsrBuilder, offset: number, weight: number): void {
-    if (typeof doc !== 'string') throw rtsError('INVALID_INPUT', 'a document is not a string');
     this.appendDoc(doc, this.options.analyzer === 'word' ? null : this.ngramTrie(), out, offset, weight);
   }
 
