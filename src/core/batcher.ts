@@ -291,7 +291,7 @@ export class Batcher<I, O> {
     const startedAt = performance.now();
     for (const p of batch) {
       this.options.onQueueWait?.((startedAt - p.enqueuedAt) / 1000);
-      recordTiming(p.group.timings, 'queue', startedAt - p.enqueuedAt);
+      recordTiming(p.group.timings, 'queue', startedAt - p.enqueuedAt, startedAt);
     }
     let results: Promise<O[]>;
     try {
@@ -302,9 +302,10 @@ export class Batcher<I, O> {
     results
       .then(
         (outputs) => {
-          const ranMs = performance.now() - startedAt;
+          const endedAt = performance.now();
+          const ranMs = endedAt - startedAt;
           this.options.onBatch?.(batch.length, ranMs / 1000);
-          for (const p of batch) recordTiming(p.group.timings, 'inference', ranMs);
+          for (const p of batch) recordTiming(p.group.timings, 'inference', ranMs, endedAt);
           if (!Array.isArray(outputs) || outputs.length !== batch.length) {
             const err = rtsError('INFERENCE_FAILED', `batch run returned ${Array.isArray(outputs) ? outputs.length : 'no'} results for ${batch.length} items`);
             for (const p of batch) this.settle(p.group, err);

@@ -31,21 +31,24 @@ export interface TimedStep {
   endMs: number;
 }
 
-/** Steps are recorded as they end: they ended now and took `ms`. */
-function step(timings: RequestTimings, phase: TimingPhase, ms: number): void {
+/** Steps are recorded as they end: they took `ms` and ended at `endMs` (default: now). */
+function step(timings: RequestTimings, phase: TimingPhase, ms: number, endMs = performance.now()): void {
   if (!timings.steps) return;
-  const endMs = performance.now();
   timings.steps.push({ phase, startMs: endMs - ms, endMs });
 }
 
 /** The order phases happen in, and are reported in. */
 export const TIMING_PHASES: readonly TimingPhase[] = ['decode', 'preprocess', 'queue', 'inference'];
 
-/** Record `ms` for a phase that ends now, keeping the longest when it is recorded more than once. */
-export function recordTiming(timings: RequestTimings | undefined, phase: TimingPhase, ms: number): void {
+/**
+ * Record `ms` for a phase that ended at `endMs` (default: now), keeping the longest when it is
+ * recorded more than once. A caller that knows when the phase ended passes it, so that steps
+ * measured from one clock reading (the queue ends where the run starts) meet exactly.
+ */
+export function recordTiming(timings: RequestTimings | undefined, phase: TimingPhase, ms: number, endMs?: number): void {
   if (!timings || !(ms >= 0)) return;
   timings[phase] = Math.max(timings[phase] ?? 0, ms);
-  step(timings, phase, ms);
+  step(timings, phase, ms, endMs);
 }
 
 /** Add `ms` to a phase done in several steps one after the other (e.g. parse the body, then decode base64). */

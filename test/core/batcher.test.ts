@@ -302,6 +302,23 @@ describe('Batcher', () => {
     }
     await b.submit(3); // no timings: nothing to record into
   });
+
+  it('records steps that meet: each item’s queue step ends exactly where its batch’s run step starts', async () => {
+    const r = recorder<number>();
+    const b = new Batcher({ run: r.run, maxBatchSize: 4, maxQueueDelayMs: 1000 });
+    r.hold();
+    const timings: RequestTimings[] = [0, 1, 2, 3].map(() => ({ steps: [] }));
+    const done = Promise.all(timings.map((t, i) => b.submit(i, undefined, t)));
+    r.open();
+    await done;
+    for (const t of timings) {
+      const queue = t.steps!.find((s) => s.phase === 'queue')!;
+      const inference = t.steps!.find((s) => s.phase === 'inference')!;
+      expect(queue.endMs).toBeCloseTo(inference.startMs, 9);
+      expect(queue.endMs - queue.startMs).toBeCloseTo(t.queue!, 9);
+      expect(inference.endMs - inference.startMs).toBeCloseTo(t.inference!, 9);
+    }
+  });
 });
 
 describe('recordTiming', () => {
